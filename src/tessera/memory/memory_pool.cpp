@@ -1,0 +1,57 @@
+#include "tessera/memory/memory_pool.hpp"
+
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include "tessera/base/error.hpp"
+
+namespace tessera::memory {
+
+namespace {
+// A zero-size allocation still returns a valid, aligned, non-null pointer.
+alignas(kAlignment) uint8_t zero_size_area[kAlignment];
+
+int64_t RoundUp(int64_t size) { return (size + kAlignment - 1) / kAlignment * kAlignment; }
+}  // namespace
+
+void MemoryPool::Account(int64_t delta) {
+  const int64_t now = bytes_allocated_.fetch_add(delta, std::memory_order_relaxed) + delta;
+  int64_t peak = peak_bytes_.load(std::memory_order_relaxed);
+  while (now > peak && !peak_bytes_.compare_exchange_weak(peak, now, std::memory_order_relaxed)) {
+  }
+}
+
+uint8_t* MemoryPool::Allocate(int64_t size) {
+  if (size < 0) throw InvalidArgument("negative allocation size " + std::to_string(size));
+  if (size == 0) return zero_size_area;
+  void* data = std::aligned_alloc(size_t(kAlignment), size_t(RoundUp(size)));
+  if (data == nullptr) {
+    throw OutOfMemory("could not allocate " + std::to_string(size) + " bytes (" +
+                      std::to_string(bytes_allocated() >> 20) + " MiB already held by tables)");
+  }
+  num_allocations_.fetch_add(1, std::memory_order_relaxed);
+  Account(size);
+  return static_cast<uint8_t*>(data);
+}
+
+uint8_t* MemoryPool::Reallocate(uint8_t* data, int64_t old_size, int64_t new_size) {
+  if (new_size == old_size) return data;
+  uint8_t* fresh = Allocate(new_size);
+  if (old_size > 0) std::memcpy(fresh, data, size_t(std::min(old_size, new_size)));
+  Free(data, old_size);
+  return fresh;
+}
+
+void MemoryPool::Free(uint8_t* data, int64_t size) {
+  if (data == zero_size_area || size == 0) return;
+  std::free(data);
+  Account(-size);
+}
+
+MemoryPool* DefaultMemoryPool() {
+  static MemoryPool pool;
+  return &pool;
+}
+
+}  // namespace tessera::memory

@@ -1,0 +1,98 @@
+#include "tessera/table/data_type.hpp"
+
+#include <string>
+
+#include "tessera/base/error.hpp"
+
+namespace tessera {
+
+std::string DataType::ToString() const {
+  switch (id_) {
+    case TypeId::kBool: return "bool";
+    case TypeId::kInt8: return "int8";
+    case TypeId::kInt16: return "int16";
+    case TypeId::kInt32: return "int32";
+    case TypeId::kInt64: return "int64";
+    case TypeId::kUInt8: return "uint8";
+    case TypeId::kUInt16: return "uint16";
+    case TypeId::kUInt32: return "uint32";
+    case TypeId::kUInt64: return "uint64";
+    case TypeId::kFloat32: return "float32";
+    case TypeId::kFloat64: return "float64";
+    case TypeId::kString: return "string";
+    case TypeId::kTimestamp: return "datetime64[ns]";
+    case TypeId::kDuration: return "timedelta64[ns]";
+    case TypeId::kDate: return "date32[day]";
+    case TypeId::kCategorical: return "category";
+  }
+  return "unknown";
+}
+
+int DataType::ByteWidth() const {
+  switch (id_) {
+    case TypeId::kBool:
+    case TypeId::kInt8:
+    case TypeId::kUInt8: return 1;
+    case TypeId::kInt16:
+    case TypeId::kUInt16: return 2;
+    case TypeId::kInt32:
+    case TypeId::kUInt32:
+    case TypeId::kFloat32:
+    case TypeId::kDate:
+    case TypeId::kCategorical: return 4;
+    case TypeId::kInt64:
+    case TypeId::kUInt64:
+    case TypeId::kFloat64:
+    case TypeId::kTimestamp:
+    case TypeId::kDuration: return 8;
+    case TypeId::kString: return 0;
+  }
+  return 0;
+}
+
+bool DataType::is_signed_integer() const {
+  return id_ == TypeId::kInt8 || id_ == TypeId::kInt16 || id_ == TypeId::kInt32 ||
+         id_ == TypeId::kInt64;
+}
+
+bool DataType::is_unsigned_integer() const {
+  return id_ == TypeId::kUInt8 || id_ == TypeId::kUInt16 || id_ == TypeId::kUInt32 ||
+         id_ == TypeId::kUInt64;
+}
+
+bool DataType::is_integer() const { return is_signed_integer() || is_unsigned_integer(); }
+
+DataType ParseDataType(std::string_view name) {
+  struct Alias {
+    std::string_view name;
+    TypeId id;
+  };
+  static constexpr Alias kAliases[] = {
+      {"bool", TypeId::kBool},          {"boolean", TypeId::kBool},
+      {"int8", TypeId::kInt8},          {"Int8", TypeId::kInt8},
+      {"int16", TypeId::kInt16},        {"Int16", TypeId::kInt16},
+      {"int32", TypeId::kInt32},        {"Int32", TypeId::kInt32},
+      {"int64", TypeId::kInt64},        {"Int64", TypeId::kInt64},
+      {"int", TypeId::kInt64},          {"uint8", TypeId::kUInt8},
+      {"UInt8", TypeId::kUInt8},        {"uint16", TypeId::kUInt16},
+      {"UInt16", TypeId::kUInt16},      {"uint32", TypeId::kUInt32},
+      {"UInt32", TypeId::kUInt32},      {"uint64", TypeId::kUInt64},
+      {"UInt64", TypeId::kUInt64},      {"float32", TypeId::kFloat32},
+      {"Float32", TypeId::kFloat32},    {"float64", TypeId::kFloat64},
+      {"Float64", TypeId::kFloat64},    {"float", TypeId::kFloat64},
+      {"str", TypeId::kString},         {"string", TypeId::kString},
+      {"object", TypeId::kString},      {"datetime64[ns]", TypeId::kTimestamp},
+      {"datetime64", TypeId::kTimestamp}, {"datetime", TypeId::kTimestamp},
+      {"timedelta64[ns]", TypeId::kDuration}, {"timedelta", TypeId::kDuration},
+      {"date", TypeId::kDate},          {"date32[day]", TypeId::kDate},
+      {"category", TypeId::kCategorical},
+  };
+  for (const auto& alias : kAliases) {
+    if (alias.name == name) return alias.id;
+  }
+  throw TypeError("unknown dtype '" + std::string(name) +
+                  "'; use one of bool, int8..int64, uint8..uint64, float32, float64, string, "
+                  "datetime64[ns], timedelta64[ns], date, category");
+}
+
+}  // namespace tessera
