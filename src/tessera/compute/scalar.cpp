@@ -1,0 +1,43 @@
+#include "tessera/compute/scalar.hpp"
+
+#include <cmath>
+
+#include "tessera/base/civil_time.hpp"
+#include "tessera/base/error.hpp"
+
+namespace tessera::compute {
+
+double Scalar::ToDouble() const {
+  if (is_null()) return std::nan("");
+  if (auto* b = std::get_if<bool>(&value_)) return *b ? 1.0 : 0.0;
+  if (auto* i = std::get_if<int64_t>(&value_)) return double(*i);
+  if (auto* u = std::get_if<uint64_t>(&value_)) return double(*u);
+  if (auto* d = std::get_if<double>(&value_)) return *d;
+  throw TypeError("cannot convert a " + type_.ToString() + " scalar to a number");
+}
+
+std::string Scalar::ToString() const {
+  if (is_null()) {
+    if (type_.is_floating()) return "NaN";
+    if (type_.is_temporal()) return "NaT";
+    return "<NA>";
+  }
+  switch (type_.id()) {
+    case TypeId::kTimestamp: return civil::FormatTimestamp(as_int64());
+    case TypeId::kDuration: return civil::FormatDuration(as_int64());
+    case TypeId::kDate: return civil::FormatDate(as_int64());
+    default: break;
+  }
+  if (auto* b = std::get_if<bool>(&value_)) return *b ? "True" : "False";
+  if (auto* i = std::get_if<int64_t>(&value_)) return std::to_string(*i);
+  if (auto* u = std::get_if<uint64_t>(&value_)) return std::to_string(*u);
+  if (auto* d = std::get_if<double>(&value_)) {
+    if (std::isnan(*d)) return "NaN";
+    char text[64];
+    std::snprintf(text, sizeof text, "%.17g", *d);
+    return text;
+  }
+  return as_string();
+}
+
+}  // namespace tessera::compute

@@ -1,0 +1,54 @@
+// One typed value, possibly null: the operand of column-scalar kernels (x + 1, fill_null(0)) and
+// the result of reductions (sum, mean, ...).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <variant>
+
+#include "tessera/table/data_type.hpp"
+
+namespace tessera::compute {
+
+class Scalar {
+ public:
+  /// A null of the given type.
+  static Scalar Null(DataType type) { return Scalar(type, std::monostate{}); }
+  static Scalar Bool(bool value) { return Scalar(types::Bool(), value); }
+  static Scalar Int64(int64_t value) { return Scalar(types::Int64(), value); }
+  static Scalar UInt64(uint64_t value) { return Scalar(types::UInt64(), value); }
+  static Scalar Float64(double value) { return Scalar(types::Float64(), value); }
+  static Scalar String(std::string value) { return Scalar(types::String(), std::move(value)); }
+  /// Nanoseconds since the epoch.
+  static Scalar Timestamp(int64_t nanos) { return Scalar(types::Timestamp(), nanos); }
+  static Scalar Duration(int64_t nanos) { return Scalar(types::Duration(), nanos); }
+  /// Any integer-backed type (int8..int64, timestamp, duration, date) holding `value`.
+  static Scalar OfInt(DataType type, int64_t value) { return Scalar(type, value); }
+
+  DataType type() const { return type_; }
+  bool is_valid() const { return !std::holds_alternative<std::monostate>(value_); }
+  bool is_null() const { return !is_valid(); }
+
+  bool as_bool() const { return std::get<bool>(value_); }
+  int64_t as_int64() const { return std::get<int64_t>(value_); }
+  uint64_t as_uint64() const { return std::get<uint64_t>(value_); }
+  double as_double() const { return std::get<double>(value_); }
+  const std::string& as_string() const { return std::get<std::string>(value_); }
+  /// The value converted to double (bool, any integer or float); NaN when null.
+  double ToDouble() const;
+  /// pandas-like text ("3", "2.5", "NaN", "2015-01-01 00:00:00", ...).
+  std::string ToString() const;
+
+  bool operator==(const Scalar& other) const {
+    return type_ == other.type_ && value_ == other.value_;
+  }
+
+ private:
+  using Value = std::variant<std::monostate, bool, int64_t, uint64_t, double, std::string>;
+  Scalar(DataType type, Value value) : type_(type), value_(std::move(value)) {}
+
+  DataType type_;
+  Value value_;
+};
+
+}  // namespace tessera::compute
