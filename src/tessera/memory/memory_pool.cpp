@@ -1,5 +1,7 @@
 #include "tessera/memory/memory_pool.hpp"
 
+#include <sys/mman.h>
+
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -12,7 +14,12 @@ namespace {
 // A zero-size allocation still returns a valid, aligned, non-null pointer.
 alignas(kAlignment) uint8_t zero_size_area[kAlignment];
 
-int64_t RoundUp(int64_t size) { return (size + kAlignment - 1) / kAlignment * kAlignment; }
+int64_t RoundUp(int64_t size, int64_t to) { return (size + to - 1) / to * to; }
+
+// Large buffers are placed on 2 MiB boundaries and offered transparent huge pages: filling a
+// 64 MiB column then takes 32 page faults instead of 16384.
+constexpr int64_t kHugePage = int64_t(2) << 20;
+constexpr int64_t kHugePageThreshold = int64_t(4) << 20;
 }  // namespace
 
 void MemoryPool::Account(int64_t delta) {
@@ -25,11 +32,14 @@ void MemoryPool::Account(int64_t delta) {
 uint8_t* MemoryPool::Allocate(int64_t size) {
   if (size < 0) throw InvalidArgument("negative allocation size " + std::to_string(size));
   if (size == 0) return zero_size_area;
-  void* data = std::aligned_alloc(size_t(kAlignment), size_t(RoundUp(size)));
+  const bool huge = size >= kHugePageThreshold;
+  const int64_t alignment = huge ? kHugePage : kAlignment;
+  void* data = std::aligned_alloc(size_t(alignment), size_t(RoundUp(size, alignment)));
   if (data == nullptr) {
     throw OutOfMemory("could not allocate " + std::to_string(size) + " bytes (" +
                       std::to_string(bytes_allocated() >> 20) + " MiB already held by tables)");
   }
+  if (huge) ::madvise(data, size_t(RoundUp(size, alignment)), MADV_HUGEPAGE);
   num_allocations_.fetch_add(1, std::memory_order_relaxed);
   Account(size);
   return static_cast<uint8_t*>(data);

@@ -1,0 +1,13 @@
+// Subcommands of the `tessera` program. Each registers its options on the CLI11 app and runs
+// when selected.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace tessera::cli {
+
+void AddBenchCommand(CLI::App& app);
+void AddDatasetsCommand(CLI::App& app);
+void AddDemoCommand(CLI::App& app);
+
+}  // namespace tessera::cli

@@ -1,0 +1,273 @@
+#include "tessera/io/csv/column_converter.hpp"
+
+#include <algorithm>
+#include <limits>
+#include <map>
+#include <unordered_map>
+
+#include "tessera/base/civil_time.hpp"
+#include "tessera/base/error.hpp"
+#include "tessera/base/timestamp_parse.hpp"
+#include "tessera/table/column_builder.hpp"
+
+namespace tessera::io::csv {
+
+namespace {
+
+inline std::string_view RawField(const char* data, const FieldBatch& batch, int64_t row, int column) {
+  const uint32_t start = batch.start(row, column);
+  return {data + start, size_t(batch.end(row, column) - start)};
+}
+
+// Shared shape of every fixed-width converter: `parse` returns true and sets the value, or
+// returns false for text that is not of the type. Missing values become nulls.
+template <typename T, typename Parse>
+ConversionFailure AppendFixedWidth(FixedWidthBuilder<T>& builder, const ConverterContext& context,
+                                   const char* data, const FieldBatch& batch, int column,
+                                   bool nulls_allowed, Parse&& parse) {
+  std::string scratch;
+  T* values = builder.mutable_values();
+  int64_t length = builder.length();
+  for (int64_t row = 0; row < batch.num_rows; ++row) {
+    std::string_view field = RawField(data, batch, row, column);
+    T value;
+    if (!field.empty() && parse(field, &value)) {
+      values[length++] = value;
+      continue;
+    }
+    field = Unquote(field, context.quote, &scratch);
+    if (context.na_values->Contains(field)) {
+      if (!nulls_allowed) {
+        builder.SetLength(length);
+        return {row, std::string(field)};
+      }
+      builder.SetLength(length);
+      builder.SetNull(length);
+      ++length;
+      continue;
+    }
+    const std::string_view trimmed = TrimSpaces(field);
+    if (!trimmed.empty() && parse(trimmed, &value)) {
+      values[length++] = value;
+      continue;
+    }
+    builder.SetLength(length);
+    return {row, std::string(field)};
+  }
+  builder.SetLength(length);
+  return {};
+}
+
+template <typename T>
+class IntegerConverter final : public ColumnConverter {
+ public:
+  IntegerConverter(DataType type, const ConverterContext& context, int64_t rows)
+      : context_(context), builder_(type, rows) {}
+  void Reserve(int64_t rows) override { builder_.Reserve(builder_.length() + rows); }
+  ConversionFailure Append(const char* data, const FieldBatch& batch, int column) override {
+    // An inferred integer column meeting a missing value becomes float64, as in pandas.
+    return AppendFixedWidth(builder_, context_, data, batch, column, context_.declared,
+                            [](std::string_view text, T* value) {
+                              int64_t wide;
+                              if (!ParseInt64(text, &wide)) return false;
+                              if constexpr (std::is_unsigned_v<T>) {
+                                if (wide < 0) return false;
+                              }
+                              if (wide < int64_t(std::numeric_limits<T>::min()) ||
+                                  (wide > 0 && uint64_t(wide) > uint64_t(std::numeric_limits<T>::max()))) {
+                                return false;
+                              }
+                              *value = T(wide);
+                              return true;
+                            });
+  }
+  ColumnPtr Finish() override { return builder_.Finish(); }
+
+ private:
+  ConverterContext context_;
+  FixedWidthBuilder<T> builder_;
+};
+
+template <typename T>
+class FloatConverter final : public ColumnConverter {
+ public:
+  FloatConverter(DataType type, const ConverterContext& context, int64_t rows)
+      : context_(context), builder_(type, rows) {}
+  void Reserve(int64_t rows) override { builder_.Reserve(builder_.length() + rows); }
+  ConversionFailure Append(const char* data, const FieldBatch& batch, int column) override {
+    return AppendFixedWidth(builder_, context_, data, batch, column, true,
+                            [](std::string_view text, T* value) {
+                              double wide;
+                              if (!ParseFloat64(text, &wide)) return false;
+                              *value = T(wide);
+                              return true;
+                            });
+  }
+  ColumnPtr Finish() override { return builder_.Finish(); }
+
+ private:
+  ConverterContext context_;
+  FixedWidthBuilder<T> builder_;
+};
+
+class BoolConverter final : public ColumnConverter {
+ public:
+  BoolConverter(const ConverterContext& context, int64_t rows)
+      : context_(context), builder_(types::Bool(), rows) {}
+  void Reserve(int64_t rows) override { builder_.Reserve(builder_.length() + rows); }
+  ConversionFailure Append(const char* data, const FieldBatch& batch, int column) override {
+    return AppendFixedWidth(builder_, context_, data, batch, column, true,
+                            [](std::string_view text, uint8_t* value) {
+                              bool parsed;
+                              if (!ParseBool(text, &parsed)) return false;
+                              *value = parsed;
+                              return true;
+                            });
+  }
+  ColumnPtr Finish() override { return builder_.Finish(); }
+
+ private:
+  ConverterContext context_;
+  FixedWidthBuilder<uint8_t> builder_;
+};
+
+// Timestamps (int64 ns) or dates (int32 days).
+template <typename T>
+class TemporalConverter final : public ColumnConverter {
+ public:
+  TemporalConverter(DataType type, const ConverterContext& context, int64_t rows)
+      : context_(context), builder_(type, rows) {}
+  void Reserve(int64_t rows) override { builder_.Reserve(builder_.length() + rows); }
+  ConversionFailure Append(const char* data, const FieldBatch& batch, int column) override {
+    const std::string& format = context_.date_format;
+    return AppendFixedWidth(builder_, context_, data, batch, column, true,
+                            [&format](std::string_view text, T* value) {
+                              int64_t nanos;
+                              const bool ok = format.empty() ? ParseIsoTimestamp(text, &nanos)
+                                                             : ParseTimestampWithFormat(text, format, &nanos);
+                              if (!ok) return false;
+                              if constexpr (sizeof(T) == 4) {
+                                *value = T(civil::FloorDiv(nanos, civil::kNanosPerDay));
+                              } else {
+                                *value = nanos;
+                              }
+                              return true;
+                            });
+  }
+  ColumnPtr Finish() override { return builder_.Finish(); }
+
+ private:
+  ConverterContext context_;
+  FixedWidthBuilder<T> builder_;
+};
+
+class StringConverter final : public ColumnConverter {
+ public:
+  StringConverter(const ConverterContext& context, int64_t rows, int64_t bytes)
+      : context_(context), builder_(rows, bytes) {}
+  void Reserve(int64_t rows) override { builder_.Reserve(builder_.length() + rows); }
+  ConversionFailure Append(const char* data, const FieldBatch& batch, int column) override {
+    std::string scratch;
+    // Reserve the bytes of the whole batch once: unquoting only ever shrinks a field.
+    int64_t batch_bytes = 0;
+    for (int64_t row = 0; row < batch.num_rows; ++row) {
+      batch_bytes += batch.end(row, column) - batch.start(row, column);
+    }
+    builder_.ReserveBytes(builder_.num_bytes() + batch_bytes);
+    for (int64_t row = 0; row < batch.num_rows; ++row) {
+      const std::string_view field = Unquote(RawField(data, batch, row, column), context_.quote, &scratch);
+      if (context_.na_values->Contains(field)) {
+        builder_.AppendNull();
+        continue;
+      }
+      if (!IsValidUtf8(field)) return {row, std::string(field)};
+      builder_.UnsafeAppend(field);
+    }
+    return {};
+  }
+  ColumnPtr Finish() override { return builder_.Finish(); }
+
+ private:
+  ConverterContext context_;
+  StringBuilder builder_;
+};
+
+// Dictionary-encodes as it goes; categories are sorted at Finish, as pandas orders them.
+class CategoricalConverter final : public ColumnConverter {
+ public:
+  CategoricalConverter(const ConverterContext& context, int64_t rows)
+      : context_(context), codes_(types::Categorical(), rows) {}
+  void Reserve(int64_t rows) override { codes_.Reserve(codes_.length() + rows); }
+  ConversionFailure Append(const char* data, const FieldBatch& batch, int column) override {
+    std::string scratch;
+    for (int64_t row = 0; row < batch.num_rows; ++row) {
+      const std::string_view field = Unquote(RawField(data, batch, row, column), context_.quote, &scratch);
+      if (context_.na_values->Contains(field)) {
+        codes_.UnsafeAppendNull();
+        continue;
+      }
+      auto found = codes_by_value_.find(std::string(field));
+      if (found == codes_by_value_.end()) {
+        if (!IsValidUtf8(field)) return {row, std::string(field)};
+        found = codes_by_value_.emplace(std::string(field), int32_t(codes_by_value_.size())).first;
+      }
+      codes_.UnsafeAppend(found->second);
+    }
+    return {};
+  }
+  ColumnPtr Finish() override {
+    std::vector<std::pair<std::string, int32_t>> sorted(codes_by_value_.begin(), codes_by_value_.end());
+    std::sort(sorted.begin(), sorted.end());
+    std::vector<int32_t> remap(sorted.size());
+    StringBuilder dictionary(int64_t(sorted.size()));
+    for (size_t i = 0; i < sorted.size(); ++i) {
+      remap[size_t(sorted[i].second)] = int32_t(i);
+      dictionary.Append(sorted[i].first);
+    }
+    int32_t* codes = codes_.mutable_values();
+    for (int64_t i = 0; i < codes_.length(); ++i) codes[i] = remap.empty() ? 0 : remap[size_t(codes[i])];
+    return codes_.Finish(dictionary.Finish());
+  }
+
+ private:
+  ConverterContext context_;
+  FixedWidthBuilder<int32_t> codes_;
+  std::unordered_map<std::string, int32_t> codes_by_value_;
+};
+
+}  // namespace
+
+std::unique_ptr<ColumnConverter> MakeColumnConverter(DataType type, const ConverterContext& context,
+                                                     int64_t expected_rows, int64_t expected_bytes) {
+  switch (type.id()) {
+    case TypeId::kBool: return std::make_unique<BoolConverter>(context, expected_rows);
+    case TypeId::kInt8: return std::make_unique<IntegerConverter<int8_t>>(type, context, expected_rows);
+    case TypeId::kInt16: return std::make_unique<IntegerConverter<int16_t>>(type, context, expected_rows);
+    case TypeId::kInt32: return std::make_unique<IntegerConverter<int32_t>>(type, context, expected_rows);
+    case TypeId::kInt64: return std::make_unique<IntegerConverter<int64_t>>(type, context, expected_rows);
+    case TypeId::kUInt8: return std::make_unique<IntegerConverter<uint8_t>>(type, context, expected_rows);
+    case TypeId::kUInt16: return std::make_unique<IntegerConverter<uint16_t>>(type, context, expected_rows);
+    case TypeId::kUInt32: return std::make_unique<IntegerConverter<uint32_t>>(type, context, expected_rows);
+    case TypeId::kUInt64: return std::make_unique<IntegerConverter<uint64_t>>(type, context, expected_rows);
+    case TypeId::kFloat32: return std::make_unique<FloatConverter<float>>(type, context, expected_rows);
+    case TypeId::kFloat64: return std::make_unique<FloatConverter<double>>(type, context, expected_rows);
+    case TypeId::kString: return std::make_unique<StringConverter>(context, expected_rows, expected_bytes);
+    case TypeId::kTimestamp: return std::make_unique<TemporalConverter<int64_t>>(type, context, expected_rows);
+    case TypeId::kDate: return std::make_unique<TemporalConverter<int32_t>>(type, context, expected_rows);
+    case TypeId::kCategorical: return std::make_unique<CategoricalConverter>(context, expected_rows);
+    case TypeId::kDuration: break;
+  }
+  throw NotImplemented("reading " + type.ToString() + " columns from CSV is not supported; read the "
+                       "column as string and convert it");
+}
+
+std::string DescribeExpectedValue(DataType type) {
+  if (type.id() == TypeId::kBool) return "a boolean (True/False)";
+  if (type.is_unsigned_integer()) return "a non-negative integer that fits " + type.ToString();
+  if (type.is_integer()) return "an integer that fits " + type.ToString();
+  if (type.is_floating()) return "a number";
+  if (type.id() == TypeId::kTimestamp || type.id() == TypeId::kDate) return "a timestamp";
+  return "valid UTF-8 text";
+}
+
+}  // namespace tessera::io::csv

@@ -1,0 +1,141 @@
+// Parsing of single CSV fields into values: integers, floats, booleans, missing-value markers,
+// quoted text, and UTF-8 validation. Shared by type inference and the column converters so the
+// two can never disagree about what a field is.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tessera::io::csv {
+
+/// Strips the surrounding quotes of a quoted field and turns doubled quotes into one. Returns
+/// the field unchanged when it is not quoted; uses `scratch` only when unescaping is needed.
+std::string_view Unquote(std::string_view field, char quote, std::string* scratch);
+
+/// Decimal integer with optional sign; false on anything else (including overflow).
+inline bool ParseInt64(std::string_view text, int64_t* value);
+/// Decimal or scientific float, "inf"/"-inf"/"nan" (any case); exact (correctly rounded).
+inline bool ParseFloat64(std::string_view text, double* value);
+/// The general path of ParseFloat64 (long mantissas, large exponents, inf, nan).
+bool ParseFloat64Slow(std::string_view text, double* value);
+/// True/False as pandas reads them ("True", "TRUE", "true", and the same for False).
+bool ParseBool(std::string_view text, bool* value);
+
+/// Text without leading and trailing spaces and tabs.
+std::string_view TrimSpaces(std::string_view text);
+
+/// Whether `text` is valid UTF-8 (overlong forms and surrogates are rejected).
+bool IsValidUtf8(std::string_view text);
+
+/// The strings read as missing: pandas' defaults (when enabled) plus the user's.
+class NaValues {
+ public:
+  NaValues(bool keep_default_na, const std::vector<std::string>& extra);
+  bool Contains(std::string_view text) const {
+    if (text.empty()) return empty_is_na_;
+    if (text.size() > max_length_) return false;
+    for (const auto& value : values_) {
+      if (value == text) return true;
+    }
+    return false;
+  }
+
+ private:
+  std::vector<std::string> values_;
+  size_t max_length_ = 0;
+  bool empty_is_na_ = false;
+};
+
+namespace detail {
+
+// Eight ASCII digits at p (all checked) into their value; false if any byte is not a digit.
+// The multiply-and-shift form combines digit pairs, then quads, without a per-digit loop.
+inline bool ParseEightDigits(const char* p, uint32_t* value) {
+  uint64_t chunk;
+  std::memcpy(&chunk, p, 8);
+  if (((chunk & 0xF0F0F0F0F0F0F0F0ull) | (((chunk + 0x0606060606060606ull) & 0xF0F0F0F0F0F0F0F0ull) >> 4)) !=
+      0x3333333333333333ull) {
+    return false;
+  }
+  chunk -= 0x3030303030303030ull;
+  chunk = (chunk * 10) + (chunk >> 8);
+  chunk = (((chunk & 0x000000FF000000FFull) * (100 + (1000000ull << 32))) +
+           (((chunk >> 16) & 0x000000FF000000FFull) * (1 + (10000ull << 32)))) >> 32;
+  *value = uint32_t(chunk);
+  return true;
+}
+
+// Appends the digits at [p, end) to `mantissa`; returns where the digits stop.
+inline const char* ParseDigits(const char* p, const char* end, uint64_t* mantissa, int* count) {
+  uint32_t eight;
+  while (end - p >= 8 && ParseEightDigits(p, &eight)) {
+    *mantissa = *mantissa * 100000000 + eight;
+    *count += 8;
+    p += 8;
+  }
+  while (p < end && unsigned(*p - '0') <= 9) {
+    *mantissa = *mantissa * 10 + unsigned(*p - '0');
+    ++*count;
+    ++p;
+  }
+  return p;
+}
+
+inline constexpr double kPowersOfTen[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                          1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                          1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+}  // namespace detail
+
+inline bool ParseInt64(std::string_view text, int64_t* value) {
+  const char* p = text.data();
+  const char* end = p + text.size();
+  bool negative = false;
+  if (p < end && (*p == '-' || *p == '+')) {
+    negative = *p == '-';
+    ++p;
+  }
+  const int64_t digits = end - p;
+  if (digits <= 0 || digits > 19) return false;
+  uint64_t magnitude = 0;
+  int count = 0;
+  if (detail::ParseDigits(p, end, &magnitude, &count) != end) return false;
+  // 19 digits never wrap a uint64; only the int64 range is left to check.
+  if (magnitude > uint64_t(INT64_MAX) + (negative ? 1 : 0)) return false;
+  *value = negative ? int64_t(0 - magnitude) : int64_t(magnitude);
+  return true;
+}
+
+inline bool ParseFloat64(std::string_view text, double* value) {
+  // Fast path (Clinger): a mantissa of at most 2^53 scaled by an exact power of ten up to 1e22
+  // is correctly rounded by one multiplication or division. Everything else takes the slow path.
+  const char* p = text.data();
+  const char* end = p + text.size();
+  bool negative = false;
+  if (p < end && (*p == '-' || *p == '+')) {
+    negative = *p == '-';
+    ++p;
+  }
+  uint64_t mantissa = 0;
+  int num_digits = 0;
+  p = detail::ParseDigits(p, end, &mantissa, &num_digits);
+  int exponent = 0;
+  if (p < end && *p == '.') {
+    const int before = num_digits;
+    p = detail::ParseDigits(p + 1, end, &mantissa, &num_digits);
+    exponent = before - num_digits;
+  }
+  if (p == end && num_digits > 0 && num_digits <= 19 && mantissa <= (uint64_t(1) << 53) &&
+      exponent >= -22) {
+    double result = double(mantissa);
+    result = exponent < 0 ? result / detail::kPowersOfTen[-exponent] : result;
+    *value = negative ? -result : result;
+    return true;
+  }
+  return ParseFloat64Slow(text, value);
+}
+
+}  // namespace tessera::io::csv

@@ -1,0 +1,186 @@
+#include "tessera/io/csv/tokenizer.hpp"
+
+#include <cstring>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+namespace tessera::io::csv {
+
+Tokenizer::Tokenizer(const TokenizerConfig& config) : config_(config) {
+  special_[uint8_t(config.sep)] = true;
+  special_[uint8_t('\n')] = true;
+  special_[uint8_t('\r')] = true;
+  if (config.comment) special_[uint8_t(*config.comment)] = true;
+}
+
+inline const char* Tokenizer::FindFieldEnd(const char* p) const {
+#if defined(__SSE2__)
+  // Sixteen bytes per step: most fields end within the first load.
+  const __m128i sep = _mm_set1_epi8(config_.sep);
+  const __m128i newline = _mm_set1_epi8('\n');
+  const __m128i carriage_return = _mm_set1_epi8('\r');
+  const __m128i comment = _mm_set1_epi8(config_.comment ? *config_.comment : '\n');
+  while (true) {
+    const __m128i chunk = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    const __m128i hits = _mm_or_si128(
+        _mm_or_si128(_mm_cmpeq_epi8(chunk, sep), _mm_cmpeq_epi8(chunk, newline)),
+        _mm_or_si128(_mm_cmpeq_epi8(chunk, carriage_return), _mm_cmpeq_epi8(chunk, comment)));
+    const int mask = _mm_movemask_epi8(hits);
+    if (mask != 0) return p + __builtin_ctz(unsigned(mask));
+    p += 16;
+  }
+#else
+  while (!special_[uint8_t(*p)]) ++p;
+  return p;
+#endif
+}
+
+TokenizeResult Tokenizer::Tokenize(char* data, int64_t size, int64_t offset, int64_t limit,
+                                   bool at_end, int64_t max_rows, FieldBatch* batch) const {
+  const int num_columns = config_.num_columns;
+  batch->num_columns = num_columns;
+  const size_t needed = size_t((batch->num_rows + max_rows) * num_columns);
+  if (batch->starts.size() < needed) {
+    batch->starts.resize(needed);
+    batch->ends.resize(needed);
+  }
+  if (batch->row_offsets.size() < size_t(batch->num_rows + max_rows)) {
+    batch->row_offsets.resize(size_t(batch->num_rows + max_rows));
+  }
+  // The sentinel stops every unquoted scan at the end of the data without a bounds check.
+  data[size] = '\n';
+  const char sep = config_.sep;
+  const char quote = config_.quote;
+  const char* const base = data;
+  const char* const end = data + size;
+  const char* p = data + offset;
+  int64_t rows_done = 0;
+  TokenizeResult result;
+
+  while (rows_done < max_rows && p < end && p - base < limit) {
+    const char* row_start = p;
+    // Blank lines and comment lines produce no row.
+    if (*p == '\n' || *p == '\r') {
+      if (config_.skip_blank_lines) {
+        p += (*p == '\r' && p + 1 < end && p[1] == '\n') ? 2 : 1;
+        if (p > end) p = end;
+        continue;
+      }
+    }
+    if (config_.comment && *p == *config_.comment) {
+      const void* newline = std::memchr(p, '\n', size_t(end - p));
+      if (newline == nullptr) {
+        if (!at_end) {
+          result.status = TokenizeStatus::kNeedMoreData;
+          break;
+        }
+        p = end;
+      } else {
+        p = static_cast<const char*>(newline) + 1;
+      }
+      continue;
+    }
+    uint32_t* starts = batch->starts.data() + (batch->num_rows * num_columns);
+    uint32_t* ends = batch->ends.data() + (batch->num_rows * num_columns);
+    int column = 0;
+    bool row_complete = false;
+    bool bad_row = false;
+    while (true) {
+      const char* field_start = p;
+      if (*p == quote) {
+        // Quoted field: runs to the closing quote; doubled quotes are escaped quotes.
+        ++p;
+        while (true) {
+          const void* next = p < end ? std::memchr(p, quote, size_t(end - p)) : nullptr;
+          if (next == nullptr) {
+            p = end;
+            break;
+          }
+          p = static_cast<const char*>(next) + 1;
+          if (p < end && *p == quote) {
+            ++p;
+            continue;
+          }
+          break;
+        }
+        if (p >= end && !(p == end && p[-1] == quote && p - 1 > field_start)) {
+          if (at_end) {
+            result.status = TokenizeStatus::kUnterminatedQuote;
+            result.error_offset = row_start - base;
+          } else {
+            result.status = TokenizeStatus::kNeedMoreData;
+          }
+          bad_row = true;
+          break;
+        }
+      }
+      p = FindFieldEnd(p);
+      if (p >= end) {
+        if (!at_end) {
+          result.status = TokenizeStatus::kNeedMoreData;
+          bad_row = true;
+          break;
+        }
+        p = end;
+      }
+      if (column < num_columns) {
+        starts[column] = uint32_t(field_start - base);
+        ends[column] = uint32_t(p - base);
+      }
+      ++column;
+      if (p < end && *p == sep) {
+        ++p;
+        continue;
+      }
+      // End of row: newline, carriage return, comment or end of data.
+      if (p < end) {
+        if (config_.comment && *p == *config_.comment) {
+          const void* newline = std::memchr(p, '\n', size_t(end - p));
+          if (newline == nullptr && !at_end) {
+            result.status = TokenizeStatus::kNeedMoreData;
+            bad_row = true;
+            break;
+          }
+          p = newline ? static_cast<const char*>(newline) + 1 : end;
+        } else if (*p == '\r') {
+          ++p;
+          if (p < end && *p == '\n') ++p;
+          // A CR at the very end of an incomplete buffer may still be followed by LF.
+          if (p == end && !at_end) {
+            result.status = TokenizeStatus::kNeedMoreData;
+            bad_row = true;
+            break;
+          }
+        } else {
+          ++p;
+        }
+      }
+      row_complete = true;
+      break;
+    }
+    if (bad_row) {
+      p = row_start;
+      break;
+    }
+    if (column > num_columns) {
+      result.status = TokenizeStatus::kTooManyFields;
+      result.error_offset = row_start - base;
+      result.fields_seen = column;
+      p = row_start;
+      break;
+    }
+    if (row_complete) {
+      for (int c = column; c < num_columns; ++c) starts[c] = ends[c] = ends[column - 1];
+      batch->row_offsets[size_t(batch->num_rows)] = uint32_t(row_start - base);
+      result.last_row_fields = column;
+      ++batch->num_rows;
+      ++rows_done;
+    }
+  }
+  result.next_offset = p - base;
+  return result;
+}
+
+}  // namespace tessera::io::csv
