@@ -73,11 +73,11 @@ class Window {
   }
   /// Reads more so the window ends at `end` (or the file's end).
   void Extend(int64_t end) {
-    end = std::min(end, source_.size());
-    if (end - begin_ <= size_) return;
+    end = std::max(std::min(end, source_.size()), begin_ + size_);
     if (int64_t(bytes_.size()) < end - begin_ + csv::kTokenizerPadding) {
       bytes_.resize(size_t(end - begin_ + csv::kTokenizerPadding));
     }
+    if (end - begin_ == size_) return;
     source_.ReadAt(begin_ + size_, end - begin_ - size_, reinterpret_cast<uint8_t*>(bytes_.data()) + size_);
     size_ = end - begin_;
   }
@@ -237,30 +237,54 @@ void SampleFile(const ByteSource& source, int64_t data_start, const CsvPlan& pla
   }
   csv::Tokenizer tokenizer(MakeTokenizerConfig(plan.options, int(plan.file_columns.size())));
   std::string scratch;
+  const int num_columns = int(plan.file_columns.size());
   for (size_t s = 0; s < starts.size(); ++s) {
-    const int64_t begin = s == 0 ? starts[s] : std::max(data_start, NextRowStart(source, starts[s]));
+    // The first sample starts at a known row; the others guess a row start from a line break,
+    // which a quoted line break can fool. A guessed sample counts only if every row in it has
+    // exactly the header's width and it tokenizes without error.
+    const bool guessed = s > 0;
+    const int64_t begin = guessed ? std::max(data_start, NextRowStart(source, starts[s])) : starts[s];
     Window window(source, begin, begin + sample);
     FieldBatch batch;
     int64_t position = 0;
-    while (true) {
+    std::vector<csv::InferredKind> sample_kinds(plan.selected.size());
+    std::vector<double> sample_bytes(plan.selected.size());
+    int64_t sample_rows = 0;
+    double sample_row_bytes = 0;
+    bool consistent = true;
+    while (consistent) {
       batch.Clear();
       auto result = tokenizer.Tokenize(window.data(), window.size(), position, window.size(),
                                        window.at_file_end(), kBatchRows, &batch);
+      if (guessed) {
+        consistent = result.status == TokenizeStatus::kOk || result.status == TokenizeStatus::kNeedMoreData;
+        for (int64_t row = 0; row < batch.num_rows && consistent; ++row) {
+          consistent = int(batch.field_counts[size_t(row)]) == num_columns;
+        }
+        if (!consistent) break;
+      }
       for (size_t k = 0; k < plan.selected.size(); ++k) {
         const int column = plan.selected[k];
         for (int64_t row = 0; row < batch.num_rows; ++row) {
           std::string_view field(window.data() + batch.start(row, column),
                                  batch.end(row, column) - batch.start(row, column));
-          (*field_bytes)[k] += double(field.size());
-          (*field_counts)[k] += 1;
-          if (!plan.declared[k]) (*kinds)[k].Add(csv::Unquote(field, plan.options.quotechar, &scratch), na_values);
+          sample_bytes[k] += double(field.size());
+          if (!plan.declared[k]) sample_kinds[k].Add(csv::Unquote(field, plan.options.quotechar, &scratch), na_values);
         }
       }
-      *row_count += batch.num_rows;
-      *row_bytes += double(result.next_offset - position);
-      // A sample is a guess; rows it cannot tokenize are left for the real read to report.
+      sample_rows += batch.num_rows;
+      sample_row_bytes += double(result.next_offset - position);
+      // Rows the first sample cannot tokenize are left for the real read to report.
       if (result.status != TokenizeStatus::kOk || batch.num_rows < kBatchRows) break;
       position = result.next_offset;
+    }
+    if (!consistent) continue;
+    *row_count += sample_rows;
+    *row_bytes += sample_row_bytes;
+    for (size_t k = 0; k < plan.selected.size(); ++k) {
+      (*kinds)[k].Join(sample_kinds[k]);
+      (*field_bytes)[k] += sample_bytes[k];
+      (*field_counts)[k] += sample_rows;
     }
   }
 }

@@ -48,6 +48,7 @@ TokenizeResult Tokenizer::Tokenize(char* data, int64_t size, int64_t offset, int
   }
   if (batch->row_offsets.size() < size_t(batch->num_rows + max_rows)) {
     batch->row_offsets.resize(size_t(batch->num_rows + max_rows));
+    batch->field_counts.resize(size_t(batch->num_rows + max_rows));
   }
   // The sentinel stops every unquoted scan at the end of the data without a bounds check.
   data[size] = '\n';
@@ -174,6 +175,7 @@ TokenizeResult Tokenizer::Tokenize(char* data, int64_t size, int64_t offset, int
     if (row_complete) {
       for (int c = column; c < num_columns; ++c) starts[c] = ends[c] = ends[column - 1];
       batch->row_offsets[size_t(batch->num_rows)] = uint32_t(row_start - base);
+      batch->field_counts[size_t(batch->num_rows)] = uint32_t(column);
       result.last_row_fields = column;
       ++batch->num_rows;
       ++rows_done;

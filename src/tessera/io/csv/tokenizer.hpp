@@ -25,6 +25,7 @@ struct FieldBatch {
   std::vector<uint32_t> starts;       // [row * num_columns + column]
   std::vector<uint32_t> ends;         // one past the field's last byte
   std::vector<uint32_t> row_offsets;  // where each row starts (for error messages)
+  std::vector<uint32_t> field_counts; // fields each row really had (fewer are filled empty)
 
   void Clear() { num_rows = 0; }
   uint32_t start(int64_t row, int column) const { return starts[size_t(row * num_columns + column)]; }

@@ -1,0 +1,85 @@
+#include "tessera/io/csv/field_parsing.hpp"
+
+#include <gtest/gtest.h>
+
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <random>
+
+namespace tessera::io::csv {
+
+TEST(FieldParsingTest, Integers) {
+  int64_t value = 0;
+  EXPECT_TRUE(ParseInt64("0", &value));
+  EXPECT_EQ(value, 0);
+  EXPECT_TRUE(ParseInt64("-12345678901", &value));
+  EXPECT_EQ(value, -12345678901LL);
+  EXPECT_TRUE(ParseInt64("+7", &value));
+  EXPECT_EQ(value, 7);
+  EXPECT_TRUE(ParseInt64("9223372036854775807", &value));
+  EXPECT_EQ(value, INT64_MAX);
+  EXPECT_TRUE(ParseInt64("-9223372036854775808", &value));
+  EXPECT_EQ(value, INT64_MIN);
+  for (const char* bad : {"", "-", "9223372036854775808", "1.0", "1e3", "12a", " 1", "99999999999999999999"}) {
+    EXPECT_FALSE(ParseInt64(bad, &value)) << bad;
+  }
+}
+
+TEST(FieldParsingTest, FloatsMatchStrtodExactly) {
+  std::mt19937_64 rng(11);
+  for (int i = 0; i < 200000; ++i) {
+    char text[64];
+    const double original = std::ldexp(double(int64_t(rng())), -int(rng() % 120)) * ((rng() & 1) ? 1 : -1);
+    const int digits = int(rng() % 18) + 1;
+    std::snprintf(text, sizeof text, (rng() & 1) ? "%.*f" : "%.*e", digits, original);
+    double parsed = 0;
+    ASSERT_TRUE(ParseFloat64(text, &parsed)) << text;
+    ASSERT_EQ(parsed, std::strtod(text, nullptr)) << text;
+  }
+  double value = 0;
+  EXPECT_TRUE(ParseFloat64("-74.05686442339905", &value));
+  EXPECT_EQ(value, -74.05686442339905);
+  EXPECT_TRUE(ParseFloat64("1e400", &value));
+  EXPECT_TRUE(std::isinf(value));
+  EXPECT_TRUE(ParseFloat64("-inf", &value));
+  EXPECT_EQ(value, -INFINITY);
+  EXPECT_TRUE(ParseFloat64("nan", &value));
+  EXPECT_TRUE(std::isnan(value));
+  EXPECT_TRUE(ParseFloat64(".5", &value));
+  EXPECT_EQ(value, 0.5);
+  EXPECT_TRUE(ParseFloat64("5.", &value));
+  EXPECT_EQ(value, 5.0);
+  EXPECT_TRUE(ParseFloat64("-0.0", &value));
+  EXPECT_TRUE(std::signbit(value));
+  for (const char* bad : {"", ".", "-", "1e", "1e+", "--1", "+-1", "1.2.3", "abc", "1,5"}) {
+    EXPECT_FALSE(ParseFloat64(bad, &value)) << bad;
+  }
+}
+
+TEST(FieldParsingTest, UnquoteAndNaValues) {
+  std::string scratch;
+  EXPECT_EQ(Unquote("\"a,b\"", '"', &scratch), "a,b");
+  EXPECT_EQ(Unquote("\"say \"\"hi\"\"\"", '"', &scratch), "say \"hi\"");
+  EXPECT_EQ(Unquote("plain", '"', &scratch), "plain");
+  EXPECT_EQ(Unquote("\"\"", '"', &scratch), "");
+  NaValues defaults(true, {"missing"});
+  EXPECT_TRUE(defaults.Contains(""));
+  EXPECT_TRUE(defaults.Contains("NA"));
+  EXPECT_TRUE(defaults.Contains("missing"));
+  EXPECT_FALSE(defaults.Contains("na"));
+  NaValues none(false, {});
+  EXPECT_FALSE(none.Contains(""));
+  EXPECT_FALSE(none.Contains("NaN"));
+}
+
+TEST(FieldParsingTest, Utf8Validation) {
+  EXPECT_TRUE(IsValidUtf8("plain ascii text that is long"));
+  EXPECT_TRUE(IsValidUtf8("Zoë 日本 😀"));
+  EXPECT_FALSE(IsValidUtf8("caf\xe9"));
+  EXPECT_FALSE(IsValidUtf8("\xc0\xaf"));          // overlong
+  EXPECT_FALSE(IsValidUtf8("\xed\xa0\x80"));      // surrogate
+  EXPECT_FALSE(IsValidUtf8("ok\xe6\x97"));        // truncated
+}
+
+}  // namespace tessera::io::csv
