@@ -12,6 +12,54 @@ std::string FormatDate(int64_t days) {
   return text;
 }
 
+namespace {
+inline char* TwoDigits(char* out, int64_t value) {
+  out[0] = char('0' + value / 10);
+  out[1] = char('0' + value % 10);
+  return out + 2;
+}
+}  // namespace
+
+int WriteTimestamp(int64_t nanos, char* out) {
+  const int64_t days = FloorDiv(nanos, kNanosPerDay);
+  const int64_t in_day = nanos - days * kNanosPerDay;
+  const CivilDate date = CivilFromDays(days);
+  if (date.year < 0 || date.year > 9999) {
+    const std::string text = FormatTimestamp(nanos);
+    text.copy(out, text.size());
+    return int(text.size());
+  }
+  const int64_t seconds = in_day / kNanosPerSecond;
+  int64_t fraction = in_day % kNanosPerSecond;
+  char* p = out;
+  p = TwoDigits(p, date.year / 100);
+  p = TwoDigits(p, date.year % 100);
+  *p++ = '-';
+  p = TwoDigits(p, date.month);
+  *p++ = '-';
+  p = TwoDigits(p, date.day);
+  *p++ = ' ';
+  p = TwoDigits(p, seconds / 3600);
+  *p++ = ':';
+  p = TwoDigits(p, seconds / 60 % 60);
+  *p++ = ':';
+  p = TwoDigits(p, seconds % 60);
+  if (fraction != 0) {
+    *p++ = '.';
+    int digits = 9;
+    while (fraction % 10 == 0) {
+      fraction /= 10;
+      --digits;
+    }
+    for (int i = digits - 1; i >= 0; --i) {
+      p[i] = char('0' + fraction % 10);
+      fraction /= 10;
+    }
+    p += digits;
+  }
+  return int(p - out);
+}
+
 std::string FormatTimestamp(int64_t nanos, bool with_fraction) {
   const int64_t days = FloorDiv(nanos, kNanosPerDay);
   const int64_t in_day = nanos - days * kNanosPerDay;

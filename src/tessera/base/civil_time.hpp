@@ -57,6 +57,10 @@ constexpr int64_t FloorDiv(int64_t a, int64_t b) {
   return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
 }
 
+/// Writes "YYYY-MM-DD HH:MM:SS" (plus ".f..." when the time has a fraction) for years 0..9999
+/// into `out` (at least 32 bytes) without allocating; returns the length written.
+int WriteTimestamp(int64_t nanos, char* out);
+
 /// "YYYY-MM-DD HH:MM:SS" plus ".fffffffff" trimmed to the digits needed when `fraction` is set.
 std::string FormatTimestamp(int64_t nanos, bool with_fraction = true);
 /// "YYYY-MM-DD".

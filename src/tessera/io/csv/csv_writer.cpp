@@ -81,7 +81,8 @@ void WriteCategory(const Column& column, int64_t row, const CsvWriteOptions& opt
 }
 
 void WriteTimestamp(const Column& column, int64_t row, const CsvWriteOptions&, std::string* out) {
-  out->append(civil::FormatTimestamp(column.values<int64_t>()[row]));
+  char text[48];
+  out->append(text, size_t(civil::WriteTimestamp(column.values<int64_t>()[row], text)));
 }
 
 void WriteDuration(const Column& column, int64_t row, const CsvWriteOptions&, std::string* out) {
@@ -114,15 +115,18 @@ CellWriter CellWriterFor(DataType type) {
   throw TypeError("cannot write " + type.ToString() + " to CSV");
 }
 
-class CsvFileWriter {
- public:
-  CsvFileWriter(const std::string& path, const CsvWriteOptions& options) : path_(path), options_(options) {
-    CreateParentDirectories(path);
-    file_.open(path, std::ios::binary | std::ios::trunc);
-    if (!file_) throw IOError("cannot open '" + path + "' for writing");
-  }
+}  // namespace
 
-  void WriteHeader(const Table& table) {
+CsvWriter::CsvWriter(const std::string& path, const CsvWriteOptions& options)
+    : path_(path), options_(options) {
+  CreateParentDirectories(path);
+  file_.open(path, std::ios::binary | std::ios::trunc);
+  if (!file_) throw IOError("cannot open '" + path + "' for writing");
+}
+
+CsvWriter::~CsvWriter() = default;
+
+void CsvWriter::WriteHeader(const Table& table) {
     if (!options_.header) return;
     bool first = true;
     if (options_.index) {
@@ -135,9 +139,9 @@ class CsvFileWriter {
       first = false;
     }
     buffer_.append(options_.lineterminator);
-  }
+}
 
-  void WriteRows(const Table& table) {
+void CsvWriter::WriteRows(const Table& table) {
     std::vector<CellWriter> writers;
     for (const auto& column : table.columns()) writers.push_back(CellWriterFor(column->type()));
     const CellWriter index_writer = table.has_index() ? CellWriterFor(table.index()->type()) : nullptr;
@@ -166,31 +170,22 @@ class CsvFileWriter {
       buffer_.append(options_.lineterminator);
       if (buffer_.size() >= kFlushBytes) Flush();
     }
-  }
+}
 
-  void Close() {
-    Flush();
-    file_.close();
-    if (!file_) throw IOError("could not finish writing '" + path_ + "' (disk full?)");
-  }
+void CsvWriter::Close() {
+  Flush();
+  file_.close();
+  if (!file_) throw IOError("could not finish writing '" + path_ + "' (disk full?)");
+}
 
- private:
-  void Flush() {
-    file_.write(buffer_.data(), std::streamsize(buffer_.size()));
-    if (!file_) throw IOError("could not write to '" + path_ + "' (disk full?)");
-    buffer_.clear();
-  }
-
-  std::string path_;
-  CsvWriteOptions options_;
-  std::ofstream file_;
-  std::string buffer_;
-};
-
-}  // namespace
+void CsvWriter::Flush() {
+  file_.write(buffer_.data(), std::streamsize(buffer_.size()));
+  if (!file_) throw IOError("could not write to '" + path_ + "' (disk full?)");
+  buffer_.clear();
+}
 
 void WriteCsvTable(const Table& table, const std::string& path, const CsvWriteOptions& options) {
-  CsvFileWriter writer(path, options);
+  CsvWriter writer(path, options);
   writer.WriteHeader(table);
   writer.WriteRows(table);
   writer.Close();
@@ -202,7 +197,7 @@ std::vector<std::string> WriteCsv(const std::vector<TablePtr>& partitions, const
   if (partitions.empty()) throw InvalidArgument("nothing to write: no partitions");
   const auto star = pattern.find('*');
   if (star == std::string::npos) {
-    CsvFileWriter writer(pattern, options);
+    CsvWriter writer(pattern, options);
     writer.WriteHeader(*partitions[0]);
     for (const auto& partition : partitions) writer.WriteRows(*partition);
     writer.Close();

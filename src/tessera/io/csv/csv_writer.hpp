@@ -2,6 +2,7 @@
 // for all partitions when the path has no '*'.
 #pragma once
 
+#include <fstream>
 #include <functional>
 #include <string>
 #include <vector>
@@ -10,6 +11,27 @@
 #include "tessera/table/table.hpp"
 
 namespace tessera::io {
+
+/// Streams tables into one CSV file: a header, then the rows of each table in turn.
+class CsvWriter {
+ public:
+  /// Creates or truncates `path` (and its parent directories).
+  CsvWriter(const std::string& path, const CsvWriteOptions& options = {});
+  ~CsvWriter();
+  /// The header line from the table's index name and column names (when options.header).
+  void WriteHeader(const Table& table);
+  void WriteRows(const Table& table);
+  /// Flushes and closes; throws IOError when the data could not all be written.
+  void Close();
+
+ private:
+  void Flush();
+
+  std::string path_;
+  CsvWriteOptions options_;
+  std::ofstream file_;
+  std::string buffer_;
+};
 
 /// Writes one table to `path` (parent directories are created). Values are written as pandas'
 /// to_csv writes them: shortest round-trip floats, ISO timestamps, minimal quoting.

@@ -1,0 +1,42 @@
+# The two commands of the README: `make demo` (the main job) and `make test` (every test).
+# Each installs what it needs first. `make` alone builds the release tree; the `tessera`
+# program lands in build/release/bin/tessera.
+
+JOBS ?= $(shell nproc)
+CMAKE_CONFIGURE = cmake --preset
+
+.PHONY: all setup release demo test test-asan bench clean
+
+all: release
+
+setup:
+	@scripts/setup-debian.sh
+
+build/release/build.ninja: | setup
+	$(CMAKE_CONFIGURE) release >/dev/null
+
+release: setup build/release/build.ninja
+	cmake --build build/release -j $(JOBS)
+
+demo: release
+	build/release/bin/tessera demo
+
+# Tests build with warnings as errors, as CI does.
+build/ci/build.ninja: | setup
+	$(CMAKE_CONFIGURE) ci >/dev/null
+
+test: setup build/ci/build.ninja
+	cmake --build build/ci -j $(JOBS)
+	ctest --test-dir build/ci --output-on-failure -j $(JOBS) --timeout 600
+
+build/asan/build.ninja: | setup
+	$(CMAKE_CONFIGURE) asan >/dev/null
+
+# Unit tests under AddressSanitizer and UndefinedBehaviorSanitizer.
+test-asan: setup build/asan/build.ninja
+	cmake --build build/asan -j $(JOBS)
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest --test-dir build/asan --output-on-failure -j $(JOBS) --timeout 900
+
+clean:
+	rm -rf build
