@@ -5,9 +5,7 @@
 #include <string>
 #include <unordered_set>
 
-#include "tessera/base/civil_time.hpp"
 #include "tessera/base/error.hpp"
-#include "tessera/base/timestamp_parse.hpp"
 #include "tessera/compute/cast.hpp"
 #include "tessera/compute/null_propagation.hpp"
 #include "tessera/compute/type_promotion.hpp"
@@ -233,23 +231,6 @@ void CompareNumericWithScalar(CompareOp op, const Column& a, const Scalar& scala
   });
 }
 
-// A temporal scalar for a temporal column: the same kind, or an ISO string to parse.
-bool TemporalScalarValue(DataType column_type, const Scalar& scalar, int64_t* value) {
-  if (scalar.type() == column_type) {
-    *value = scalar.as_int64();
-    return true;
-  }
-  if (scalar.type().id() != TypeId::kString || column_type.id() == TypeId::kDuration) return false;
-  int64_t nanos = 0;
-  if (!ParseIsoTimestamp(scalar.as_string(), &nanos)) {
-    throw InvalidArgument("cannot compare a " + column_type.ToString() + " column with '" +
-                          scalar.as_string() +
-                          "': not an ISO 8601 timestamp (YYYY-MM-DD[ HH:MM[:SS]])");
-  }
-  *value = column_type.id() == TypeId::kDate ? civil::FloorDiv(nanos, civil::kNanosPerDay) : nanos;
-  return true;
-}
-
 void CompareScalarInto(CompareOp op, const Column& a, const Scalar& scalar, uint8_t* out) {
   const DataType type = a.type();
   const int64_t length = a.length();
@@ -265,7 +246,7 @@ void CompareScalarInto(CompareOp op, const Column& a, const Scalar& scalar, uint
   } else if (type.id() == TypeId::kCategorical && scalar.type().id() == TypeId::kString) {
     if (IsOrdering(op)) ThrowUnordered(op, type, scalar.type());
     CompareCategoricalWithString(op, a, scalar.as_string(), out);
-  } else if (type.is_temporal() && TemporalScalarValue(type, scalar, &temporal_value)) {
+  } else if (type.is_temporal() && internal::TemporalScalarValue(type, scalar, &temporal_value)) {
     VisitFixedWidth(type, [&](auto tag) {
       using T = decltype(tag);
       const T scalar_value = T(temporal_value);
@@ -287,7 +268,7 @@ bool MemberValue(DataType type, const Scalar& scalar, T* value) {
   const DataType scalar_type = scalar.type();
   if (type.is_temporal()) {
     int64_t temporal_value = 0;
-    if (!TemporalScalarValue(type, scalar, &temporal_value)) return false;
+    if (!internal::TemporalScalarValue(type, scalar, &temporal_value)) return false;
     *value = T(temporal_value);
     return true;
   }

@@ -4,7 +4,9 @@
 #include <string>
 #include <variant>
 
+#include "tessera/base/civil_time.hpp"
 #include "tessera/base/error.hpp"
+#include "tessera/base/timestamp_parse.hpp"
 
 namespace tessera::compute {
 
@@ -118,6 +120,22 @@ __int128 IntegerScalarValue(const Scalar& scalar) {
     }
   }
   return scalar.as_int64();
+}
+
+bool TemporalScalarValue(DataType column_type, const Scalar& scalar, int64_t* value) {
+  if (scalar.type() == column_type) {
+    *value = scalar.as_int64();
+    return true;
+  }
+  if (scalar.type().id() != TypeId::kString || column_type.id() == TypeId::kDuration) return false;
+  int64_t nanos = 0;
+  if (!ParseIsoTimestamp(scalar.as_string(), &nanos)) {
+    throw InvalidArgument("'" + scalar.as_string() + "' cannot be used with a " +
+                          column_type.ToString() +
+                          " column: it is not an ISO 8601 timestamp (YYYY-MM-DD[ HH:MM[:SS]])");
+  }
+  *value = column_type.id() == TypeId::kDate ? civil::FloorDiv(nanos, civil::kNanosPerDay) : nanos;
+  return true;
 }
 
 }  // namespace internal

@@ -50,6 +50,11 @@ T ScalarValueAs(const Scalar& scalar) {
   return static_cast<T>(IntegerScalarValue(scalar));
 }
 
+/// The stored value a scalar takes in a timestamp, duration or date column: a scalar of the
+/// same kind, or (timestamps and dates) an ISO 8601 string, parsed. Returns false for any other
+/// scalar; throws InvalidArgument for a string that is not a timestamp.
+bool TemporalScalarValue(DataType column_type, const Scalar& scalar, int64_t* value);
+
 }  // namespace internal
 
 }  // namespace tessera::compute
