@@ -14,9 +14,8 @@ namespace tessera::io::csv {
 
 namespace {
 
-inline std::string_view RawField(const char* data, const FieldBatch& batch, int64_t row, int column) {
-  const uint32_t start = batch.start(row, column);
-  return {data + start, size_t(batch.end(row, column) - start)};
+inline std::string_view RawField(const char* data, const uint32_t* starts, const uint32_t* ends, int64_t row) {
+  return {data + starts[row], size_t(ends[row] - starts[row])};
 }
 
 // Shared shape of every fixed-width converter: `parse` returns true and sets the value, or
@@ -28,8 +27,10 @@ ConversionFailure AppendFixedWidth(FixedWidthBuilder<T>& builder, const Converte
   std::string scratch;
   T* values = builder.mutable_values();
   int64_t length = builder.length();
+  const uint32_t* starts = batch.column_starts(column);
+  const uint32_t* ends = batch.column_ends(column);
   for (int64_t row = 0; row < batch.num_rows; ++row) {
-    std::string_view field = RawField(data, batch, row, column);
+    std::string_view field = RawField(data, starts, ends, row);
     T value;
     if (!field.empty() && parse(field, &value)) {
       values[length++] = value;
@@ -168,14 +169,14 @@ class StringConverter final : public ColumnConverter {
   void Reserve(int64_t rows) override { builder_.Reserve(builder_.length() + rows); }
   ConversionFailure Append(const char* data, const FieldBatch& batch, int column) override {
     std::string scratch;
+    const uint32_t* starts = batch.column_starts(column);
+    const uint32_t* ends = batch.column_ends(column);
     // Reserve the bytes of the whole batch once: unquoting only ever shrinks a field.
     int64_t batch_bytes = 0;
-    for (int64_t row = 0; row < batch.num_rows; ++row) {
-      batch_bytes += batch.end(row, column) - batch.start(row, column);
-    }
+    for (int64_t row = 0; row < batch.num_rows; ++row) batch_bytes += ends[row] - starts[row];
     builder_.ReserveBytes(builder_.num_bytes() + batch_bytes);
     for (int64_t row = 0; row < batch.num_rows; ++row) {
-      const std::string_view field = Unquote(RawField(data, batch, row, column), context_.quote, &scratch);
+      const std::string_view field = Unquote(RawField(data, starts, ends, row), context_.quote, &scratch);
       if (context_.na_values->Contains(field)) {
         builder_.AppendNull();
         continue;
@@ -200,8 +201,10 @@ class CategoricalConverter final : public ColumnConverter {
   void Reserve(int64_t rows) override { codes_.Reserve(codes_.length() + rows); }
   ConversionFailure Append(const char* data, const FieldBatch& batch, int column) override {
     std::string scratch;
+    const uint32_t* starts = batch.column_starts(column);
+    const uint32_t* ends = batch.column_ends(column);
     for (int64_t row = 0; row < batch.num_rows; ++row) {
-      const std::string_view field = Unquote(RawField(data, batch, row, column), context_.quote, &scratch);
+      const std::string_view field = Unquote(RawField(data, starts, ends, row), context_.quote, &scratch);
       if (context_.na_values->Contains(field)) {
         codes_.UnsafeAppendNull();
         continue;

@@ -41,14 +41,16 @@ TokenizeResult Tokenizer::Tokenize(char* data, int64_t size, int64_t offset, int
                                    bool at_end, int64_t max_rows, FieldBatch* batch) const {
   const int num_columns = config_.num_columns;
   batch->num_columns = num_columns;
-  const size_t needed = size_t((batch->num_rows + max_rows) * num_columns);
+  batch->num_rows = 0;
+  batch->capacity = max_rows;
+  const size_t needed = size_t(max_rows * num_columns);
   if (batch->starts.size() < needed) {
     batch->starts.resize(needed);
     batch->ends.resize(needed);
   }
-  if (batch->row_offsets.size() < size_t(batch->num_rows + max_rows)) {
-    batch->row_offsets.resize(size_t(batch->num_rows + max_rows));
-    batch->field_counts.resize(size_t(batch->num_rows + max_rows));
+  if (batch->row_offsets.size() < size_t(max_rows)) {
+    batch->row_offsets.resize(size_t(max_rows));
+    batch->field_counts.resize(size_t(max_rows));
   }
   // The sentinel stops every unquoted scan at the end of the data without a bounds check.
   data[size] = '\n';
@@ -83,8 +85,9 @@ TokenizeResult Tokenizer::Tokenize(char* data, int64_t size, int64_t offset, int
       }
       continue;
     }
-    uint32_t* starts = batch->starts.data() + (batch->num_rows * num_columns);
-    uint32_t* ends = batch->ends.data() + (batch->num_rows * num_columns);
+    uint32_t* starts = batch->starts.data() + batch->num_rows;
+    uint32_t* ends = batch->ends.data() + batch->num_rows;
+    const int64_t stride = max_rows;
     int column = 0;
     bool row_complete = false;
     bool bad_row = false;
@@ -127,8 +130,8 @@ TokenizeResult Tokenizer::Tokenize(char* data, int64_t size, int64_t offset, int
         p = end;
       }
       if (column < num_columns) {
-        starts[column] = uint32_t(field_start - base);
-        ends[column] = uint32_t(p - base);
+        starts[column * stride] = uint32_t(field_start - base);
+        ends[column * stride] = uint32_t(p - base);
       }
       ++column;
       if (p < end && *p == sep) {
@@ -173,7 +176,7 @@ TokenizeResult Tokenizer::Tokenize(char* data, int64_t size, int64_t offset, int
       break;
     }
     if (row_complete) {
-      for (int c = column; c < num_columns; ++c) starts[c] = ends[c] = ends[column - 1];
+      for (int c = column; c < num_columns; ++c) starts[c * stride] = ends[c * stride] = ends[(column - 1) * stride];
       batch->row_offsets[size_t(batch->num_rows)] = uint32_t(row_start - base);
       batch->field_counts[size_t(batch->num_rows)] = uint32_t(column);
       result.last_row_fields = column;

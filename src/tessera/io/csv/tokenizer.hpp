@@ -18,18 +18,23 @@ struct TokenizerConfig {
   int num_columns = 0;
 };
 
-/// Field boundaries of a batch of rows; offsets are relative to the tokenized buffer.
+/// Field boundaries of a batch of rows; offsets are relative to the tokenized buffer. Stored
+/// column by column, so a converter walking one column reads memory sequentially.
 struct FieldBatch {
   int num_columns = 0;
   int64_t num_rows = 0;
-  std::vector<uint32_t> starts;       // [row * num_columns + column]
+  int64_t capacity = 0;               // rows each column's slice of starts/ends can hold
+  std::vector<uint32_t> starts;       // [column * capacity + row]
   std::vector<uint32_t> ends;         // one past the field's last byte
   std::vector<uint32_t> row_offsets;  // where each row starts (for error messages)
   std::vector<uint32_t> field_counts; // fields each row really had (fewer are filled empty)
 
   void Clear() { num_rows = 0; }
-  uint32_t start(int64_t row, int column) const { return starts[size_t(row * num_columns + column)]; }
-  uint32_t end(int64_t row, int column) const { return ends[size_t(row * num_columns + column)]; }
+  uint32_t start(int64_t row, int column) const { return starts[size_t(column * capacity + row)]; }
+  uint32_t end(int64_t row, int column) const { return ends[size_t(column * capacity + row)]; }
+  /// The starts of one column's fields (num_rows entries).
+  const uint32_t* column_starts(int column) const { return starts.data() + column * capacity; }
+  const uint32_t* column_ends(int column) const { return ends.data() + column * capacity; }
 };
 
 enum class TokenizeStatus {
@@ -58,7 +63,7 @@ class Tokenizer {
  public:
   explicit Tokenizer(const TokenizerConfig& config);
 
-  /// Appends to `batch` the rows of data[0, size) that start at or after `offset` and before
+  /// Fills `batch` with the rows of data[0, size) that start at or after `offset` and before
   /// `limit`, up to `max_rows` rows. data[size, size + kTokenizerPadding) must be readable and
   /// data[size] writable (a sentinel is stored there). When `at_end` is false a row reaching the end of the data is incomplete and
   /// yields kNeedMoreData; when true, the data's end also ends the last row. Rows with fewer
