@@ -1,0 +1,259 @@
+#include "tessera/compute/datetime.hpp"
+
+#include <charconv>
+#include <string>
+#include <type_traits>
+
+#include "tessera/base/civil_time.hpp"
+#include "tessera/base/error.hpp"
+#include "tessera/compute/null_propagation.hpp"
+
+namespace tessera::compute {
+
+namespace {
+
+using internal::AllocateValues;
+using internal::MutableBuffer;
+
+enum class Field { kYear, kMonth, kDay, kHour, kMinute, kSecond, kDayOfWeek, kDayOfYear };
+
+constexpr bool IsDateField(Field field) {
+  return field == Field::kYear || field == Field::kMonth || field == Field::kDay ||
+         field == Field::kDayOfWeek || field == Field::kDayOfYear;
+}
+
+const char* FieldName(Field field) {
+  switch (field) {
+    case Field::kYear: return "year";
+    case Field::kMonth: return "month";
+    case Field::kDay: return "day";
+    case Field::kHour: return "hour";
+    case Field::kMinute: return "minute";
+    case Field::kSecond: return "second";
+    case Field::kDayOfWeek: return "dayofweek";
+    case Field::kDayOfYear: return "dayofyear";
+  }
+  return "?";
+}
+
+template <Field kField>
+int32_t DateFieldOfDays(int64_t days) {
+  if constexpr (kField == Field::kDayOfWeek) {
+    // 1970-01-01 was a Thursday (3 when Monday is 0).
+    return int32_t(((days % 7) + 7 + 3) % 7);
+  } else {
+    const civil::CivilDate date = civil::CivilFromDays(days);
+    if constexpr (kField == Field::kYear) {
+      return int32_t(date.year);
+    } else if constexpr (kField == Field::kMonth) {
+      return int32_t(date.month);
+    } else if constexpr (kField == Field::kDay) {
+      return int32_t(date.day);
+    } else {
+      static_assert(kField == Field::kDayOfYear);
+      return int32_t(days - civil::DaysFromCivil(date.year, 1, 1) + 1);
+    }
+  }
+}
+
+// Day-based fields reuse the previous row's answer while rows stay within one day, which is
+// the common case for time series (sorted, many rows per day).
+template <Field kField, typename T>
+void ExtractDateField(const T* in, int64_t length, int32_t* out) {
+  int64_t cached_days = INT64_MIN;
+  int32_t cached_value = 0;
+  for (int64_t i = 0; i < length; ++i) {
+    const int64_t days =
+        std::is_same_v<T, int32_t> ? int64_t(in[i]) : civil::FloorDiv(int64_t(in[i]), civil::kNanosPerDay);
+    if (days != cached_days) {
+      cached_days = days;
+      cached_value = DateFieldOfDays<kField>(days);
+    }
+    out[i] = cached_value;
+  }
+}
+
+template <Field kField>
+void ExtractTimeField(const int64_t* in, int64_t length, int32_t* out) {
+  for (int64_t i = 0; i < length; ++i) {
+    int64_t in_day = in[i] % civil::kNanosPerDay;
+    in_day += in_day < 0 ? civil::kNanosPerDay : 0;
+    if constexpr (kField == Field::kHour) out[i] = int32_t(in_day / civil::kNanosPerHour);
+    if constexpr (kField == Field::kMinute) out[i] = int32_t(in_day / civil::kNanosPerMinute % 60);
+    if constexpr (kField == Field::kSecond) out[i] = int32_t(in_day / civil::kNanosPerSecond % 60);
+  }
+}
+
+template <Field kField>
+ColumnPtr ExtractField(const Column& column) {
+  const TypeId id = column.type().id();
+  const bool is_date = id == TypeId::kDate;
+  if (!(id == TypeId::kTimestamp || (is_date && IsDateField(kField)))) {
+    throw TypeError(std::string("dt.") + FieldName(kField) + " needs a " +
+                    (IsDateField(kField) ? "timestamp or date" : "timestamp") + " column, got " +
+                    column.type().ToString() + "; Cast text to datetime64[ns] first");
+  }
+  const int64_t length = column.length();
+  MutableBuffer values = AllocateValues<int32_t>(length);
+  int32_t* out = values->mutable_data_as<int32_t>();
+  if constexpr (IsDateField(kField)) {
+    if (is_date) {
+      ExtractDateField<kField>(column.values<int32_t>(), length, out);
+    } else {
+      ExtractDateField<kField>(column.values<int64_t>(), length, out);
+    }
+  } else {
+    ExtractTimeField<kField>(column.values<int64_t>(), length, out);
+  }
+  BufferPtr validity = internal::RebasedValidity(column);
+  internal::FillNullSlots(out, validity ? validity->data() : nullptr, length, int32_t(0));
+  return Column::Make(types::Int32(), length, std::move(values), std::move(validity),
+                      column.null_count());
+}
+
+void CheckTimestamp(const Column& column, const char* what, bool allow_duration) {
+  const TypeId id = column.type().id();
+  if (id == TypeId::kTimestamp || (allow_duration && id == TypeId::kDuration)) return;
+  throw TypeError(std::string(what) + " needs a timestamp" +
+                  (allow_duration ? " or duration" : "") + " column, got " +
+                  column.type().ToString() + "; Cast text to datetime64[ns] first");
+}
+
+enum class Rounding { kFloor, kCeil, kNearestEven };
+
+template <Rounding kRounding>
+void RoundToMultiple(const int64_t* in, int64_t length, int64_t unit, int64_t* out) {
+  for (int64_t i = 0; i < length; ++i) {
+    const int64_t value = in[i];
+    int64_t quotient = value / unit;
+    int64_t remainder = value % unit;
+    if (remainder < 0) {
+      remainder += unit;
+      --quotient;
+    }
+    const int64_t floor = value - remainder;
+    if constexpr (kRounding == Rounding::kFloor) {
+      out[i] = floor;
+    } else if constexpr (kRounding == Rounding::kCeil) {
+      out[i] = remainder == 0 ? value : int64_t(uint64_t(floor) + uint64_t(unit));
+    } else {
+      // remainder vs unit - remainder avoids overflowing 2 * remainder for huge units.
+      const int64_t rest = unit - remainder;
+      const bool up = remainder > rest || (remainder == rest && (quotient & 1) != 0);
+      out[i] = up ? int64_t(uint64_t(floor) + uint64_t(unit)) : floor;
+    }
+  }
+}
+
+template <Rounding kRounding>
+ColumnPtr RoundTimestamps(const Column& column, int64_t unit) {
+  const int64_t length = column.length();
+  MutableBuffer values = AllocateValues<int64_t>(length);
+  int64_t* out = values->mutable_data_as<int64_t>();
+  RoundToMultiple<kRounding>(column.values<int64_t>(), length, unit, out);
+  BufferPtr validity = internal::RebasedValidity(column);
+  internal::FillNullSlots(out, validity ? validity->data() : nullptr, length, int64_t(0));
+  return Column::Make(column.type(), length, std::move(values), std::move(validity),
+                      column.null_count());
+}
+
+[[noreturn]] void ThrowBadFrequency(std::string_view frequency, const char* reason) {
+  throw InvalidArgument("invalid frequency '" + std::string(frequency) + "': " + reason +
+                        "; use an optional count and one of ns, us, ms, s, min (T), h (H) or D, "
+                        "e.g. \"15min\" or \"1h\"");
+}
+
+}  // namespace
+
+ColumnPtr Year(const Column& column) { return ExtractField<Field::kYear>(column); }
+ColumnPtr Month(const Column& column) { return ExtractField<Field::kMonth>(column); }
+ColumnPtr Day(const Column& column) { return ExtractField<Field::kDay>(column); }
+ColumnPtr Hour(const Column& column) { return ExtractField<Field::kHour>(column); }
+ColumnPtr Minute(const Column& column) { return ExtractField<Field::kMinute>(column); }
+ColumnPtr Second(const Column& column) { return ExtractField<Field::kSecond>(column); }
+ColumnPtr DayOfWeek(const Column& column) { return ExtractField<Field::kDayOfWeek>(column); }
+ColumnPtr DayOfYear(const Column& column) { return ExtractField<Field::kDayOfYear>(column); }
+
+ColumnPtr Date(const Column& column) {
+  CheckTimestamp(column, "dt.date", false);
+  const int64_t length = column.length();
+  const int64_t* in = column.values<int64_t>();
+  MutableBuffer values = AllocateValues<int32_t>(length);
+  int32_t* out = values->mutable_data_as<int32_t>();
+  for (int64_t i = 0; i < length; ++i) out[i] = int32_t(civil::FloorDiv(in[i], civil::kNanosPerDay));
+  BufferPtr validity = internal::RebasedValidity(column);
+  internal::FillNullSlots(out, validity ? validity->data() : nullptr, length, int32_t(0));
+  return Column::Make(types::Date(), length, std::move(values), std::move(validity),
+                      column.null_count());
+}
+
+ColumnPtr Normalize(const Column& column) {
+  CheckTimestamp(column, "dt.normalize", false);
+  return RoundTimestamps<Rounding::kFloor>(column, civil::kNanosPerDay);
+}
+
+int64_t ParseFrequency(std::string_view frequency) {
+  std::string_view text = frequency;
+  while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+  while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
+  int64_t count = 1;
+  size_t digits = 0;
+  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
+  if (digits > 0) {
+    const auto result = std::from_chars(text.data(), text.data() + digits, count);
+    if (result.ec != std::errc()) ThrowBadFrequency(frequency, "the count is too large");
+    if (count == 0) ThrowBadFrequency(frequency, "the count must be positive");
+  }
+  const std::string_view unit = text.substr(digits);
+  struct Unit {
+    std::string_view name;
+    int64_t nanos;
+  };
+  static constexpr Unit kUnits[] = {
+      {"ns", 1},
+      {"N", 1},
+      {"us", 1000},
+      {"U", 1000},
+      {"ms", 1000000},
+      {"L", 1000000},
+      {"s", civil::kNanosPerSecond},
+      {"S", civil::kNanosPerSecond},
+      {"min", civil::kNanosPerMinute},
+      {"T", civil::kNanosPerMinute},
+      {"h", civil::kNanosPerHour},
+      {"H", civil::kNanosPerHour},
+      {"D", civil::kNanosPerDay},
+      {"d", civil::kNanosPerDay},
+  };
+  for (const Unit& candidate : kUnits) {
+    if (candidate.name != unit) continue;
+    if (count > INT64_MAX / candidate.nanos) ThrowBadFrequency(frequency, "it is too long");
+    return count * candidate.nanos;
+  }
+  static constexpr std::string_view kCalendarUnits[] = {"W", "M", "MS", "ME", "Q", "QS", "Y",
+                                                        "YS", "A", "AS", "B", "BM"};
+  for (std::string_view calendar : kCalendarUnits) {
+    if (calendar == unit || (unit.size() > calendar.size() && unit.substr(0, calendar.size()) == calendar &&
+                             unit[calendar.size()] == '-')) {
+      ThrowBadFrequency(frequency, "calendar frequencies vary in length and cannot be used here");
+    }
+  }
+  ThrowBadFrequency(frequency, unit.empty() ? "the unit is missing" : "unknown unit");
+}
+
+ColumnPtr Floor(const Column& column, std::string_view frequency) {
+  CheckTimestamp(column, "dt.floor", true);
+  return RoundTimestamps<Rounding::kFloor>(column, ParseFrequency(frequency));
+}
+
+ColumnPtr Ceil(const Column& column, std::string_view frequency) {
+  CheckTimestamp(column, "dt.ceil", true);
+  return RoundTimestamps<Rounding::kCeil>(column, ParseFrequency(frequency));
+}
+
+ColumnPtr Round(const Column& column, std::string_view frequency) {
+  CheckTimestamp(column, "dt.round", true);
+  return RoundTimestamps<Rounding::kNearestEven>(column, ParseFrequency(frequency));
+}
+
+}  // namespace tessera::compute
