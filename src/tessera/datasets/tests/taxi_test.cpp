@@ -23,14 +23,18 @@ TEST(TaxiTest, ColumnsTypesAndValueRangesOfTheRealFiles) {
     ASSERT_GE(pickup[i], february);
     ASSERT_LT(pickup[i], march);
     ASSERT_GT(dropoff[i], pickup[i]);
-    if (i > 0) ASSERT_GT(pickup[i], pickup[i - 1] - 240 * civil::kNanosPerSecond);  // roughly sorted
+    if (i > 0) {
+      ASSERT_GT(pickup[i], pickup[i - 1] - 240 * civil::kNanosPerSecond);  // roughly sorted
+    }
     payment_types.insert(table->column("payment_type")->values<int64_t>()[i]);
     passengers.insert(table->column("passenger_count")->values<int64_t>()[i]);
     const double fare = table->column("fare_amount")->values<double>()[i];
     const double tip = table->column("tip_amount")->values<double>()[i];
     ASSERT_GE(fare, 2.5);
     ASSERT_LE(tip, fare * 0.3 + 0.01);
-    if (table->column("payment_type")->values<int64_t>()[i] != 1) ASSERT_EQ(tip, 0.0);
+    if (table->column("payment_type")->values<int64_t>()[i] != 1) {
+      ASSERT_EQ(tip, 0.0);
+    }
     const auto flag = table->column("store_and_fwd_flag")->GetString(i);
     ASSERT_TRUE(flag == "N" || flag == "Y");
   }

@@ -45,18 +45,19 @@ TEST(CsvReaderTest, GoldenTaxiFileWithCrlfMatchesPandas) {
   EXPECT_EQ(table->column("trip_distance")->type(), types::Float64());
   EXPECT_EQ(table->column("store_and_fwd_flag")->type(), types::String());
   double fare = 0, longitude = 0;
-  int64_t passengers = 0, pickup_sum = 0;
+  int64_t passengers = 0;
+  uint64_t pickup_sum = 0;  // wraps like numpy's int64 sum, which gave the expected value
   for (int64_t i = 0; i < 30; ++i) {
     fare += table->column("fare_amount")->values<double>()[i];
     longitude += table->column("pickup_longitude")->values<double>()[i];
     passengers += table->column("passenger_count")->values<int64_t>()[i];
-    pickup_sum += table->column("tpep_pickup_datetime")->values<int64_t>()[i];
+    pickup_sum += uint64_t(table->column("tpep_pickup_datetime")->values<int64_t>()[i]);
     EXPECT_EQ(table->column("store_and_fwd_flag")->GetString(i), "N");
   }
   EXPECT_NEAR(fare, 594.5, 1e-9);
   EXPECT_NEAR(longitude, -2219.2991288839376, 1e-9);
   EXPECT_EQ(passengers, 46);
-  EXPECT_EQ(pickup_sum, 5708625468580896768LL);
+  EXPECT_EQ(pickup_sum, 5708625468580896768ULL);
   EXPECT_EQ(table->column("pickup_latitude")->values<double>()[7], 40.71328304249445);
   EXPECT_EQ(table->column("total_amount")->null_count(), 0);
 }
