@@ -5,7 +5,7 @@
 JOBS ?= $(shell nproc)
 CMAKE_CONFIGURE = cmake --preset
 
-.PHONY: all setup release demo test test-asan bench clean
+.PHONY: all setup release demo test test-asan fuzz clean
 
 all: release
 
@@ -37,6 +37,18 @@ test-asan: setup build/asan/build.ninja
 	cmake --build build/asan -j $(JOBS)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --test-dir build/asan --output-on-failure -j $(JOBS) --timeout 900
+
+# The CSV tokenizer and reader under libFuzzer (clang), seeded with the golden files.
+build/fuzz/build.ninja: | setup
+	CXX=clang++ cmake -S . -B build/fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DTESSERA_BUILD_FUZZERS=ON -DTESSERA_BUILD_TESTS=OFF -DTESSERA_BUILD_BENCHMARKS=OFF \
+	  -DCMAKE_CXX_FLAGS="-fsanitize=fuzzer-no-link,address,undefined" >/dev/null
+
+FUZZ_SECONDS ?= 60
+fuzz: build/fuzz/build.ninja
+	cmake --build build/fuzz -j $(JOBS) --target csv_tokenizer_fuzzer
+	mkdir -p build/fuzz/corpus && cp tests/data/csv/*.csv build/fuzz/corpus/
+	build/fuzz/fuzz/csv_tokenizer_fuzzer -max_total_time=$(FUZZ_SECONDS) -max_len=512 build/fuzz/corpus
 
 clean:
 	rm -rf build

@@ -8,6 +8,7 @@ packages=(
   libgtest-dev libbenchmark-dev
   libxxhash-dev libzstd-dev zlib1g-dev
   libcli11-dev
+  clang libclang-rt-14-dev
 )
 
 missing=()
