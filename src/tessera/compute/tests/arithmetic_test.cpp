@@ -280,5 +280,22 @@ TEST(ArithmeticTest, RandomisedAgainstReference) {
       ArithmeticOp::kFloorDivide, [](double a, double b) { return std::floor(a / b); });
 }
 
+TEST(ArithmeticTest, RandomisedUnaryAgainstReference) {
+  std::mt19937_64 rng(17);
+  for (int64_t length : {1, 64, 257}) {
+    auto values = testing::RandomValues<int64_t>(rng, length, kMin, kMax, 0.1);
+    values[0] = kMin;
+    std::vector<std::optional<int64_t>> negated, absolute;
+    for (const auto& v : values) {
+      negated.push_back(v ? std::optional<int64_t>(int64_t(0ull - uint64_t(*v))) : std::nullopt);
+      absolute.push_back(v ? std::optional<int64_t>(*v < 0 ? int64_t(0ull - uint64_t(*v)) : *v)
+                           : std::nullopt);
+    }
+    auto column = SlicedColumnOf<int64_t>(types::Int64(), values);
+    EXPECT_COLUMN_EQ(*Negate(*column), *MakeInt64Column(negated));
+    EXPECT_COLUMN_EQ(*Abs(*column), *MakeInt64Column(absolute));
+  }
+}
+
 }  // namespace
 }  // namespace tessera::compute

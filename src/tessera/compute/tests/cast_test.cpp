@@ -235,5 +235,17 @@ TEST(CastTest, RandomisedRoundTrips) {
   }
 }
 
+TEST(CastTest, EmptyInputs) {
+  for (DataType type : {types::Int8(), types::Float32(), types::Bool(), types::String()}) {
+    auto result = Cast(*MakeInt64Column({}), type);
+    EXPECT_EQ(result->length(), 0);
+    EXPECT_EQ(result->type(), type);
+  }
+  EXPECT_EQ(Cast(*MakeStringColumn({}), types::Float64())->length(), 0);
+  EXPECT_EQ(Cast(*MakeStringColumn({}), types::Timestamp())->length(), 0);
+  EXPECT_EQ(Cast(*MakeFloat64Column({}), types::Int64())->length(), 0);
+  EXPECT_EQ(Cast(*MakeTimestampColumn({}), types::String())->length(), 0);
+}
+
 }  // namespace
 }  // namespace tessera::compute

@@ -2,6 +2,7 @@
 // timestamps, categoricals, Between, IsIn, slices and a randomised reference.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <optional>
@@ -193,6 +194,27 @@ TEST(CompareTest, RandomisedAgainstReference) {
       EXPECT_COLUMN_EQ(*Compare(op, *a, *b), *Bools(expected)) << CompareOpSymbol(op);
       EXPECT_COLUMN_EQ(*Compare(op, *a, Scalar::Int64(3)), *Bools(expected_scalar));
     }
+  }
+}
+
+TEST(CompareTest, RandomisedBetweenAndIsIn) {
+  std::mt19937_64 rng(8);
+  for (int64_t length : {1, 70, 600}) {
+    auto values = testing::RandomValues<int64_t>(rng, length, -30, 30, 0.1);
+    auto column = SlicedColumnOf<int64_t>(types::Int64(), values);
+    std::vector<Scalar> members;
+    std::vector<int64_t> member_values;
+    for (int64_t v = -30; v <= 30; v += 3 + int64_t(rng() % 4)) {
+      members.push_back(Scalar::Int64(v));
+      member_values.push_back(v);
+    }
+    std::vector<std::optional<bool>> between, isin;
+    for (const auto& v : values) {
+      between.push_back(v && *v > -5 && *v <= 12);
+      isin.push_back(v && std::find(member_values.begin(), member_values.end(), *v) != member_values.end());
+    }
+    EXPECT_COLUMN_EQ(*Between(*column, Scalar::Int64(-5), Scalar::Float64(12.0), "right"), *Bools(between));
+    EXPECT_COLUMN_EQ(*IsIn(*column, members), *Bools(isin));
   }
 }
 

@@ -189,5 +189,16 @@ TEST(DatetimeTest, RandomisedAgainstNaiveCalendar) {
   }
 }
 
+TEST(DatetimeTest, EmptyAndOneRow) {
+  auto empty = MakeTimestampColumn({});
+  EXPECT_EQ(Floor(*empty, "1h")->length(), 0);
+  EXPECT_EQ(Floor(*empty, "1h")->type(), types::Timestamp());
+  EXPECT_EQ(Date(*empty)->length(), 0);
+  EXPECT_EQ(DayOfYear(*empty)->length(), 0);
+  auto one = MakeTimestampColumn({"2015-07-04 18:07:00"});
+  EXPECT_COLUMN_EQ(*Round(*one, "15min"), *MakeTimestampColumn({"2015-07-04 18:00:00"}));
+  EXPECT_COLUMN_EQ(*Minute(*one), *Int32s({7}));
+}
+
 }  // namespace
 }  // namespace tessera::compute

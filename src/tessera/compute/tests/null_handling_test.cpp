@@ -184,5 +184,48 @@ TEST(NullHandlingTest, RandomisedAgainstReference) {
   }
 }
 
+TEST(NullHandlingTest, EmptyAndOneRowInputs) {
+  auto empty = MakeInt64Column({});
+  EXPECT_EQ(FillNull(*empty, Scalar::Int64(0))->length(), 0);
+  EXPECT_EQ(Where(*Bools({}), *empty, *empty)->length(), 0);
+  EXPECT_EQ(Where(*Bools({}), *MakeStringColumn({}), Scalar::String("x"))->length(), 0);
+  EXPECT_EQ(Clip(*empty, Scalar::Int64(0), Scalar::Int64(1))->length(), 0);
+  EXPECT_EQ(DropNullMask({empty})->length(), 0);
+  EXPECT_COLUMN_EQ(*FillNull(*MakeFloat64Column({std::nullopt}), Scalar::Float64(-0.5)),
+                   *MakeFloat64Column({-0.5}));
+  EXPECT_COLUMN_EQ(*Where(*Bools({false}), *MakeStringColumn({"a"}), Scalar::String("")),
+                   *MakeStringColumn({""}));
+}
+
+TEST(NullHandlingTest, RandomisedRoundAgainstReference) {
+  std::mt19937_64 rng(21);
+  for (int64_t length : {1, 64, 300}) {
+    auto doubles = testing::RandomValues<double>(rng, length, -1000.0, 1000.0, 0.1);
+    for (size_t i = 0; i < doubles.size(); i += 3) {
+      if (doubles[i]) doubles[i] = std::round(*doubles[i] * 4) / 4;  // exact quarters and halves
+    }
+    auto ints = testing::RandomValues<int64_t>(rng, length, -100000, 100000, 0.1);
+    std::vector<std::optional<double>> rounded_doubles;
+    std::vector<std::optional<int64_t>> rounded_ints;
+    for (const auto& v : doubles) {
+      rounded_doubles.push_back(v ? std::optional<double>(std::nearbyint(*v * 10.0) / 10.0) : std::nullopt);
+    }
+    for (const auto& v : ints) {
+      if (!v) {
+        rounded_ints.push_back(std::nullopt);
+        continue;
+      }
+      // Reference: nearest multiple of 100, ties to the even multiple, by brute force.
+      const int64_t below = (*v >= 0 ? *v / 100 : (*v - 99) / 100) * 100;
+      const int64_t distance = *v - below;
+      const bool up = distance > 50 || (distance == 50 && (below / 100) % 2 != 0);
+      rounded_ints.push_back(up ? below + 100 : below);
+    }
+    EXPECT_COLUMN_EQ(*Round(*SlicedColumnOf<double>(types::Float64(), doubles), 1),
+                     *MakeFloat64Column(rounded_doubles));
+    EXPECT_COLUMN_EQ(*Round(*SlicedColumnOf<int64_t>(types::Int64(), ints), -2), *MakeInt64Column(rounded_ints));
+  }
+}
+
 }  // namespace
 }  // namespace tessera::compute

@@ -163,5 +163,18 @@ TEST(StringTest, RandomisedAgainstReference) {
   }
 }
 
+TEST(StringTest, EmptyInputs) {
+  auto empty = Strings({});
+  EXPECT_EQ(Strip(*empty)->length(), 0);
+  EXPECT_EQ(StartsWith(*empty, "a")->length(), 0);
+  EXPECT_EQ(Slice(*empty, 1, 2)->length(), 0);
+  EXPECT_EQ(Replace(*empty, "a", "b")->length(), 0);
+  EXPECT_EQ(Contains(*empty, "a", true)->length(), 0);
+  EXPECT_EQ(Lower(*MakeCategoricalColumn({}))->length(), 0);
+  auto nulls = Strings({std::nullopt, std::nullopt});
+  EXPECT_COLUMN_EQ(*Contains(*nulls, "a"), *Bools({std::nullopt, std::nullopt}));
+  EXPECT_COLUMN_EQ(*Lower(*nulls), *nulls);
+}
+
 }  // namespace
 }  // namespace tessera::compute
