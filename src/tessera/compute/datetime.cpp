@@ -1,8 +1,11 @@
 #include "tessera/compute/datetime.hpp"
 
+#include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <string>
 #include <type_traits>
+#include <vector>
 
 #include "tessera/base/civil_time.hpp"
 #include "tessera/base/error.hpp"
@@ -56,18 +59,52 @@ int32_t DateFieldOfDays(int64_t days) {
   }
 }
 
-// Day-based fields reuse the previous row's answer while rows stay within one day, which is
-// the common case for time series (sorted, many rows per day).
+template <typename T>
+inline int64_t DayNumber(T value) {
+  if constexpr (std::is_same_v<T, int32_t>) {
+    return value;  // dates are already days
+  } else {
+    return civil::FloorDiv(value, civil::kNanosPerDay);
+  }
+}
+
+// Calendar math costs tens of cycles per row. Rows that arrive grouped by day (sorted time
+// series) reuse the previous row's answer. Otherwise, when the column spans fewer days than it
+// has rows (the usual partition), each day is answered once into a table that rows look up.
 template <Field kField, typename T>
 void ExtractDateField(const T* in, int64_t length, int32_t* out) {
-  int64_t cached_days = INT64_MIN;
+  if (length == 0) return;
+  if constexpr (kField != Field::kDayOfWeek) {
+    // Sorted input shows itself in the first rows; skip the table then.
+    const int64_t sample = std::min<int64_t>(length, 4096);
+    int64_t day_changes = 0;
+    for (int64_t i = 1; i < sample; ++i) day_changes += DayNumber(in[i]) != DayNumber(in[i - 1]);
+    const bool clustered = day_changes * 8 < sample;
+    // Day numbers grow with the stored values, so the raw extremes give the day range.
+    T min_value = in[0];
+    T max_value = in[0];
+    if (!clustered) {
+      for (int64_t i = 0; i < length; ++i) {
+        min_value = std::min(min_value, in[i]);
+        max_value = std::max(max_value, in[i]);
+      }
+    }
+    const int64_t min_day = DayNumber(min_value);
+    const int64_t max_day = DayNumber(max_value);
+    if (!clustered && uint64_t(max_day - min_day) < uint64_t(length)) {
+      std::vector<int32_t> table(size_t(max_day - min_day + 1));
+      for (size_t d = 0; d < table.size(); ++d) table[d] = DateFieldOfDays<kField>(min_day + int64_t(d));
+      for (int64_t i = 0; i < length; ++i) out[i] = table[size_t(DayNumber(in[i]) - min_day)];
+      return;
+    }
+  }
+  int64_t cached_day = INT64_MIN;
   int32_t cached_value = 0;
   for (int64_t i = 0; i < length; ++i) {
-    const int64_t days =
-        std::is_same_v<T, int32_t> ? int64_t(in[i]) : civil::FloorDiv(int64_t(in[i]), civil::kNanosPerDay);
-    if (days != cached_days) {
-      cached_days = days;
-      cached_value = DateFieldOfDays<kField>(days);
+    const int64_t day = DayNumber(in[i]);
+    if (day != cached_day) {
+      cached_day = day;
+      cached_value = DateFieldOfDays<kField>(day);
     }
     out[i] = cached_value;
   }
@@ -121,15 +158,35 @@ void CheckTimestamp(const Column& column, const char* what, bool allow_duration)
 
 enum class Rounding { kFloor, kCeil, kNearestEven };
 
-template <Rounding kRounding>
+// Units of at least 2^14 ns (16 us) skip the 64-bit division, the slow part of this loop: a
+// double reciprocal estimates floor(value / unit) within one (the quotient is below 2^50, so
+// the estimate's error stays under 0.4), and one correction step makes it exact.
+constexpr int64_t kMinReciprocalUnit = int64_t(1) << 14;
+
+template <Rounding kRounding, bool kReciprocal>
 void RoundToMultiple(const int64_t* in, int64_t length, int64_t unit, int64_t* out) {
+  const double reciprocal = 1.0 / double(unit);
   for (int64_t i = 0; i < length; ++i) {
     const int64_t value = in[i];
-    int64_t quotient = value / unit;
-    int64_t remainder = value % unit;
-    if (remainder < 0) {
-      remainder += unit;
-      --quotient;
+    int64_t quotient, remainder;
+    if constexpr (kReciprocal) {
+      quotient = int64_t(std::floor(double(value) * reciprocal));
+      // Wrapping arithmetic: the true remainder lies in [-unit, 2 * unit) and fits.
+      remainder = int64_t(uint64_t(value) - uint64_t(quotient) * uint64_t(unit));
+      if (remainder < 0) {
+        remainder += unit;
+        --quotient;
+      } else if (remainder >= unit) {
+        remainder -= unit;
+        ++quotient;
+      }
+    } else {
+      quotient = value / unit;
+      remainder = value % unit;
+      if (remainder < 0) {
+        remainder += unit;
+        --quotient;
+      }
     }
     const int64_t floor = value - remainder;
     if constexpr (kRounding == Rounding::kFloor) {
@@ -150,7 +207,11 @@ ColumnPtr RoundTimestamps(const Column& column, int64_t unit) {
   const int64_t length = column.length();
   MutableBuffer values = AllocateValues<int64_t>(length);
   int64_t* out = values->mutable_data_as<int64_t>();
-  RoundToMultiple<kRounding>(column.values<int64_t>(), length, unit, out);
+  if (unit >= kMinReciprocalUnit) {
+    RoundToMultiple<kRounding, true>(column.values<int64_t>(), length, unit, out);
+  } else {
+    RoundToMultiple<kRounding, false>(column.values<int64_t>(), length, unit, out);
+  }
   BufferPtr validity = internal::RebasedValidity(column);
   internal::FillNullSlots(out, validity ? validity->data() : nullptr, length, int64_t(0));
   return Column::Make(column.type(), length, std::move(values), std::move(validity),

@@ -2,6 +2,7 @@
 // date/normalize, frequency parsing and floor/ceil/round, against a naive calendar reference.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <limits>
 #include <optional>
 #include <random>
@@ -198,6 +199,73 @@ TEST(DatetimeTest, EmptyAndOneRow) {
   auto one = MakeTimestampColumn({"2015-07-04 18:07:00"});
   EXPECT_COLUMN_EQ(*Round(*one, "15min"), *MakeTimestampColumn({"2015-07-04 18:00:00"}));
   EXPECT_COLUMN_EQ(*Minute(*one), *Int32s({7}));
+}
+
+TEST(DatetimeTest, RandomisedFloorCeilRoundOverTheWholeRange) {
+  // Units on both sides of the division-free path (2^14 ns), values up to the int64 extremes.
+  std::mt19937_64 rng(64);
+  for (const char* frequency : {"16383ns", "16384ns", "7ms", "1s", "1h", "3D"}) {
+    const int64_t unit = ParseFrequency(frequency);
+    auto values = testing::RandomValues<int64_t>(rng, 300, std::numeric_limits<int64_t>::min() / 2,
+                                                 std::numeric_limits<int64_t>::max() / 2, 0.05);
+    values.push_back(std::numeric_limits<int64_t>::max() - unit);
+    values.push_back(std::numeric_limits<int64_t>::min() + unit);
+    values.push_back(-unit / 2);
+    values.push_back(unit / 2 + unit);
+    std::vector<std::optional<int64_t>> floors, ceils, rounds;
+    for (const auto& v : values) {
+      if (!v) {
+        floors.push_back(std::nullopt);
+        ceils.push_back(std::nullopt);
+        rounds.push_back(std::nullopt);
+        continue;
+      }
+      const __int128 wide = *v;
+      __int128 quotient = wide / unit;
+      if (quotient * unit > wide) --quotient;
+      const __int128 below = quotient * unit;
+      const __int128 remainder = wide - below;
+      floors.push_back(int64_t(below));
+      ceils.push_back(int64_t(remainder == 0 ? wide : below + unit));
+      const bool up = 2 * remainder > unit || (2 * remainder == unit && quotient % 2 != 0);
+      rounds.push_back(int64_t(up ? below + unit : below));
+    }
+    auto ts = SlicedColumnOf<int64_t>(types::Timestamp(), values);
+    EXPECT_COLUMN_EQ(*Floor(*ts, frequency), *ColumnOf<int64_t>(types::Timestamp(), floors)) << frequency;
+    EXPECT_COLUMN_EQ(*Ceil(*ts, frequency), *ColumnOf<int64_t>(types::Timestamp(), ceils)) << frequency;
+    EXPECT_COLUMN_EQ(*Round(*ts, frequency), *ColumnOf<int64_t>(types::Timestamp(), rounds)) << frequency;
+  }
+}
+
+TEST(DatetimeTest, RandomisedNarrowAndSortedRanges) {
+  // A few years of rows, shuffled (the per-day table) and sorted (the per-row cache).
+  std::mt19937_64 rng(1);
+  const int64_t start = 16000 * kDay;
+  auto values = testing::RandomValues<int64_t>(rng, 5000, start - 400 * kDay, start + 800 * kDay, 0.05);
+  for (bool sorted : {false, true}) {
+    if (sorted) {
+      std::sort(values.begin(), values.end(), [](const auto& a, const auto& b) {
+        return a.value_or(0) < b.value_or(0);
+      });
+    }
+    std::vector<std::optional<int32_t>> years, months, days, yeardays;
+    for (const auto& v : values) {
+      if (!v) {
+        for (auto* field : {&years, &months, &days, &yeardays}) field->push_back(std::nullopt);
+        continue;
+      }
+      const NaiveDate date = NaiveCalendar(*v / kDay);
+      years.push_back(date.year);
+      months.push_back(date.month);
+      days.push_back(date.day);
+      yeardays.push_back(date.day_of_year);
+    }
+    auto ts = SlicedColumnOf<int64_t>(types::Timestamp(), values);
+    EXPECT_COLUMN_EQ(*Year(*ts), *Int32s(years)) << sorted;
+    EXPECT_COLUMN_EQ(*Month(*ts), *Int32s(months)) << sorted;
+    EXPECT_COLUMN_EQ(*Day(*ts), *Int32s(days)) << sorted;
+    EXPECT_COLUMN_EQ(*DayOfYear(*ts), *Int32s(yeardays)) << sorted;
+  }
 }
 
 }  // namespace
