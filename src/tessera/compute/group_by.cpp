@@ -35,20 +35,27 @@ class GroupTable {
  public:
   GroupTable() { Resize(1024); }
 
-  /// The group of `tag`; a new group (numbered first_rows->size(), first seen at `row`) when absent.
+  /// Slot position of a tag (its hash).
+  static uint64_t Position(uint64_t tag) {
+    if constexpr (kTagIsHash) {
+      return tag;
+    } else {
+      return HashInt64(tag);
+    }
+  }
+
+  /// Starts loading the slot of a position a few rows before it is probed.
+  void Prefetch(uint64_t position) const { __builtin_prefetch(&slots_[position & mask_]); }
+
+  /// The group of `tag` (whose Position is `position`); a new group (numbered
+  /// first_rows->size(), first seen at `row`) when absent. `equal(group)` confirms a tag match.
   template <typename Equal>
-  int64_t FindOrInsert(uint64_t tag, const Equal& equal, int64_t row,
-                       std::vector<int64_t>* first_rows) {
-    uint64_t position = Position(tag) & mask_;
+  [[gnu::always_inline]] int64_t FindOrInsert(uint64_t tag, uint64_t position, const Equal& equal,
+                                              int64_t row, std::vector<int64_t>* first_rows) {
+    position &= mask_;
     while (true) {
-      Slot& slot = slots_[position];
-      if (slot.group < 0) {
-        const int64_t group = int64_t(first_rows->size());
-        slot = {tag, group};
-        first_rows->push_back(row);
-        if (++size_ * 2 > int64_t(slots_.size())) Resize(int64_t(slots_.size()) * 2);
-        return group;
-      }
+      const Slot& slot = slots_[position];
+      if (slot.group < 0) return Insert(position, tag, row, first_rows);
       if (slot.tag == tag && equal(slot.group)) return slot.group;
       position = (position + 1) & mask_;
     }
@@ -60,12 +67,14 @@ class GroupTable {
     int64_t group;  // -1 = empty
   };
 
-  static uint64_t Position(uint64_t tag) {
-    if constexpr (kTagIsHash) {
-      return tag;
-    } else {
-      return HashInt64(tag);
-    }
+  // Kept out of line: new groups are rare next to hits in the probe loop.
+  [[gnu::noinline]] int64_t Insert(uint64_t position, uint64_t tag, int64_t row,
+                                   std::vector<int64_t>* first_rows) {
+    const int64_t group = int64_t(first_rows->size());
+    slots_[position] = {tag, group};
+    first_rows->push_back(row);
+    if (++size_ * 2 > int64_t(slots_.size())) Resize(int64_t(slots_.size()) * 2);
+    return group;
   }
 
   void Resize(int64_t capacity) {
@@ -84,6 +93,36 @@ class GroupTable {
   uint64_t mask_ = 0;
   int64_t size_ = 0;
 };
+
+// How many rows ahead slots are prefetched: enough to overlap the cache misses of a table that
+// has outgrown the cache, few enough that the prefetched lines are still there when probed.
+constexpr int64_t kLookahead = 16;
+// Per-group state up to this size stays in the core's cache; beyond it loops prefetch.
+constexpr size_t kCachedBytes = size_t{256} << 10;
+
+// ids[i] = skipped_id(i) for rows where is_skipped(i), else the group of tag_of(i). Tags and slot
+// positions are computed kLookahead rows ahead and their slots prefetched.
+template <bool kTagIsHash, typename TagOf, typename Equal, typename IsSkipped, typename SkippedId>
+void GroupTags(int64_t n, const TagOf& tag_of, const Equal& equal, const IsSkipped& is_skipped,
+               const SkippedId& skipped_id, int64_t* ids, std::vector<int64_t>* first_rows) {
+  GroupTable<kTagIsHash> table;
+  uint64_t tags[kLookahead];
+  uint64_t positions[kLookahead];
+  auto load = [&](int64_t i) {
+    tags[i % kLookahead] = tag_of(i);
+    positions[i % kLookahead] = GroupTable<kTagIsHash>::Position(tags[i % kLookahead]);
+    table.Prefetch(positions[i % kLookahead]);
+  };
+  for (int64_t i = 0; i < std::min(n, kLookahead); ++i) load(i);
+  for (int64_t i = 0; i < n; ++i) {
+    const uint64_t tag = tags[i % kLookahead];
+    const uint64_t position = positions[i % kLookahead];
+    if (i + kLookahead < n) load(i + kLookahead);
+    ids[i] = is_skipped(i) ? skipped_id(i)
+                           : table.FindOrInsert(tag, position, [&](int64_t g) { return equal(g, i); },
+                                                i, first_rows);
+  }
+}
 
 // 64-bit key with equal keys exactly for values pandas groups together.
 template <typename T>
@@ -161,35 +200,28 @@ void GroupFixedWidth(const Column& column, bool dropna, int64_t* ids,
       return;
     }
   }
-  GroupTable<false> table;
-  auto same = [](int64_t) { return true; };
+  auto key_of = [values](int64_t i) { return CanonicalKey(values[i]); };
+  auto same = [](int64_t, int64_t) { return true; };  // the tag is the key itself
+  auto null_id = [&](int64_t i) { return null_group.Id(i); };
   if (!may_have_nulls) {
-    for (int64_t i = 0; i < n; ++i) {
-      ids[i] = table.FindOrInsert(CanonicalKey(values[i]), same, i, first_rows);
-    }
-    return;
-  }
-  for (int64_t i = 0; i < n; ++i) {
-    ids[i] = is_null(i) ? null_group.Id(i)
-                        : table.FindOrInsert(CanonicalKey(values[i]), same, i, first_rows);
+    GroupTags<false>(n, key_of, same, [](int64_t) { return false; }, null_id, ids, first_rows);
+  } else {
+    GroupTags<false>(n, key_of, same, is_null, null_id, ids, first_rows);
   }
 }
 
 void GroupStrings(const Column& column, bool dropna, int64_t* ids,
                   std::vector<int64_t>* first_rows) {
-  GroupTable<true> table;
   NullGroup null_group(dropna, first_rows);
-  for (int64_t i = 0; i < column.length(); ++i) {
-    if (column.IsNull(i)) {
-      ids[i] = null_group.Id(i);
-      continue;
-    }
+  auto hash_of = [&](int64_t i) {
     const std::string_view value = column.GetString(i);
-    auto equal = [&](int64_t group) {
-      return column.GetString((*first_rows)[size_t(group)]) == value;
-    };
-    ids[i] = table.FindOrInsert(HashBytes(value.data(), value.size()), equal, i, first_rows);
-  }
+    return HashBytes(value.data(), value.size());
+  };
+  auto equal = [&](int64_t group, int64_t row) {
+    return column.GetString((*first_rows)[size_t(group)]) == column.GetString(row);
+  };
+  GroupTags<true>(column.length(), hash_of, equal, [&](int64_t i) { return column.IsNull(i); },
+                  [&](int64_t i) { return null_group.Id(i); }, ids, first_rows);
 }
 
 // Dense ids (first-appearance order) for one key column.
@@ -227,15 +259,10 @@ void GroupPairs(const int64_t* a, int64_t num_a, const int64_t* b, int64_t num_b
       return;
     }
   }
-  GroupTable<false> table;
-  auto same = [](int64_t) { return true; };
-  for (int64_t i = 0; i < n; ++i) {
-    if (a[i] < 0 || b[i] < 0) {
-      out[i] = -1;
-      continue;
-    }
-    out[i] = table.FindOrInsert((uint64_t(a[i]) << 32) | uint64_t(b[i]), same, i, first_rows);
-  }
+  GroupTags<false>(
+      n, [&](int64_t i) { return (uint64_t(a[i]) << 32) | uint32_t(b[i]); },
+      [](int64_t, int64_t) { return true; }, [&](int64_t i) { return a[i] < 0 || b[i] < 0; },
+      [](int64_t) { return int64_t{-1}; }, out, first_rows);
 }
 
 // Calls fn(group, value, row) for each grouped row whose value is neither null nor NaN.
@@ -320,18 +347,39 @@ ColumnPtr CountGroups(const Column& values, const int64_t* ids, int64_t num_grou
 template <typename T>
 void KahanSums(const Column& values, const int64_t* ids, std::vector<double>* sums,
                std::vector<int64_t>* counts) {
-  std::vector<double> compensation(sums->size(), 0.0);
-  double* sum = sums->data();
-  double* comp = compensation.data();
-  int64_t* count = counts->data();
-  ForEachValue<T>(values, ids, [&](int64_t g, T x, int64_t) {
-    ++count[g];
-    const double y = double(x) - comp[g];
-    const double t = sum[g] + y;
-    comp[g] = t - sum[g] - y;
-    if (comp[g] != comp[g]) comp[g] = 0;  // inf - inf: keep the infinite sum, not NaN
-    sum[g] = t;
-  });
+  // One record per group, so a row touches one cache line however many groups there are.
+  struct Accumulator {
+    double sum = 0;
+    double compensation = 0;
+    int64_t count = 0;
+  };
+  std::vector<Accumulator> accumulators(sums->size());
+  Accumulator* acc = accumulators.data();
+  auto add = [acc](int64_t g, T x) {
+    Accumulator& a = acc[g];
+    ++a.count;
+    const double y = double(x) - a.compensation;
+    const double t = a.sum + y;
+    a.compensation = t - a.sum - y;
+    if (a.compensation != a.compensation) a.compensation = 0;  // inf - inf: keep the infinite sum
+    a.sum = t;
+  };
+  if (accumulators.size() * sizeof(Accumulator) <= kCachedBytes) {
+    ForEachValue<T>(values, ids, [&](int64_t g, T x, int64_t) { add(g, x); });
+  } else {
+    // Too many groups to stay in cache: fetch the record of a row some rows ahead.
+    const int64_t n = values.length();
+    ForEachValue<T>(values, ids, [&](int64_t g, T x, int64_t row) {
+      if (row + kLookahead < n && ids[row + kLookahead] >= 0) {
+        __builtin_prefetch(&acc[ids[row + kLookahead]]);
+      }
+      add(g, x);
+    });
+  }
+  for (size_t g = 0; g < accumulators.size(); ++g) {
+    (*sums)[g] = accumulators[g].sum;
+    (*counts)[g] = accumulators[g].count;
+  }
 }
 
 ColumnPtr SumGroups(const Column& values, const int64_t* ids, int64_t num_groups) {

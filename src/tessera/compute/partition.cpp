@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <memory>
 #include <string_view>
 #include <type_traits>
 
@@ -195,9 +196,11 @@ std::vector<TablePtr> PartitionByIds(const Table& table, std::span<const int32_t
     cursor[size_t(p)] = running;
     running += counts[size_t(p)];
   }
-  std::vector<int64_t> permutation(static_cast<size_t>(num_rows));
+  // Every slot is written by the scatter, so the permutation starts uninitialised.
+  auto permutation = std::make_unique_for_overwrite<int64_t[]>(size_t(num_rows));
   for (int64_t i = 0; i < num_rows; ++i) permutation[size_t(cursor[size_t(ids[size_t(i)])]++)] = i;
-  const TablePtr gathered = Take(table, permutation);
+  const TablePtr gathered =
+      Take(table, std::span<const int64_t>(permutation.get(), size_t(num_rows)));
   int64_t start = 0;
   for (int p = 0; p < num_partitions; ++p) {
     partitions.push_back(gathered->Slice(start, counts[size_t(p)]));
@@ -214,11 +217,12 @@ std::vector<TablePtr> PartitionByHash(const Table& table, const std::vector<std:
   }
   const ColumnPtr hashes = HashRows(table, keys);
   const uint64_t* h = hashes->values<uint64_t>();
-  std::vector<int32_t> ids(static_cast<size_t>(table.num_rows()));
+  const size_t num_rows = size_t(table.num_rows());
+  auto ids = std::make_unique_for_overwrite<int32_t[]>(num_rows);
   // Multiply-shift maps the hash onto [0, n) without a division per row.
   const unsigned __int128 n = unsigned(num_partitions);
-  for (size_t i = 0; i < ids.size(); ++i) ids[i] = int32_t((h[i] * n) >> 64);
-  return PartitionByIds(table, ids, num_partitions);
+  for (size_t i = 0; i < num_rows; ++i) ids[i] = int32_t((h[i] * n) >> 64);
+  return PartitionByIds(table, std::span<const int32_t>(ids.get(), num_rows), num_partitions);
 }
 
 std::vector<TablePtr> PartitionByBoundaries(const Table& table, const std::string& key,

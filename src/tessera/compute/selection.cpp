@@ -20,7 +20,14 @@ ColumnPtr GatherFixedWidth(const Column& column, const int64_t* indices, int64_t
   const T* in = column.values<T>();
   builder.SetLength(count);
   if (!has_missing && !column.has_nulls()) {
-    for (int64_t i = 0; i < count; ++i) out[i] = in[indices[i]];
+    // Random gathers miss the cache; touching the row some iterations ahead overlaps the misses.
+    constexpr int64_t kLookahead = 32;
+    int64_t i = 0;
+    for (; i + kLookahead < count; ++i) {
+      __builtin_prefetch(&in[indices[i + kLookahead]]);
+      out[i] = in[indices[i]];
+    }
+    for (; i < count; ++i) out[i] = in[indices[i]];
     return builder.Finish(column.dictionary());
   }
   for (int64_t i = 0; i < count; ++i) {
