@@ -90,14 +90,17 @@ BENCHMARK(BM_SumFloat64)->Arg(8 << 20)->Unit(benchmark::kMillisecond);
 // df.groupby("key").agg(x=("x", "mean")) with `range(1)` distinct keys.
 void BM_GroupByMean(benchmark::State& state) {
   const int64_t rows = state.range(0);
-  const TablePtr table = Table::Make(
-      {"key", "x"}, {RandomKeys(rows, state.range(1), 4), RandomFloat64(rows, 5)});
+  const TablePtr table =
+      Table::Make({"key", "x"}, {RandomKeys(rows, state.range(1), 4), RandomFloat64(rows, 5)});
   for (auto _ : state) {
     benchmark::DoNotOptimize(GroupByAggregate(*table, {"key"}, {{"x", "mean"}}));
   }
   SetRows(state, rows);
 }
-BENCHMARK(BM_GroupByMean)->Args({8 << 20, 7})->Args({8 << 20, 1 << 20})->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_GroupByMean)
+    ->Args({8 << 20, 7})
+    ->Args({8 << 20, 1 << 20})
+    ->Unit(benchmark::kMillisecond);
 
 // Small-range integer keys (e.g. passenger_count, day of week): the direct-lookup path.
 void BM_GroupByMeanSmallIntKeys(benchmark::State& state) {
@@ -120,7 +123,10 @@ void BM_ValueCountsInt64(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(ValueCounts(*column, "value"));
   SetRows(state, rows);
 }
-BENCHMARK(BM_ValueCountsInt64)->Args({8 << 20, 1000})->Args({8 << 20, 1 << 20})->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ValueCountsInt64)
+    ->Args({8 << 20, 1000})
+    ->Args({8 << 20, 1 << 20})
+    ->Unit(benchmark::kMillisecond);
 
 void BM_PartitionByHash(benchmark::State& state) {
   const int64_t rows = state.range(0);

@@ -85,8 +85,8 @@ int64_t CountValues(const Column& column) {
 bool IsNumericOrBool(DataType type) { return type.is_numeric() || type.id() == TypeId::kBool; }
 
 [[noreturn]] void Unsupported(const char* reduction, DataType type, const char* hint) {
-  throw TypeError(std::string(reduction) + " is not supported for " + type.ToString() +
-                  " columns" + hint);
+  throw TypeError(std::string(reduction) + " is not supported for " + type.ToString() + " columns" +
+                  hint);
 }
 
 // The value as a Scalar of the column's type (float32 reports as float64).
@@ -102,9 +102,7 @@ Scalar ScalarOf(DataType type, T value) {
   }
 }
 
-DataType ResultTypeOfMinMax(DataType type) {
-  return type.is_floating() ? types::Float64() : type;
-}
+DataType ResultTypeOfMinMax(DataType type) { return type.is_floating() ? types::Float64() : type; }
 
 // Integer sum, wrapping like NumPy; signed values are widened to int64 first.
 template <typename T>
@@ -147,9 +145,8 @@ SumState ComputeSum(const Column& column, bool want_integer, bool want_floating)
       if (want_integer) state.integer = IntegerSum<T>(column);
     }
     if (want_floating) {
-      state.floating = WithLoader<T>(column, [&](const auto& load) {
-        return PairwiseSumOf(load, 0, column.length());
-      });
+      state.floating = WithLoader<T>(
+          column, [&](const auto& load) { return PairwiseSumOf(load, 0, column.length()); });
     }
   });
   return state;
@@ -299,10 +296,10 @@ MomentsState MomentsPartial(const Column& column) {
     using T = decltype(tag);
     state.count = CountValues<T>(column);
     if (state.count == 0) return;
-    state.mean = WithLoader<T>(column, [&](const auto& load) {
-                   return PairwiseSumOf(load, 0, column.length());
-                 }) /
-                 double(state.count);
+    state.mean =
+        WithLoader<T>(column,
+                      [&](const auto& load) { return PairwiseSumOf(load, 0, column.length()); }) /
+        double(state.count);
     const double mean = state.mean;
     // Nulls and NaN load as 0; they must also contribute 0 to the squared deviations.
     const T* values = column.values<T>();
@@ -324,8 +321,9 @@ void MinMaxState::Combine(const MinMaxState& other) {
 MinMaxState MinMaxPartial(const Column& column) {
   const DataType type = column.type();
   if (type.id() == TypeId::kCategorical) {
-    throw TypeError("min/max of a categorical column: the categories are not ordered; cast the "
-                    "column to string to compare the category names");
+    throw TypeError(
+        "min/max of a categorical column: the categories are not ordered; cast the "
+        "column to string to compare the category names");
   }
   const DataType result_type = ResultTypeOfMinMax(type);
   MinMaxState state{Scalar::Null(result_type), Scalar::Null(result_type)};
@@ -355,15 +353,12 @@ MinMaxState MinMaxPartial(const Column& column) {
   return state;
 }
 
-Scalar Sum(const Column& column) {
-  return ComputeSum(column, true, false).Sum();
-}
+Scalar Sum(const Column& column) { return ComputeSum(column, true, false).Sum(); }
 
 Scalar Count(const Column& column) {
   if (!column.type().is_floating()) return Scalar::Int64(column.length() - column.null_count());
-  return VisitFixedWidth(column.type(), [&](auto tag) {
-    return Scalar::Int64(CountValues<decltype(tag)>(column));
-  });
+  return VisitFixedWidth(
+      column.type(), [&](auto tag) { return Scalar::Int64(CountValues<decltype(tag)>(column)); });
 }
 
 Scalar Mean(const Column& column) {

@@ -57,9 +57,10 @@ struct SumState {
   /// Adds another partition's partial (TypeError when the types differ).
   void Combine(const SumState& other);
   Scalar Sum() const;
-  /// floating / count as float64, NaN when count is 0.
+  /// floating / count as float64, NaN when count is 0 (numeric and bool inputs).
   Scalar Mean() const;
 };
+/// Partial sum of a numeric, bool or duration column (TypeError otherwise).
 SumState SumPartial(const Column& column);
 
 /// Count, mean and sum of squared deviations (M2) of one partition, combined exactly across

@@ -118,9 +118,10 @@ void GroupTags(int64_t n, const TagOf& tag_of, const Equal& equal, const IsSkipp
     const uint64_t tag = tags[i % kLookahead];
     const uint64_t position = positions[i % kLookahead];
     if (i + kLookahead < n) load(i + kLookahead);
-    ids[i] = is_skipped(i) ? skipped_id(i)
-                           : table.FindOrInsert(tag, position, [&](int64_t g) { return equal(g, i); },
-                                                i, first_rows);
+    ids[i] = is_skipped(i)
+                 ? skipped_id(i)
+                 : table.FindOrInsert(
+                       tag, position, [&](int64_t g) { return equal(g, i); }, i, first_rows);
   }
 }
 
@@ -204,7 +205,8 @@ void GroupFixedWidth(const Column& column, bool dropna, int64_t* ids,
   auto same = [](int64_t, int64_t) { return true; };  // the tag is the key itself
   auto null_id = [&](int64_t i) { return null_group.Id(i); };
   if (!may_have_nulls) {
-    GroupTags<false>(n, key_of, same, [](int64_t) { return false; }, null_id, ids, first_rows);
+    GroupTags<false>(
+        n, key_of, same, [](int64_t) { return false; }, null_id, ids, first_rows);
   } else {
     GroupTags<false>(n, key_of, same, is_null, null_id, ids, first_rows);
   }
@@ -220,8 +222,9 @@ void GroupStrings(const Column& column, bool dropna, int64_t* ids,
   auto equal = [&](int64_t group, int64_t row) {
     return column.GetString((*first_rows)[size_t(group)]) == column.GetString(row);
   };
-  GroupTags<true>(column.length(), hash_of, equal, [&](int64_t i) { return column.IsNull(i); },
-                  [&](int64_t i) { return null_group.Id(i); }, ids, first_rows);
+  GroupTags<true>(
+      column.length(), hash_of, equal, [&](int64_t i) { return column.IsNull(i); },
+      [&](int64_t i) { return null_group.Id(i); }, ids, first_rows);
 }
 
 // Dense ids (first-appearance order) for one key column.
@@ -295,7 +298,8 @@ std::vector<int64_t> EdgeRows(const Column& values, const int64_t* ids, int64_t 
       if (ids[i] >= 0 && values.IsValid(i)) visit(ids[i], 0, i);
     }
   } else {
-    VisitFixedWidth(values.type(), [&](auto tag) { ForEachValue<decltype(tag)>(values, ids, visit); });
+    VisitFixedWidth(values.type(),
+                    [&](auto tag) { ForEachValue<decltype(tag)>(values, ids, visit); });
   }
   return rows;
 }
@@ -337,7 +341,8 @@ ColumnPtr CountGroups(const Column& values, const int64_t* ids, int64_t num_grou
     }
   } else {
     VisitFixedWidth(values.type(), [&](auto tag) {
-      ForEachValue<decltype(tag)>(values, ids, [&](int64_t g, auto, int64_t) { ++counts[size_t(g)]; });
+      ForEachValue<decltype(tag)>(values, ids,
+                                  [&](int64_t g, auto, int64_t) { ++counts[size_t(g)]; });
     });
   }
   return Int64Column(counts);
@@ -418,7 +423,8 @@ ColumnPtr MeanGroups(const Column& values, const int64_t* ids, int64_t num_group
   RequireNumeric(values, AggregateFunction::kMean);
   std::vector<double> sums(size_t(num_groups), 0.0);
   std::vector<int64_t> counts(size_t(num_groups), 0);
-  VisitFixedWidth(values.type(), [&](auto tag) { KahanSums<decltype(tag)>(values, ids, &sums, &counts); });
+  VisitFixedWidth(values.type(),
+                  [&](auto tag) { KahanSums<decltype(tag)>(values, ids, &sums, &counts); });
   std::vector<bool> is_null(static_cast<size_t>(num_groups));
   for (size_t g = 0; g < sums.size(); ++g) {
     is_null[g] = counts[g] == 0;
@@ -461,8 +467,9 @@ ColumnPtr VarGroups(const Column& values, const int64_t* ids, int64_t num_groups
 ColumnPtr MinMaxGroups(const Column& values, const int64_t* ids, int64_t num_groups, bool max) {
   const DataType type = values.type();
   if (type.id() == TypeId::kCategorical) {
-    throw TypeError("group-by min/max of a categorical column: the categories are not ordered; "
-                    "cast the column to string to compare the category names");
+    throw TypeError(
+        "group-by min/max of a categorical column: the categories are not ordered; "
+        "cast the column to string to compare the category names");
   }
   if (type.id() == TypeId::kString) {
     std::vector<int64_t> best(size_t(num_groups), -1);
@@ -519,10 +526,8 @@ ColumnPtr Aggregate(const Column& values, const int64_t* ids, int64_t num_groups
     case AggregateFunction::kStd: return VarGroups(values, ids, num_groups, true);
     case AggregateFunction::kMin: return MinMaxGroups(values, ids, num_groups, false);
     case AggregateFunction::kMax: return MinMaxGroups(values, ids, num_groups, true);
-    case AggregateFunction::kFirst:
-      return Take(values, EdgeRows(values, ids, num_groups, false));
-    case AggregateFunction::kLast:
-      return Take(values, EdgeRows(values, ids, num_groups, true));
+    case AggregateFunction::kFirst: return Take(values, EdgeRows(values, ids, num_groups, false));
+    case AggregateFunction::kLast: return Take(values, EdgeRows(values, ids, num_groups, true));
     case AggregateFunction::kNUnique: return NUniqueGroups(values, ids, num_groups);
   }
   throw Internal("unknown aggregate function");
@@ -541,10 +546,10 @@ const int64_t* CheckedIds(const Column& values, const Grouping& grouping) {
 
 AggregateFunction ParseAggregateFunction(std::string_view name) {
   static constexpr AggregateFunction kAll[] = {
-      AggregateFunction::kSum,   AggregateFunction::kMean, AggregateFunction::kCount,
-      AggregateFunction::kSize,  AggregateFunction::kMin,  AggregateFunction::kMax,
-      AggregateFunction::kVar,   AggregateFunction::kStd,  AggregateFunction::kFirst,
-      AggregateFunction::kLast,  AggregateFunction::kNUnique};
+      AggregateFunction::kSum,  AggregateFunction::kMean,   AggregateFunction::kCount,
+      AggregateFunction::kSize, AggregateFunction::kMin,    AggregateFunction::kMax,
+      AggregateFunction::kVar,  AggregateFunction::kStd,    AggregateFunction::kFirst,
+      AggregateFunction::kLast, AggregateFunction::kNUnique};
   std::string names;
   for (const AggregateFunction function : kAll) {
     if (name == AggregateFunctionName(function)) return function;
@@ -632,11 +637,11 @@ TablePtr GroupByAggregate(const Table& table, const std::vector<std::string>& ke
     }
     names.push_back(name);
     if (aggregation.function == AggregateFunction::kSize && aggregation.column.empty()) {
-      columns.push_back(Aggregate(*grouping.group_ids, ids, grouping.num_groups,
-                                  AggregateFunction::kSize));
-    } else {
       columns.push_back(
-          Aggregate(*table.column(aggregation.column), ids, grouping.num_groups, aggregation.function));
+          Aggregate(*grouping.group_ids, ids, grouping.num_groups, AggregateFunction::kSize));
+    } else {
+      columns.push_back(Aggregate(*table.column(aggregation.column), ids, grouping.num_groups,
+                                  aggregation.function));
     }
   }
   TablePtr result = Table::Make(std::move(names), std::move(columns));

@@ -17,8 +17,8 @@ namespace tessera::compute {
 enum class AggregateFunction {
   kSum,
   kMean,
-  kCount,    ///< non-null (and non-NaN) values
-  kSize,     ///< rows, nulls included; needs no column
+  kCount,  ///< non-null (and non-NaN) values
+  kSize,   ///< rows, nulls included; needs no column
   kMin,
   kMax,
   kVar,      ///< ddof = 1

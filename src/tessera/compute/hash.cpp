@@ -47,7 +47,7 @@ void HashRowsWith(const Column& column, uint64_t* hashes, bool combine, HashOf h
 void HashCategorical(const Column& column, uint64_t* hashes, bool combine) {
   // Hash each category once; rows then look their hash up by code.
   const Column& dictionary = *column.dictionary();
-  std::vector<uint64_t> category_hashes(size_t(dictionary.length()));
+  std::vector<uint64_t> category_hashes(static_cast<size_t>(dictionary.length()));
   for (int64_t c = 0; c < dictionary.length(); ++c) {
     const std::string_view category = dictionary.GetString(c);
     category_hashes[size_t(c)] = HashBytes(category.data(), category.size());
@@ -67,9 +67,7 @@ void HashColumnInto(const Column& column, uint64_t* hashes, bool combine) {
         return HashBytes(value.data(), value.size());
       });
       return;
-    case TypeId::kCategorical:
-      HashCategorical(column, hashes, combine);
-      return;
+    case TypeId::kCategorical: HashCategorical(column, hashes, combine); return;
     default:
       VisitFixedWidth(column.type(), [&](auto tag) {
         using T = decltype(tag);

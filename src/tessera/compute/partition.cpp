@@ -77,9 +77,9 @@ std::vector<int32_t> BoundaryIds(const Column& key, const std::string& key_name,
   const DataType type = key.type();
   const bool string_key = type.id() == TypeId::kString || type.id() == TypeId::kCategorical;
   if (string_key != (boundaries.kind == Boundaries::Kind::kString)) {
-    throw TypeError("partition by boundaries: key column '" + key_name + "' is " +
-                    type.ToString() + " but the boundaries are " +
-                    (string_key ? "numbers" : "strings") + "; give boundaries of the key's type");
+    throw TypeError("partition by boundaries: key column '" + key_name + "' is " + type.ToString() +
+                    " but the boundaries are " + (string_key ? "numbers" : "strings") +
+                    "; give boundaries of the key's type");
   }
   std::vector<int32_t> ids(static_cast<size_t>(key.length()));
   const int32_t last = int32_t(boundaries.size()) - 2;
@@ -90,7 +90,8 @@ std::vector<int32_t> BoundaryIds(const Column& key, const std::string& key_name,
       const Column& dictionary = *key.dictionary();
       std::vector<int32_t> category_ids(static_cast<size_t>(dictionary.length()));
       for (int64_t c = 0; c < dictionary.length(); ++c) {
-        category_ids[size_t(c)] = PartitionOf(bounds.data(), bounds.size(), dictionary.GetString(c));
+        category_ids[size_t(c)] =
+            PartitionOf(bounds.data(), bounds.size(), dictionary.GetString(c));
       }
       const int32_t* codes = key.values<int32_t>();
       for (int64_t i = 0; i < key.length(); ++i) {
@@ -123,8 +124,10 @@ template <typename V>
 void CheckSorted(const std::vector<V>& values) {
   for (size_t i = 1; i < values.size(); ++i) {
     if (values[i] < values[i - 1]) {
-      throw InvalidArgument("partition by boundaries: boundaries must be sorted ascending, but "
-                            "boundary " + std::to_string(i) + " is smaller than the one before");
+      throw InvalidArgument(
+          "partition by boundaries: boundaries must be sorted ascending, but "
+          "boundary " +
+          std::to_string(i) + " is smaller than the one before");
     }
   }
 }
@@ -132,8 +135,9 @@ void CheckSorted(const std::vector<V>& values) {
 void CheckAndNormalise(Boundaries* boundaries) {
   for (const double value : boundaries->floats) {
     if (value != value) {
-      throw InvalidArgument("partition by boundaries: a boundary is NaN; boundaries must be "
-                            "non-null sorted values");
+      throw InvalidArgument(
+          "partition by boundaries: a boundary is NaN; boundaries must be "
+          "non-null sorted values");
     }
   }
   CheckSorted(boundaries->ints);
@@ -151,8 +155,9 @@ std::vector<TablePtr> ByBoundaries(const Table& table, const std::string& key,
 
 void RejectNull(bool is_null) {
   if (is_null) {
-    throw InvalidArgument("partition by boundaries: a boundary is null; boundaries must be "
-                          "non-null sorted values");
+    throw InvalidArgument(
+        "partition by boundaries: a boundary is null; boundaries must be "
+        "non-null sorted values");
   }
 }
 
@@ -182,8 +187,8 @@ std::vector<TablePtr> PartitionByIds(const Table& table, std::span<const int32_t
   // Every row in one partition (already partitioned input): share the input, no gather.
   const auto full = std::find(counts.begin(), counts.end(), num_rows);
   if (num_rows > 0 && full != counts.end()) {
-    const auto shared = Table::Make(table.column_names(), table.columns(), table.index(),
-                                    table.index_name());
+    const auto shared =
+        Table::Make(table.column_names(), table.columns(), table.index(), table.index_name());
     const auto empty = table.Slice(0, 0);
     for (int p = 0; p < num_partitions; ++p) {
       partitions.push_back(p == full - counts.begin() ? shared : empty);

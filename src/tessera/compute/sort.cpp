@@ -119,11 +119,12 @@ void RadixSortRows(K* keys, Row* rows, size_t n, int bits, K* key_scratch, Row* 
       RadixSortRows(keys, rows, n, shift, key_scratch, row_scratch);
       return;
     }
-    ScatterTopBuckets(n, shift, key_at, [rows](size_t i) { return rows[i]; }, counts, key_scratch,
-                      row_scratch);
+    ScatterTopBuckets(
+        n, shift, key_at, [rows](size_t i) { return rows[i]; }, counts, key_scratch, row_scratch);
     // The buckets now live in the scratch arrays; the input arrays serve as their scratch.
-    SortBuckets(counts, shift, key_scratch, row_scratch,
-                [keys](size_t start) { return keys + start; }, rows);
+    SortBuckets(
+        counts, shift, key_scratch, row_scratch, [keys](size_t start) { return keys + start; },
+        rows);
     return;
   }
 
@@ -219,12 +220,14 @@ void RadixSortByValue(const T* values, uint64_t flip, uint64_t min_key, uint64_t
     if (CountTopBuckets<K>(n, shift, key_of, counts)) {
       auto key_scratch = std::make_unique_for_overwrite<K[]>(n);
       auto row_scratch = std::make_unique_for_overwrite<Row[]>(n);
-      ScatterTopBuckets(n, shift, key_of, [](size_t i) { return Row(i); }, counts,
-                        key_scratch.get(), row_scratch.get());
+      ScatterTopBuckets(
+          n, shift, key_of, [](size_t i) { return Row(i); }, counts, key_scratch.get(),
+          row_scratch.get());
       const size_t largest = *std::max_element(counts, counts + kRadix);
       auto bucket_scratch = std::make_unique_for_overwrite<K[]>(largest);
-      SortBuckets(counts, shift, key_scratch.get(), row_scratch.get(),
-                  [&](size_t) { return bucket_scratch.get(); }, rows->data());
+      SortBuckets(
+          counts, shift, key_scratch.get(), row_scratch.get(),
+          [&](size_t) { return bucket_scratch.get(); }, rows->data());
       return;
     }
   }
@@ -260,7 +263,8 @@ void SortFixedWidthKey(const Column& column, bool ascending, NullPlacement nulls
   if (may_have_nulls) {
     rows.reserve(length);
     if (identity) {
-      for (size_t row = 0; row < length; ++row) (is_null(row) ? null_rows : rows).push_back(Row(row));
+      for (size_t row = 0; row < length; ++row)
+        (is_null(row) ? null_rows : rows).push_back(Row(row));
     } else {
       for (const Row row : *order) (is_null(row) ? null_rows : rows).push_back(row);
     }
@@ -320,18 +324,15 @@ void SortStringKey(const Column& column, bool ascending, NullPlacement nulls,
     return std::string_view(data + offsets[row], size_t(offsets[row + 1] - offsets[row]));
   };
   if (ascending) {
-    std::stable_sort(rows.begin(), rows.end(),
-                     [&](Row a, Row b) { return value(a) < value(b); });
+    std::stable_sort(rows.begin(), rows.end(), [&](Row a, Row b) { return value(a) < value(b); });
   } else {
-    std::stable_sort(rows.begin(), rows.end(),
-                     [&](Row a, Row b) { return value(b) < value(a); });
+    std::stable_sort(rows.begin(), rows.end(), [&](Row a, Row b) { return value(b) < value(a); });
   }
   Assemble(std::move(rows), std::move(null_rows), nulls, order);
 }
 
 // Stably re-sorts `order` (empty = the identity) by one key column.
-void SortByKey(const Column& column, bool ascending, NullPlacement nulls,
-               std::vector<Row>* order) {
+void SortByKey(const Column& column, bool ascending, NullPlacement nulls, std::vector<Row>* order) {
   if (column.type().id() == TypeId::kString) {
     SortStringKey(column, ascending, nulls, order);
     return;
@@ -341,8 +342,8 @@ void SortByKey(const Column& column, bool ascending, NullPlacement nulls,
   });
 }
 
-ColumnPtr SortColumns(const std::vector<const Column*>& columns,
-                      const std::vector<bool>& ascending, NullPlacement nulls) {
+ColumnPtr SortColumns(const std::vector<const Column*>& columns, const std::vector<bool>& ascending,
+                      NullPlacement nulls) {
   if (columns.empty()) {
     throw InvalidArgument("sort: no sort keys given; name at least one column to sort by");
   }
@@ -355,8 +356,8 @@ ColumnPtr SortColumns(const std::vector<const Column*>& columns,
   for (const Column* column : columns) {
     if (column->length() != num_rows) {
       throw InvalidArgument("sort: key columns have different lengths (" +
-                            std::to_string(num_rows) + " and " +
-                            std::to_string(column->length()) + ")");
+                            std::to_string(num_rows) + " and " + std::to_string(column->length()) +
+                            ")");
     }
   }
   if (uint64_t(num_rows) > std::numeric_limits<Row>::max()) {

@@ -46,8 +46,6 @@ TablePtr ValueCounts(const Column& column, const std::string& name,
   return Table::Make({name, "proportion"}, {values, proportions.Finish()});
 }
 
-ColumnPtr Unique(const Column& column) {
-  return GroupIds(column, false).keys->column(0);
-}
+ColumnPtr Unique(const Column& column) { return GroupIds(column, false).keys->column(0); }
 
 }  // namespace tessera::compute

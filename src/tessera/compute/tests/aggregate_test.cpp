@@ -1,5 +1,7 @@
 // Tests of whole-column reductions and their partial states: pandas result types, skipna,
 // empty/all-null input, extremes, numerical accuracy, slices and randomised references.
+#include "tessera/compute/aggregate.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -10,7 +12,6 @@
 #include <string>
 #include <vector>
 
-#include "tessera/compute/aggregate.hpp"
 #include "tessera/table/column_builder.hpp"
 
 namespace tessera::compute {
@@ -125,8 +126,10 @@ TEST(MinMaxTest, KeepTypesAndSkipNaN) {
   EXPECT_EQ(Min(*times).type(), types::Timestamp());
   EXPECT_EQ(Min(*times).ToString(), "1969-07-20 20:17:00");
   EXPECT_EQ(Max(*MakeColumn<int32_t>(types::Date(), {3, -1})), Scalar::OfInt(types::Date(), 3));
-  EXPECT_EQ(Max(*MakeColumn<uint64_t>(types::UInt64(), {1, ~uint64_t{0}})), Scalar::UInt64(~uint64_t{0}));
-  EXPECT_EQ(Min(*MakeColumn<uint16_t>(types::UInt16(), {65535, 7})), Scalar::OfInt(types::UInt16(), 7));
+  EXPECT_EQ(Max(*MakeColumn<uint64_t>(types::UInt64(), {1, ~uint64_t{0}})),
+            Scalar::UInt64(~uint64_t{0}));
+  EXPECT_EQ(Min(*MakeColumn<uint16_t>(types::UInt16(), {65535, 7})),
+            Scalar::OfInt(types::UInt16(), 7));
   EXPECT_EQ(Min(*MakeColumn<float>(types::Float32(), {1.5f, -2.5f})), Scalar::Float64(-2.5));
   EXPECT_THROW(Min(*MakeCategoricalColumn({"a"})), TypeError);
 }

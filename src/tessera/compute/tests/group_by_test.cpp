@@ -1,5 +1,7 @@
 // Tests of GroupIds and GroupByAggregate: key types, null keys, sorting, every aggregation's
 // values and types, slices, partial-aggregate combination, and a randomised std::map reference.
+#include "tessera/compute/group_by.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -12,7 +14,6 @@
 #include <tuple>
 #include <vector>
 
-#include "tessera/compute/group_by.hpp"
 #include "tessera/compute/selection.hpp"
 #include "tessera/table/column_builder.hpp"
 
@@ -58,12 +59,11 @@ OptStrings Strings(const Column& column) {
 }
 
 TablePtr Sample() {
-  return Table::Make(
-      {"k", "name", "x", "n"},
-      {MakeInt64Column({3, 1, 3, std::nullopt, 1, 2, 3}),
-       MakeStringColumn({"b", "a", "b", "z", std::nullopt, "c", "bb"}),
-       MakeFloat64Column({1.0, 2.0, kNaN, 4.0, 5.0, std::nullopt, 7.0}),
-       MakeInt64Column({10, 20, 30, 40, std::nullopt, 60, 70})});
+  return Table::Make({"k", "name", "x", "n"},
+                     {MakeInt64Column({3, 1, 3, std::nullopt, 1, 2, 3}),
+                      MakeStringColumn({"b", "a", "b", "z", std::nullopt, "c", "bb"}),
+                      MakeFloat64Column({1.0, 2.0, kNaN, 4.0, 5.0, std::nullopt, 7.0}),
+                      MakeInt64Column({10, 20, 30, 40, std::nullopt, 60, 70})});
 }
 
 TEST(GroupIdsTest, FirstAppearanceOrderAndNullKeys) {
@@ -127,13 +127,20 @@ TEST(GroupIdsTest, EmptyOneRowAndExtremeIntegers) {
 }
 
 TEST(GroupByAggregateTest, EveryFunctionOnOneKey) {
-  auto result = GroupByAggregate(
-      *Sample(), {"k"},
-      {{"x", "sum", "x_sum"}, {"x", "mean", "x_mean"}, {"x", "count", "x_count"},
-       {"x", "size", "x_size"}, {"x", "min", "x_min"}, {"x", "max", "x_max"},
-       {"x", "var", "x_var"}, {"x", "std", "x_std"}, {"name", "first", "name_first"},
-       {"name", "last", "name_last"}, {"name", "nunique", "name_nunique"},
-       {"n", AggregateFunction::kSum, "n_sum"}, {"", AggregateFunction::kSize}});
+  auto result = GroupByAggregate(*Sample(), {"k"},
+                                 {{"x", "sum", "x_sum"},
+                                  {"x", "mean", "x_mean"},
+                                  {"x", "count", "x_count"},
+                                  {"x", "size", "x_size"},
+                                  {"x", "min", "x_min"},
+                                  {"x", "max", "x_max"},
+                                  {"x", "var", "x_var"},
+                                  {"x", "std", "x_std"},
+                                  {"name", "first", "name_first"},
+                                  {"name", "last", "name_last"},
+                                  {"name", "nunique", "name_nunique"},
+                                  {"n", AggregateFunction::kSum, "n_sum"},
+                                  {"", AggregateFunction::kSize}});
   // Groups sorted by key: 1 (rows 1, 4), 2 (row 5), 3 (rows 0, 2, 6); row 3 has a null key.
   EXPECT_EQ(Ints(*result->column("k")), (OptInts{1, 2, 3}));
   EXPECT_EQ(Doubles(*result->column("x_sum")), (OptDoubles{7.0, 0.0, 8.0}));
@@ -143,7 +150,8 @@ TEST(GroupByAggregateTest, EveryFunctionOnOneKey) {
   EXPECT_EQ(Doubles(*result->column("x_min")), (OptDoubles{2.0, std::nullopt, 1.0}));
   EXPECT_EQ(Doubles(*result->column("x_max")), (OptDoubles{5.0, std::nullopt, 7.0}));
   EXPECT_EQ(Doubles(*result->column("x_var")), (OptDoubles{4.5, std::nullopt, 18.0}));
-  EXPECT_EQ(Doubles(*result->column("x_std")), (OptDoubles{std::sqrt(4.5), std::nullopt, std::sqrt(18.0)}));
+  EXPECT_EQ(Doubles(*result->column("x_std")),
+            (OptDoubles{std::sqrt(4.5), std::nullopt, std::sqrt(18.0)}));
   EXPECT_EQ(Strings(*result->column("name_first")), (OptStrings{"a", "c", "b"}));
   EXPECT_EQ(Strings(*result->column("name_last")), (OptStrings{"a", "c", "bb"}));
   EXPECT_EQ(Ints(*result->column("name_nunique")), (OptInts{1, 1, 2}));
@@ -167,9 +175,13 @@ TEST(GroupByAggregateTest, UnsortedDropnaFalseAndResultTypes) {
   options.sort = false;
   options.dropna = false;
   auto result = GroupByAggregate(*table, {"k"},
-                                 {{"flag", "sum"}, {"small", "sum"}, {"u", "sum"},
-                                  {"when", "max", "when_max"}, {"when", "first", "when_first"},
-                                  {"cat", "last"}, {"flag", "mean", "flag_mean"}},
+                                 {{"flag", "sum"},
+                                  {"small", "sum"},
+                                  {"u", "sum"},
+                                  {"when", "max", "when_max"},
+                                  {"when", "first", "when_first"},
+                                  {"cat", "last"},
+                                  {"flag", "mean", "flag_mean"}},
                                  options);
   EXPECT_EQ(Strings(*result->column("k")), (OptStrings{"b", "a", std::nullopt}));
   EXPECT_EQ(Ints(*result->column("flag")), (OptInts{2, 0, 1}));
@@ -223,10 +235,13 @@ TEST(GroupByAggregateTest, EmptySlicedAndErrors) {
 }
 
 TEST(GroupByAggregateTest, FloatSumsAreCompensatedAndKeepInfinity) {
-  auto table = Table::Make({"k", "v"}, {MakeInt64Column({1, 1, 1, 2, 2}),
-                                        MakeFloat64Column({1e16, 1.0, 1.0, std::numeric_limits<double>::infinity(), 1.0})});
+  auto table = Table::Make(
+      {"k", "v"},
+      {MakeInt64Column({1, 1, 1, 2, 2}),
+       MakeFloat64Column({1e16, 1.0, 1.0, std::numeric_limits<double>::infinity(), 1.0})});
   auto result = GroupByAggregate(*table, {"k"}, {{"v", "sum"}});
-  EXPECT_EQ(Doubles(*result->column("v")), (OptDoubles{1e16 + 2.0, std::numeric_limits<double>::infinity()}));
+  EXPECT_EQ(Doubles(*result->column("v")),
+            (OptDoubles{1e16 + 2.0, std::numeric_limits<double>::infinity()}));
 }
 
 TEST(GroupByAggregateTest, PartialAggregatesCombine) {
@@ -235,7 +250,8 @@ TEST(GroupByAggregateTest, PartialAggregatesCombine) {
   std::vector<std::optional<double>> values;
   for (int i = 0; i < 3000; ++i) {
     keys.push_back(int64_t(rng() % 17));
-    values.push_back(rng() % 8 == 0 ? std::nullopt : std::optional<double>(double(rng() % 1000) / 10));
+    values.push_back(rng() % 8 == 0 ? std::nullopt
+                                    : std::optional<double>(double(rng() % 1000) / 10));
   }
   auto table = Table::Make({"k", "v"}, {MakeInt64Column(keys), MakeFloat64Column(values)});
   auto whole = GroupByAggregate(*table, {"k"}, {{"v", "mean", "mean"}, {"v", "var", "var"}});
@@ -243,14 +259,16 @@ TEST(GroupByAggregateTest, PartialAggregatesCombine) {
   std::vector<TablePtr> partials;
   std::vector<std::vector<MomentsState>> moments;
   std::vector<Grouping> groupings;
-  for (const auto& [start, length] : {std::pair{0, 1000}, std::pair{1000, 1500}, std::pair{2500, 500}}) {
+  for (const auto& [start, length] :
+       {std::pair{0, 1000}, std::pair{1000, 1500}, std::pair{2500, 500}}) {
     auto part = table->Slice(start, length);
-    partials.push_back(GroupByAggregate(*part, {"k"}, {{"v", "sum", "s"}, {"v", "count", "c"}},
-                                        {false, true}));
+    partials.push_back(
+        GroupByAggregate(*part, {"k"}, {{"v", "sum", "s"}, {"v", "count", "c"}}, {false, true}));
     groupings.push_back(GroupIds(*part, {"k"}));
     moments.push_back(GroupMoments(*part->column("v"), groupings.back()));
   }
-  auto combined = GroupByAggregate(*ConcatenateTables(partials), {"k"}, {{"s", "sum"}, {"c", "sum"}});
+  auto combined =
+      GroupByAggregate(*ConcatenateTables(partials), {"k"}, {{"s", "sum"}, {"c", "sum"}});
   std::map<int64_t, MomentsState> merged;
   for (size_t p = 0; p < groupings.size(); ++p) {
     for (int64_t g = 0; g < groupings[p].num_groups; ++g) {
@@ -277,12 +295,15 @@ TEST(GroupByAggregateTest, RandomisedAgainstStdMap) {
     std::vector<std::optional<std::string>> b;
     std::vector<std::optional<int64_t>> v;
     for (int i = 0; i < n; ++i) {
-      a.push_back(rng() % 15 == 0 ? std::nullopt : std::optional<int64_t>(int64_t(rng() % key_range)));
+      a.push_back(rng() % 15 == 0 ? std::nullopt
+                                  : std::optional<int64_t>(int64_t(rng() % key_range)));
       b.push_back(rng() % 15 == 0 ? std::nullopt
                                   : std::optional<std::string>(std::string(rng() % 3, 'q')));
-      v.push_back(rng() % 5 == 0 ? std::nullopt : std::optional<int64_t>(int64_t(rng() % 100) - 50));
+      v.push_back(rng() % 5 == 0 ? std::nullopt
+                                 : std::optional<int64_t>(int64_t(rng() % 100) - 50));
     }
-    auto table = Table::Make({"a", "b", "v"}, {MakeInt64Column(a), MakeStringColumn(b), MakeInt64Column(v)});
+    auto table =
+        Table::Make({"a", "b", "v"}, {MakeInt64Column(a), MakeStringColumn(b), MakeInt64Column(v)});
     for (const bool dropna : {true, false}) {
       // Reference: std::map keyed by the (optional) pair; nullopt sorts first in std::map, so
       // compare as sets of rows rather than relying on order for null keys.
@@ -310,8 +331,11 @@ TEST(GroupByAggregateTest, RandomisedAgainstStdMap) {
       GroupByOptions options;
       options.dropna = dropna;
       auto result = GroupByAggregate(*table, {"a", "b"},
-                                     {{"v", "sum", "sum"}, {"v", "count", "count"},
-                                      {"", "size"}, {"v", "min", "min"}, {"v", "first", "first"},
+                                     {{"v", "sum", "sum"},
+                                      {"v", "count", "count"},
+                                      {"", "size"},
+                                      {"v", "min", "min"},
+                                      {"v", "first", "first"},
                                       {"v", "nunique", "nunique"}},
                                      options);
       ASSERT_EQ(result->num_rows(), int64_t(reference.size()));

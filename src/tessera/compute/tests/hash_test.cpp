@@ -1,5 +1,7 @@
 // Tests of column and row hashing: the documented value mapping, cross-type and
 // cross-dictionary agreement, float canonicalisation, nulls, slices and collision behaviour.
+#include "tessera/base/hash.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -9,7 +11,6 @@
 #include <string>
 #include <vector>
 
-#include "tessera/base/hash.hpp"
 #include "tessera/compute/hash.hpp"
 #include "tessera/table/column_builder.hpp"
 
@@ -49,8 +50,8 @@ TEST(HashTest, IntegersHashTheirWidenedValue) {
 TEST(HashTest, FloatsCanonicalise) {
   const double nan = std::nan("");
   const double other_nan = -std::nan("0x1234");
-  auto hashes = Hashes(*MakeFloat64Column({0.0, -0.0, nan, other_nan, 1.5,
-                                           std::numeric_limits<double>::infinity()}));
+  auto hashes = Hashes(*MakeFloat64Column(
+      {0.0, -0.0, nan, other_nan, 1.5, std::numeric_limits<double>::infinity()}));
   EXPECT_EQ(hashes[0], hashes[1]);
   EXPECT_EQ(hashes[2], hashes[3]);
   EXPECT_NE(hashes[0], hashes[2]);
@@ -87,7 +88,8 @@ TEST(HashTest, EmptyOneRowAndSlices) {
 }
 
 TEST(HashTest, HashRowsFoldsKeysInOrder) {
-  auto table = Table::Make({"a", "b"}, {MakeInt64Column({1, 1, 2}), MakeStringColumn({"x", "y", "x"})});
+  auto table =
+      Table::Make({"a", "b"}, {MakeInt64Column({1, 1, 2}), MakeStringColumn({"x", "y", "x"})});
   auto single = HashRows(*table, {"a"});
   auto a = Hashes(*table->column("a"));
   for (int i = 0; i < 3; ++i) EXPECT_EQ(single->values<uint64_t>()[i], a[size_t(i)]);

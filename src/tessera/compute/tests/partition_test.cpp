@@ -1,5 +1,7 @@
 // Tests of hash and range partitioning: every row lands exactly once, in the right partition,
 // in input order; equal keys meet; Dask divisions semantics at the edges; errors.
+#include "tessera/compute/partition.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -12,7 +14,6 @@
 #include <vector>
 
 #include "tessera/compute/hash.hpp"
-#include "tessera/compute/partition.hpp"
 #include "tessera/table/column_builder.hpp"
 
 namespace tessera::compute {
@@ -110,7 +111,8 @@ TEST(PartitionByHashTest, EmptyInputIndexAndErrors) {
   auto empty = PartitionByHash(*WithRowNumbers("k", MakeInt64Column({})), {"k"}, 3);
   ASSERT_EQ(empty.size(), 3u);
   for (const auto& p : empty) EXPECT_EQ(p->num_rows(), 0);
-  auto indexed = Table::Make({"k"}, {MakeInt64Column({5, 6, 5})}, MakeStringColumn({"a", "b", "c"}), "name");
+  auto indexed =
+      Table::Make({"k"}, {MakeInt64Column({5, 6, 5})}, MakeStringColumn({"a", "b", "c"}), "name");
   auto parts = PartitionByHash(*indexed, {"k"}, 2);
   int64_t total = 0;
   for (const auto& p : parts) {
@@ -138,7 +140,8 @@ TEST(PartitionByBoundariesTest, DivisionsSemantics) {
   std::vector<Scalar> scalars = {Scalar::Int64(0), Scalar::Int64(10), Scalar::Int64(20),
                                  Scalar::Int64(30)};
   EXPECT_EQ(Rows(PartitionByBoundaries(*table, "x", scalars)), Rows(parts));
-  EXPECT_EQ(Rows(PartitionByBoundaries(*table, "x", *MakeInt64Column({0, 10, 20, 30}))), Rows(parts));
+  EXPECT_EQ(Rows(PartitionByBoundaries(*table, "x", *MakeInt64Column({0, 10, 20, 30}))),
+            Rows(parts));
   // Float boundaries against an int key.
   EXPECT_EQ(Rows(PartitionByBoundaries(*table, "x", std::vector<double>{0, 9.5, 19.5, 30})),
             (std::vector<OptInts>{{0, 1, 7, 9}, {2, 8}, {3, 4, 5, 6, 10}}));
@@ -151,7 +154,8 @@ TEST(PartitionByBoundariesTest, DivisionsSemantics) {
 TEST(PartitionByBoundariesTest, FloatTimestampStringAndSlicedKeys) {
   const double nan = std::nan("");
   const double inf = std::numeric_limits<double>::infinity();
-  auto floats = WithRowNumbers("x", MakeFloat64Column({0.5, nan, -inf, inf, 1.0, -0.0, std::nullopt}));
+  auto floats =
+      WithRowNumbers("x", MakeFloat64Column({0.5, nan, -inf, inf, 1.0, -0.0, std::nullopt}));
   EXPECT_EQ(Rows(PartitionByBoundaries(*floats, "x", std::vector<double>{0.0, 1.0, 2.0})),
             (std::vector<OptInts>{{0, 2, 5}, {1, 3, 4, 6}}));
   EXPECT_EQ(Rows(PartitionByBoundaries(*floats, "x", std::vector<int64_t>{0, 1, 2})),
@@ -165,14 +169,16 @@ TEST(PartitionByBoundariesTest, FloatTimestampStringAndSlicedKeys) {
   std::vector<Scalar> stamps = {Scalar::Timestamp(bounds->values<int64_t>()[0]),
                                 Scalar::Timestamp(bounds->values<int64_t>()[1]),
                                 Scalar::Timestamp(bounds->values<int64_t>()[2])};
-  EXPECT_EQ(Rows(PartitionByBoundaries(*times, "t", stamps)), (std::vector<OptInts>{{0, 1, 3}, {2, 4}}));
+  EXPECT_EQ(Rows(PartitionByBoundaries(*times, "t", stamps)),
+            (std::vector<OptInts>{{0, 1, 3}, {2, 4}}));
 
-  std::vector<std::optional<std::string>> words = {"pear", "", "apple", "zoo", std::nullopt, "kiwi",
-                                                   "日本"};
+  std::vector<std::optional<std::string>> words = {"pear",       "",     "apple", "zoo",
+                                                   std::nullopt, "kiwi", "日本"};
   std::vector<Scalar> word_bounds = {Scalar::String("b"), Scalar::String("m"), Scalar::String("q")};
   const std::vector<OptInts> expected_words = {{1, 2, 5}, {0, 3, 4, 6}};
-  EXPECT_EQ(Rows(PartitionByBoundaries(*WithRowNumbers("w", MakeStringColumn(words)), "w", word_bounds)),
-            expected_words);
+  EXPECT_EQ(
+      Rows(PartitionByBoundaries(*WithRowNumbers("w", MakeStringColumn(words)), "w", word_bounds)),
+      expected_words);
   EXPECT_EQ(Rows(PartitionByBoundaries(*WithRowNumbers("w", MakeCategoricalColumn(words)), "w",
                                        *MakeStringColumn({"b", "m", "q"}))),
             expected_words);
@@ -210,9 +216,10 @@ TEST(PartitionByBoundariesTest, Errors) {
   EXPECT_THROW(PartitionByBoundaries(*table, "x", std::vector<int64_t>{3, 1, 5}), InvalidArgument);
   EXPECT_THROW(PartitionByBoundaries(*table, "x", std::vector<double>{0, std::nan(""), 1}),
                InvalidArgument);
-  EXPECT_THROW(PartitionByBoundaries(*table, "x", *MakeInt64Column({0, std::nullopt})), InvalidArgument);
-  EXPECT_THROW(PartitionByBoundaries(*table, "x", std::vector<Scalar>{Scalar::String("a"),
-                                                                      Scalar::String("b")}),
+  EXPECT_THROW(PartitionByBoundaries(*table, "x", *MakeInt64Column({0, std::nullopt})),
+               InvalidArgument);
+  EXPECT_THROW(PartitionByBoundaries(*table, "x",
+                                     std::vector<Scalar>{Scalar::String("a"), Scalar::String("b")}),
                TypeError);
   EXPECT_THROW(PartitionByBoundaries(*table, "missing", std::vector<int64_t>{0, 1}), KeyError);
   EXPECT_THROW(PartitionByIds(*table, std::vector<int32_t>{0, 2}, 2), InvalidArgument);

@@ -1,5 +1,7 @@
 // Tests of Filter and Take: every type, nulls, -1 indices, slices, and a randomised comparison
 // against a row-by-row reference.
+#include "tessera/compute/selection.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -9,7 +11,6 @@
 #include <string>
 #include <vector>
 
-#include "tessera/compute/selection.hpp"
 #include "tessera/table/column_builder.hpp"
 
 namespace tessera::compute {
@@ -85,8 +86,7 @@ TEST(FilterTest, StringsCategoricalsAndTables) {
   auto names = MakeStringColumn({"a", "", std::nullopt, "żółw", "e"});
   auto categories = MakeCategoricalColumn({"x", "y", "x", std::nullopt, "z"});
   auto mask = MakeBoolColumn({false, true, true, true, true});
-  EXPECT_EQ(StringValues(*Filter(*names, *mask)),
-            (OptStrings{"", std::nullopt, "żółw", "e"}));
+  EXPECT_EQ(StringValues(*Filter(*names, *mask)), (OptStrings{"", std::nullopt, "żółw", "e"}));
   auto filtered_categories = Filter(*categories, *mask);
   EXPECT_EQ(filtered_categories->dictionary(), categories->dictionary());
   EXPECT_EQ(StringValues(*filtered_categories), (OptStrings{"y", "x", std::nullopt, "z"}));
@@ -101,14 +101,13 @@ TEST(FilterTest, StringsCategoricalsAndTables) {
 }
 
 TEST(TakeTest, GathersAndMinusOneGivesNull) {
-  auto values = MakeInt64Column({std::numeric_limits<int64_t>::min(), 2, std::nullopt,
-                                 std::numeric_limits<int64_t>::max()});
+  auto values = MakeInt64Column(
+      {std::numeric_limits<int64_t>::min(), 2, std::nullopt, std::numeric_limits<int64_t>::max()});
   const std::vector<int64_t> indices = {3, -1, 0, 2, 3, 1};
   auto result = Take(*values, indices);
-  EXPECT_EQ(Int64Values(*result),
-            (OptInts{std::numeric_limits<int64_t>::max(), std::nullopt,
-                     std::numeric_limits<int64_t>::min(), std::nullopt,
-                     std::numeric_limits<int64_t>::max(), 2}));
+  EXPECT_EQ(Int64Values(*result), (OptInts{std::numeric_limits<int64_t>::max(), std::nullopt,
+                                           std::numeric_limits<int64_t>::min(), std::nullopt,
+                                           std::numeric_limits<int64_t>::max(), 2}));
   EXPECT_EQ(result->null_count(), 2);
 }
 
@@ -185,8 +184,9 @@ TEST(TakeTest, SlicedInputsUseTheirOffset) {
 }
 
 TEST(TakeTest, TableGathersIndexToo) {
-  auto table = Table::Make({"x", "s"}, {MakeInt64Column({1, 2, 3}), MakeStringColumn({"p", "q", "r"})},
-                           MakeTimestampColumn({"2020-01-01", "2020-01-02", "2020-01-03"}), "when");
+  auto table =
+      Table::Make({"x", "s"}, {MakeInt64Column({1, 2, 3}), MakeStringColumn({"p", "q", "r"})},
+                  MakeTimestampColumn({"2020-01-01", "2020-01-02", "2020-01-03"}), "when");
   auto result = Take(*table, std::vector<int64_t>{2, -1, 0});
   EXPECT_EQ(result->num_rows(), 3);
   EXPECT_EQ(result->index_name(), "when");
@@ -207,8 +207,9 @@ TEST(TakeTest, RandomisedAgainstReference) {
     for (int64_t i = 0; i < n; ++i) {
       const bool valid = rng() % 5 != 0;
       ints.push_back(valid ? std::optional<int64_t>(int64_t(rng())) : std::nullopt);
-      strings.push_back(valid ? std::optional<std::string>(std::string(rng() % 6, char('a' + rng() % 26)))
-                              : std::nullopt);
+      strings.push_back(
+          valid ? std::optional<std::string>(std::string(rng() % 6, char('a' + rng() % 26)))
+                : std::nullopt);
     }
     const int64_t offset = n > 0 ? int64_t(rng() % uint64_t(n)) : 0;
     auto int_column = MakeInt64Column(ints)->Slice(offset, n - offset);

@@ -1,5 +1,7 @@
 // Tests of SortIndices / SortTable: every key type, both directions, null placement, stability,
 // extremes, slices, multi-key ordering, and randomised comparison with std::stable_sort.
+#include "tessera/compute/sort.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -12,7 +14,6 @@
 #include <tuple>
 #include <vector>
 
-#include "tessera/compute/sort.hpp"
 #include "tessera/table/column_builder.hpp"
 
 namespace tessera::compute {
@@ -73,8 +74,8 @@ TEST(SortTest, EmptyAndOneRow) {
 TEST(SortTest, FloatsNaNInfAndSignedZero) {
   const double nan = std::nan("");
   const double inf = std::numeric_limits<double>::infinity();
-  std::vector<std::optional<double>> values = {1.5, nan, -inf, 0.0, std::nullopt, -0.0, inf,
-                                               -2.25, 0.0, nan};
+  std::vector<std::optional<double>> values = {1.5,  nan, -inf,  0.0, std::nullopt,
+                                               -0.0, inf, -2.25, 0.0, nan};
   auto column = MakeFloat64Column(values);
   // -0.0 and 0.0 tie, so rows 3, 5, 8 keep their order; NaN and null go last in input order.
   EXPECT_EQ(Permutation(SortIndices(*column)),
@@ -88,11 +89,10 @@ TEST(SortTest, FloatsNaNInfAndSignedZero) {
 }
 
 TEST(SortTest, StringsByCodePoint) {
-  std::vector<std::optional<std::string>> values = {"b", "", "ä", std::nullopt, "a", "B", "aa",
-                                                    "日本", "a"};
+  std::vector<std::optional<std::string>> values = {"b", "",   "ä",    std::nullopt, "a",
+                                                    "B", "aa", "日本", "a"};
   auto column = MakeStringColumn(values);
-  EXPECT_EQ(Permutation(SortIndices(*column)),
-            (std::vector<int64_t>{1, 5, 4, 8, 6, 0, 2, 7, 3}));
+  EXPECT_EQ(Permutation(SortIndices(*column)), (std::vector<int64_t>{1, 5, 4, 8, 6, 0, 2, 7, 3}));
   EXPECT_EQ(Permutation(SortIndices(*column, false)),
             ReferenceSort(values, false, NullPlacement::kLast));
   EXPECT_EQ(Permutation(SortIndices(*column, true, NullPlacement::kFirst)),
@@ -121,8 +121,8 @@ TEST(SortTest, OtherFixedWidthTypes) {
   EXPECT_EQ(Permutation(SortIndices(*uint64)), (std::vector<int64_t>{1, 3, 2, 0}));
   auto dates = MakeColumn<int32_t>(types::Date(), {-5, 20000, 0});
   EXPECT_EQ(Permutation(SortIndices(*dates, false)), (std::vector<int64_t>{1, 2, 0}));
-  auto times = MakeTimestampColumn({"2015-03-01 00:00:00", "1969-07-20 20:17:00", std::nullopt,
-                                    "2015-01-01 00:00:00"});
+  auto times = MakeTimestampColumn(
+      {"2015-03-01 00:00:00", "1969-07-20 20:17:00", std::nullopt, "2015-01-01 00:00:00"});
   EXPECT_EQ(Permutation(SortIndices(*times)), (std::vector<int64_t>{1, 3, 0, 2}));
 }
 
@@ -166,8 +166,8 @@ TEST(SortTest, PartitionSizedInputsMatchStableSort) {
     for (int i = 0; i < n; ++i) {
       int64_t v = int64_t(rng());
       if (shape == 1) v = int64_t(rng() % (uint64_t{1} << 30));
-      if (shape == 2 && rng() % 10 != 0) v = 42;                // skewed
-      if (shape == 3) v = int64_t(rng() % 1000) << 40;          // few distinct, wide range
+      if (shape == 2 && rng() % 10 != 0) v = 42;        // skewed
+      if (shape == 3) v = int64_t(rng() % 1000) << 40;  // few distinct, wide range
       values.push_back(shape == 1 && rng() % 100 == 0 ? std::nullopt : std::optional<int64_t>(v));
     }
     auto column = MakeInt64Column(values);
@@ -195,8 +195,11 @@ TEST(SortTest, LargeRandomFloatsMatchStableSort) {
   std::mt19937_64 rng(2);
   std::uniform_real_distribution<double> uniform(-1e6, 1e6);
   std::vector<std::optional<double>> values;
-  const double specials[] = {std::nan(""), std::numeric_limits<double>::infinity(),
-                             -std::numeric_limits<double>::infinity(), 0.0, -0.0,
+  const double specials[] = {std::nan(""),
+                             std::numeric_limits<double>::infinity(),
+                             -std::numeric_limits<double>::infinity(),
+                             0.0,
+                             -0.0,
                              std::numeric_limits<double>::denorm_min(),
                              -std::numeric_limits<double>::max()};
   for (int i = 0; i < 5000; ++i) {
@@ -227,12 +230,13 @@ TEST(SortTest, MultiKeyMatchesLexicographicComparator) {
   std::vector<std::optional<double>> c;
   for (int i = 0; i < n; ++i) {
     a.push_back(rng() % 10 == 0 ? std::nullopt : std::optional<int64_t>(int64_t(rng() % 5)));
-    b.push_back(rng() % 10 == 0 ? std::nullopt
-                                : std::optional<std::string>(std::string(1, char('a' + rng() % 4))));
+    b.push_back(rng() % 10 == 0
+                    ? std::nullopt
+                    : std::optional<std::string>(std::string(1, char('a' + rng() % 4))));
     c.push_back(rng() % 10 == 0 ? std::nullopt : std::optional<double>(double(rng() % 3)));
   }
-  auto table = Table::Make({"a", "b", "c"},
-                           {MakeInt64Column(a), MakeStringColumn(b), MakeFloat64Column(c)});
+  auto table =
+      Table::Make({"a", "b", "c"}, {MakeInt64Column(a), MakeStringColumn(b), MakeFloat64Column(c)});
   for (const bool a_ascending : {true, false}) {
     for (const bool b_ascending : {true, false}) {
       std::vector<int64_t> expected(n);
@@ -256,8 +260,9 @@ TEST(SortTest, MultiKeyMatchesLexicographicComparator) {
 }
 
 TEST(SortTest, SortTableReordersColumnsAndIndex) {
-  auto table = Table::Make({"k", "v"}, {MakeStringColumn({"b", "a", "c"}), MakeFloat64Column({1, 2, 3})},
-                           MakeInt64Column({10, 20, 30}), "id");
+  auto table =
+      Table::Make({"k", "v"}, {MakeStringColumn({"b", "a", "c"}), MakeFloat64Column({1, 2, 3})},
+                  MakeInt64Column({10, 20, 30}), "id");
   auto sorted = SortTable(*table, {{"k", false}});
   EXPECT_EQ(sorted->index_name(), "id");
   EXPECT_EQ(sorted->index()->values<int64_t>()[0], 30);

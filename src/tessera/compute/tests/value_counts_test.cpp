@@ -1,5 +1,7 @@
 // Tests of ValueCounts and Unique: ordering (count, ties by first appearance), normalisation,
 // nulls, types, slices, and a randomised std::map reference.
+#include "tessera/compute/value_counts.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -11,7 +13,6 @@
 #include <string>
 #include <vector>
 
-#include "tessera/compute/value_counts.hpp"
 #include "tessera/table/column_builder.hpp"
 
 namespace tessera::compute {
@@ -46,7 +47,8 @@ OptStrings Strings(const Column& column) {
 }
 
 TEST(ValueCountsTest, SortedByCountTiesByFirstAppearance) {
-  auto column = MakeStringColumn({"b", "a", "c", "a", std::nullopt, "c", "d", "a", std::nullopt, "日本"});
+  auto column =
+      MakeStringColumn({"b", "a", "c", "a", std::nullopt, "c", "d", "a", std::nullopt, "日本"});
   auto result = ValueCounts(*column, "fruit");
   EXPECT_EQ(result->column_names(), (std::vector<std::string>{"fruit", "count"}));
   EXPECT_EQ(Strings(*result->column("fruit")), (OptStrings{"a", "c", "b", "d", "日本"}));
@@ -59,7 +61,8 @@ TEST(ValueCountsTest, SortedByCountTiesByFirstAppearance) {
   options = {};
   options.dropna = false;
   auto with_nulls = ValueCounts(*column, "fruit", options);
-  EXPECT_EQ(Strings(*with_nulls->column("fruit")), (OptStrings{"a", "c", std::nullopt, "b", "d", "日本"}));
+  EXPECT_EQ(Strings(*with_nulls->column("fruit")),
+            (OptStrings{"a", "c", std::nullopt, "b", "d", "日本"}));
   EXPECT_EQ(Ints(*with_nulls->column("count")), (OptInts{3, 2, 2, 1, 1, 1}));
   options = {};
   options.sort = false;
@@ -86,7 +89,8 @@ TEST(ValueCountsTest, Normalize) {
   auto with_nulls = ValueCounts(*column, "x", options);
   ASSERT_EQ(with_nulls->num_rows(), 4);
   EXPECT_DOUBLE_EQ(with_nulls->column("proportion")->values<double>()[0], 2.0 / 7.0);
-  EXPECT_TRUE(with_nulls->column("x")->IsNull(1) || std::isnan(with_nulls->column("x")->values<double>()[1]));
+  EXPECT_TRUE(with_nulls->column("x")->IsNull(1) ||
+              std::isnan(with_nulls->column("x")->values<double>()[1]));
 }
 
 TEST(ValueCountsTest, EmptyOneRowCategoricalAndSliced) {
