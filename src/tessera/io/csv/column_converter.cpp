@@ -19,7 +19,8 @@ inline std::string_view RawField(const char* data, const uint32_t* starts, const
 }
 
 // Shared shape of every fixed-width converter: `parse` returns true and sets the value, or
-// returns false for text that is not of the type. Missing values become nulls.
+// returns false for text that is not of the type. Missing values become nulls. `padded` says
+// the text lies in the tokenizer's window, so reading up to eight bytes past it is safe.
 template <typename T, typename Parse>
 ConversionFailure AppendFixedWidth(FixedWidthBuilder<T>& builder, const ConverterContext& context,
                                    const char* data, const FieldBatch& batch, int column,
@@ -32,7 +33,7 @@ ConversionFailure AppendFixedWidth(FixedWidthBuilder<T>& builder, const Converte
   for (int64_t row = 0; row < batch.num_rows; ++row) {
     std::string_view field = RawField(data, starts, ends, row);
     T value;
-    if (!field.empty() && parse(field, &value)) {
+    if (!field.empty() && parse(field, &value, /*padded=*/true)) {
       values[length++] = value;
       continue;
     }
@@ -48,7 +49,7 @@ ConversionFailure AppendFixedWidth(FixedWidthBuilder<T>& builder, const Converte
       continue;
     }
     const std::string_view trimmed = TrimSpaces(field);
-    if (!trimmed.empty() && parse(trimmed, &value)) {
+    if (!trimmed.empty() && parse(trimmed, &value, /*padded=*/false)) {
       values[length++] = value;
       continue;
     }
@@ -68,7 +69,7 @@ class IntegerConverter final : public ColumnConverter {
   ConversionFailure Append(const char* data, const FieldBatch& batch, int column) override {
     // An inferred integer column meeting a missing value becomes float64, as in pandas.
     return AppendFixedWidth(builder_, context_, data, batch, column, context_.declared,
-                            [](std::string_view text, T* value) {
+                            [](std::string_view text, T* value, bool) {
                               int64_t wide;
                               if (!ParseInt64(text, &wide)) return false;
                               if constexpr (std::is_unsigned_v<T>) {
@@ -97,9 +98,12 @@ class FloatConverter final : public ColumnConverter {
   void Reserve(int64_t rows) override { builder_.Reserve(builder_.length() + rows); }
   ConversionFailure Append(const char* data, const FieldBatch& batch, int column) override {
     return AppendFixedWidth(builder_, context_, data, batch, column, true,
-                            [](std::string_view text, T* value) {
+                            [](std::string_view text, T* value, bool padded) {
                               double wide;
-                              if (!ParseFloat64(text, &wide)) return false;
+                              if (!(padded ? ParseFloat64Padded(text.data(), text.size(), &wide)
+                                              : ParseFloat64(text, &wide))) {
+                                return false;
+                              }
                               *value = T(wide);
                               return true;
                             });
@@ -118,7 +122,7 @@ class BoolConverter final : public ColumnConverter {
   void Reserve(int64_t rows) override { builder_.Reserve(builder_.length() + rows); }
   ConversionFailure Append(const char* data, const FieldBatch& batch, int column) override {
     return AppendFixedWidth(builder_, context_, data, batch, column, true,
-                            [](std::string_view text, uint8_t* value) {
+                            [](std::string_view text, uint8_t* value, bool) {
                               bool parsed;
                               if (!ParseBool(text, &parsed)) return false;
                               *value = parsed;
@@ -142,7 +146,7 @@ class TemporalConverter final : public ColumnConverter {
   ConversionFailure Append(const char* data, const FieldBatch& batch, int column) override {
     const std::string& format = context_.date_format;
     return AppendFixedWidth(builder_, context_, data, batch, column, true,
-                            [&format](std::string_view text, T* value) {
+                            [&format](std::string_view text, T* value, bool) {
                               int64_t nanos;
                               const bool ok = format.empty() ? ParseIsoTimestamp(text, &nanos)
                                                              : ParseTimestampWithFormat(text, format, &nanos);

@@ -51,11 +51,9 @@ class NaValues {
 
 namespace detail {
 
-// Eight ASCII digits at p (all checked) into their value; false if any byte is not a digit.
-// The multiply-and-shift form combines digit pairs, then quads, without a per-digit loop.
-inline bool ParseEightDigits(const char* p, uint32_t* value) {
-  uint64_t chunk;
-  std::memcpy(&chunk, p, 8);
+// Eight ASCII digits (first digit in the lowest byte) into their value; false if any byte is
+// not a digit. The multiply-and-shift form combines digit pairs, then quads, without a loop.
+inline bool ParseEightDigits(uint64_t chunk, uint32_t* value) {
   if (((chunk & 0xF0F0F0F0F0F0F0F0ull) | (((chunk + 0x0606060606060606ull) & 0xF0F0F0F0F0F0F0F0ull) >> 4)) !=
       0x3333333333333333ull) {
     return false;
@@ -66,6 +64,12 @@ inline bool ParseEightDigits(const char* p, uint32_t* value) {
            (((chunk >> 16) & 0x000000FF000000FFull) * (1 + (10000ull << 32)))) >> 32;
   *value = uint32_t(chunk);
   return true;
+}
+
+inline bool ParseEightDigits(const char* p, uint32_t* value) {
+  uint64_t chunk;
+  std::memcpy(&chunk, p, 8);
+  return ParseEightDigits(chunk, value);
 }
 
 // Appends the digits at [p, end) to `mantissa`; returns where the digits stop.
@@ -136,6 +140,47 @@ inline bool ParseFloat64(std::string_view text, double* value) {
     return true;
   }
   return ParseFloat64Slow(text, value);
+}
+
+/// ParseFloat64 for text that is followed by at least 8 readable bytes (as fields in a
+/// tokenizer window are). Short decimals ("-12.5", "0.0", "1234567") are parsed with one
+/// eight-byte load and no per-digit branches; anything else takes ParseFloat64.
+inline bool ParseFloat64Padded(const char* text, size_t length, double* value) {
+  const char* p = text;
+  size_t n = length;
+  const bool negative = n > 0 && *p == '-';
+  p += negative;
+  n -= negative;
+  if (n >= 1 && n <= 8) {
+    uint64_t chunk;
+    std::memcpy(&chunk, p, 8);
+    if (n < 8) chunk &= (uint64_t(1) << (8 * n)) - 1;
+    // The first '.' byte, found with the zero-byte trick on chunk ^ "........".
+    const uint64_t dots = chunk ^ 0x2E2E2E2E2E2E2E2Eull;
+    const uint64_t dot_bits = (dots - 0x0101010101010101ull) & ~dots & 0x8080808080808080ull;
+    const size_t dot = dot_bits ? size_t(__builtin_ctzll(dot_bits) / 8) : n;
+    uint64_t digits = chunk;
+    size_t num_digits = n;
+    if (dot < n) {
+      const uint64_t low = dot == 0 ? 0 : chunk & ((uint64_t(1) << (8 * dot)) - 1);
+      const uint64_t high = dot + 1 >= 8 ? 0 : (chunk >> (8 * (dot + 1))) << (8 * dot);
+      digits = low | high;
+      num_digits = n - 1;
+    }
+    if (num_digits > 0) {
+      // Right-align the digits and fill the leading bytes with '0'.
+      const size_t shift = 8 * (8 - num_digits);
+      if (shift > 0) digits = (digits << shift) | (0x3030303030303030ull & ((uint64_t(1) << shift) - 1));
+      uint32_t mantissa;
+      if (detail::ParseEightDigits(digits, &mantissa)) {
+        const size_t fraction_digits = dot < n ? n - 1 - dot : 0;
+        const double result = double(mantissa) / detail::kPowersOfTen[fraction_digits];
+        *value = negative ? -result : result;
+        return true;
+      }
+    }
+  }
+  return ParseFloat64(std::string_view(text, length), value);
 }
 
 }  // namespace tessera::io::csv

@@ -83,3 +83,31 @@ TEST(FieldParsingTest, Utf8Validation) {
 }
 
 }  // namespace tessera::io::csv
+
+namespace tessera::io::csv {
+
+TEST(FieldParsingTest, PaddedFloatPathMatchesGeneralPath) {
+  std::mt19937_64 rng(5);
+  const std::string alphabet = "0123456789.-e+x";
+  for (int i = 0; i < 300000; ++i) {
+    std::string text;
+    if (i % 2 == 0) {
+      for (uint64_t n = rng() % 11; n > 0; --n) text += alphabet[rng() % alphabet.size()];
+    } else {
+      char buffer[32];
+      std::snprintf(buffer, sizeof buffer, "%.*f", int(rng() % 6), double(int64_t(rng() % 2000000) - 1000000) / 97.0);
+      text = buffer;
+    }
+    std::string padded = text + std::string(8, char(rng()));
+    double general = 0, fast = 0;
+    const bool general_ok = ParseFloat64(text, &general);
+    const bool fast_ok = ParseFloat64Padded(padded.data(), text.size(), &fast);
+    ASSERT_EQ(general_ok, fast_ok) << "'" << text << "'";
+    if (general_ok) {
+      ASSERT_TRUE(general == fast || (std::isnan(general) && std::isnan(fast))) << "'" << text << "'";
+      ASSERT_EQ(std::signbit(general), std::signbit(fast)) << "'" << text << "'";
+    }
+  }
+}
+
+}  // namespace tessera::io::csv
