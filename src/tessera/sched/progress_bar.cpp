@@ -1,0 +1,53 @@
+// Terminal progress bar (see progress_bar.hpp).
+#include "tessera/sched/progress_bar.hpp"
+
+#include <cstdio>
+#include <string>
+
+namespace tessera::sched {
+
+void ProgressBar::OnEvents(std::span<const Event> events) {
+  bool ended = false;
+  for (const Event& event : events) {
+    switch (event.type) {
+      case EventType::kComputeStart:
+        if (active_runs_++ == 0) {
+          total_ = finished_ = errors_ = 0;
+          start_ns_ = event.start_ns;
+        }
+        total_ += event.bytes;
+        break;
+      case EventType::kTaskFinish:
+        ++finished_;
+        if (event.status != TaskStatus::kOk) ++errors_;
+        break;
+      case EventType::kComputeFinish:
+        if (active_runs_ > 0 && --active_runs_ == 0) ended = true;
+        break;
+      default:
+        break;
+    }
+  }
+  if (total_ == 0) return;
+  const int64_t now = NowNs();
+  if (ended || now - last_draw_ns_ >= min_interval_ns_) {
+    last_draw_ns_ = now;
+    Draw(ended);
+  }
+}
+
+void ProgressBar::Draw(bool final_line) {
+  const double fraction = total_ > 0 ? std::min(1.0, double(finished_) / double(total_)) : 0.0;
+  const int filled = int(fraction * width_);
+  std::string bar(size_t(filled), '#');
+  bar.append(size_t(width_ - filled), '-');
+  char text[160];
+  std::snprintf(text, sizeof(text), "\r[%s] %3d%% | %lld/%lld tasks | %.1f s%s", bar.c_str(), int(fraction * 100),
+                static_cast<long long>(finished_), static_cast<long long>(total_), double(NowNs() - start_ns_) / 1e9,
+                errors_ > 0 ? " | failed" : "");
+  out_ << text;
+  if (final_line) out_ << "\n";
+  out_.flush();
+}
+
+}  // namespace tessera::sched
