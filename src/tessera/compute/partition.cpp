@@ -132,7 +132,7 @@ void CheckSorted(const std::vector<V>& values) {
   }
 }
 
-void CheckAndNormalise(Boundaries* boundaries) {
+void CheckBoundaries(Boundaries* boundaries) {
   for (const double value : boundaries->floats) {
     if (value != value) {
       throw InvalidArgument(
@@ -147,7 +147,7 @@ void CheckAndNormalise(Boundaries* boundaries) {
 
 std::vector<TablePtr> ByBoundaries(const Table& table, const std::string& key,
                                    Boundaries boundaries) {
-  CheckAndNormalise(&boundaries);
+  CheckBoundaries(&boundaries);
   const Column& column = *table.column(key);
   const std::vector<int32_t> ids = BoundaryIds(column, key, boundaries);
   return PartitionByIds(table, ids, int(boundaries.size()) - 1);
