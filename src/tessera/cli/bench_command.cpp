@@ -73,6 +73,7 @@ void AddBenchCommand(CLI::App& app) {
   csv->add_option("--blocksize", options->blocksize, "Bytes per partition");
   csv->add_option("--threads", options->threads, "Threads (0 = all cores)");
   csv->callback([options] { RunCsvBench(*options); });
+  AddOverheadBench(*bench);
 }
 
 }  // namespace tessera::cli

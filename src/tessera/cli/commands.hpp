@@ -9,5 +9,7 @@ namespace tessera::cli {
 void AddBenchCommand(CLI::App& app);
 void AddDatasetsCommand(CLI::App& app);
 void AddDemoCommand(CLI::App& app);
+/// `bench overhead`, registered under the `bench` subcommand.
+void AddOverheadBench(CLI::App& bench);
 
 }  // namespace tessera::cli

@@ -65,3 +65,26 @@ TEST(TimestampParseTest, FormatStrings) {
 }
 
 }  // namespace tessera
+
+namespace tessera {
+
+TEST(TimestampParseTest, CachingParserAgreesWithIsoParser) {
+  IsoTimestampParser parser;
+  const char* texts[] = {"2015-01-01 00:00:00", "2015-01-01 23:59:59", "2015-01-01T12:00:00",
+                         "2015-01-02 00:00:01", "2015-01-02 24:00:00", "2015-01-02 00:60:00",
+                         "2015-01-02 00:00:5x", "2015-01-02", "2015-01-02 10:11:12.5",
+                         "2015-02-29 00:00:00", "2016-02-29 01:02:03", "2016-02-29 01:02:03Z",
+                         "2016-02-29x01:02:03"};
+  for (int round = 0; round < 2; ++round) {
+    for (const char* text : texts) {
+      int64_t expected = 0, actual = 0;
+      const bool ok = ParseIsoTimestamp(text, &expected);
+      ASSERT_EQ(parser.Parse(text, &actual), ok) << text;
+      if (ok) {
+        EXPECT_EQ(actual, expected) << text;
+      }
+    }
+  }
+}
+
+}  // namespace tessera

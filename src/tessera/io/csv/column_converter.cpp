@@ -145,10 +145,11 @@ class TemporalConverter final : public ColumnConverter {
   void Reserve(int64_t rows) override { builder_.Reserve(builder_.length() + rows); }
   ConversionFailure Append(const char* data, const FieldBatch& batch, int column) override {
     const std::string& format = context_.date_format;
+    IsoTimestampParser& iso = iso_;
     return AppendFixedWidth(builder_, context_, data, batch, column, true,
-                            [&format](std::string_view text, T* value, bool) {
+                            [&format, &iso](std::string_view text, T* value, bool) {
                               int64_t nanos;
-                              const bool ok = format.empty() ? ParseIsoTimestamp(text, &nanos)
+                              const bool ok = format.empty() ? iso.Parse(text, &nanos)
                                                              : ParseTimestampWithFormat(text, format, &nanos);
                               if (!ok) return false;
                               if constexpr (sizeof(T) == 4) {
@@ -164,6 +165,7 @@ class TemporalConverter final : public ColumnConverter {
  private:
   ConverterContext context_;
   FixedWidthBuilder<T> builder_;
+  IsoTimestampParser iso_;
 };
 
 class StringConverter final : public ColumnConverter {

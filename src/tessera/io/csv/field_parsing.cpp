@@ -74,6 +74,8 @@ bool ParseFloat64Slow(std::string_view text, double* value) {
   return true;
 }
 
+bool ParseFloat64OutOfLine(std::string_view text, double* value) { return ParseFloat64(text, value); }
+
 bool ParseBool(std::string_view text, bool* value) {
   if (text == "True" || text == "TRUE" || text == "true") {
     *value = true;

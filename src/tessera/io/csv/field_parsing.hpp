@@ -92,6 +92,30 @@ inline constexpr double kPowersOfTen[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e
                                           1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
                                           1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
+#if defined(__x86_64__) && (__LDBL_MANT_DIG__ == 64)
+inline constexpr long double kExtendedPowersOfTen[] = {
+    1e0L,  1e1L,  1e2L,  1e3L,  1e4L,  1e5L,  1e6L,  1e7L,  1e8L,  1e9L,  1e10L, 1e11L,
+    1e12L, 1e13L, 1e14L, 1e15L, 1e16L, 1e17L, 1e18L, 1e19L, 1e20L, 1e21L, 1e22L};
+
+// mantissa / 10^divisor_exponent correctly rounded to double, for mantissas up to 19 digits
+// (beyond the 2^53 of Clinger's path; latitudes with 17 digits are common). x87's 64-bit
+// significand holds the mantissa and the power of ten exactly, so the quotient is rounded once
+// to 64 bits; rounding that to 53 bits is correct unless the 64-bit result sits within one unit
+// of a 53-bit halfway point, which is detected (low 11 bits near 0x400) and refused.
+inline bool DivideExtended(uint64_t mantissa, int divisor_exponent, double* value) {
+  if (divisor_exponent < 0 || divisor_exponent > 22) return false;
+  const long double quotient = static_cast<long double>(mantissa) / kExtendedPowersOfTen[divisor_exponent];
+  uint64_t significand;
+  std::memcpy(&significand, &quotient, sizeof significand);
+  const unsigned low_bits = unsigned(significand & 0x7FF);
+  if (low_bits >= 0x3FF && low_bits <= 0x401) return false;
+  *value = static_cast<double>(quotient);
+  return true;
+}
+#else
+inline bool DivideExtended(uint64_t, int, double*) { return false; }
+#endif
+
 }  // namespace detail
 
 inline bool ParseInt64(std::string_view text, int64_t* value) {
@@ -132,20 +156,29 @@ inline bool ParseFloat64(std::string_view text, double* value) {
     p = detail::ParseDigits(p + 1, end, &mantissa, &num_digits);
     exponent = before - num_digits;
   }
-  if (p == end && num_digits > 0 && num_digits <= 19 && mantissa <= (uint64_t(1) << 53) &&
-      exponent >= -22) {
-    double result = double(mantissa);
-    result = exponent < 0 ? result / detail::kPowersOfTen[-exponent] : result;
-    *value = negative ? -result : result;
-    return true;
+  if (p == end && num_digits > 0 && num_digits <= 19 && exponent >= -22) {
+    if (mantissa <= (uint64_t(1) << 53)) {
+      double result = double(mantissa);
+      result = exponent < 0 ? result / detail::kPowersOfTen[-exponent] : result;
+      *value = negative ? -result : result;
+      return true;
+    }
+    double result;
+    if (detail::DivideExtended(mantissa, -exponent, &result)) {
+      *value = negative ? -result : result;
+      return true;
+    }
   }
   return ParseFloat64Slow(text, value);
 }
 
+/// ParseFloat64 kept out of line, so the short path below stays small enough to inline.
+bool ParseFloat64OutOfLine(std::string_view text, double* value);
+
 /// ParseFloat64 for text that is followed by at least 8 readable bytes (as fields in a
 /// tokenizer window are). Short decimals ("-12.5", "0.0", "1234567") are parsed with one
 /// eight-byte load and no per-digit branches; anything else takes ParseFloat64.
-inline bool ParseFloat64Padded(const char* text, size_t length, double* value) {
+[[gnu::always_inline]] inline bool ParseFloat64Padded(const char* text, size_t length, double* value) {
   const char* p = text;
   size_t n = length;
   const bool negative = n > 0 && *p == '-';
@@ -180,7 +213,7 @@ inline bool ParseFloat64Padded(const char* text, size_t length, double* value) {
       }
     }
   }
-  return ParseFloat64(std::string_view(text, length), value);
+  return ParseFloat64OutOfLine(std::string_view(text, length), value);
 }
 
 }  // namespace tessera::io::csv

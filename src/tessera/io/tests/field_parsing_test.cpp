@@ -111,3 +111,25 @@ TEST(FieldParsingTest, PaddedFloatPathMatchesGeneralPath) {
 }
 
 }  // namespace tessera::io::csv
+
+namespace tessera::io::csv {
+
+TEST(FieldParsingTest, LongMantissasAreCorrectlyRounded) {
+  // 17 to 19 significant digits with the point anywhere: the extended-precision path, which
+  // must agree with strtod on every value, including near halfway points.
+  std::mt19937_64 rng(17);
+  for (int i = 0; i < 1000000; ++i) {
+    const int digits = 17 + int(rng() % 3);
+    std::string text = (rng() & 1) ? "-" : "";
+    std::string mantissa = std::to_string(1 + rng() % 9);
+    while (int(mantissa.size()) < digits) mantissa += char('0' + rng() % 10);
+    if (i % 4 == 0) mantissa.replace(mantissa.size() - 4, 4, (rng() & 1) ? "5000" : "4999");
+    const size_t point = rng() % (mantissa.size() + 1);
+    text += mantissa.substr(0, point) + "." + mantissa.substr(point);
+    double parsed = 0;
+    ASSERT_TRUE(ParseFloat64(text, &parsed)) << text;
+    ASSERT_EQ(parsed, std::strtod(text.c_str(), nullptr)) << text;
+  }
+}
+
+}  // namespace tessera::io::csv

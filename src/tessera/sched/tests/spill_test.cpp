@@ -4,6 +4,7 @@
 
 #include <cstring>
 #include <numeric>
+#include <thread>
 
 #include "tessera/base/error.hpp"
 #include "tessera/graph/evaluate.hpp"
@@ -106,6 +107,9 @@ TEST(SpillTest, TenPercentMemoryGivesIdenticalResultsAndSpills) {
     EXPECT_GT(stats.total_read_back_bytes, 0);
     EXPECT_LE(stats.memory_bytes, options.memory.memory_limit);
     handles.clear();
+    for (int i = 0; i < 2000 && scheduler.stats().memory_bytes + scheduler.stats().spilled_bytes != 0; ++i) {
+      std::this_thread::sleep_for(1ms);
+    }
     EXPECT_EQ(scheduler.stats().memory_bytes, 0);
     EXPECT_EQ(scheduler.stats().spilled_bytes, 0);
   }
@@ -127,7 +131,7 @@ TEST(SpillTest, UnspillableValuesOverTheLimitFailClearly) {
     EXPECT_NE(std::string(e.what()).find("memory limit"), std::string::npos) << e.what();
   }
   // Usable afterwards with values that fit.
-  for (int i = 0; i < 200 && scheduler.stats().memory_bytes != 0; ++i) std::this_thread::sleep_for(5ms);
+  for (int i = 0; i < 2000 && scheduler.stats().memory_bytes != 0; ++i) std::this_thread::sleep_for(1ms);
   EXPECT_EQ(scheduler.stats().memory_bytes, 0);
   Graph small = BlobTree(1, false, &root);
   const auto values = scheduler.Compute(std::move(small), {root});
