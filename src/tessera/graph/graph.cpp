@@ -15,6 +15,15 @@ int64_t CapacityBytes(const std::vector<T>& v) {
   return int64_t(v.capacity() * sizeof(T));
 }
 
+// Home slot of a key in the index. Sixteen consecutive partitions of one name share a
+// well-mixed base and occupy adjacent slots (one cache line of ids), so building and resolving
+// a graph whose keys come in partition order touches memory mostly sequentially; runs of 16
+// keep linear probing from forming long clusters.
+inline size_t HomeSlot(const Key& key, size_t mask) {
+  const uint64_t base = HashKey(Key(key.name, key.index >> 4));
+  return size_t((base << 4) | uint64_t(key.index & 15)) & mask;
+}
+
 }  // namespace
 
 void Graph::Reserve(size_t num_tasks, size_t num_args) {
@@ -27,7 +36,7 @@ void Graph::Reserve(size_t num_tasks, size_t num_args) {
   if (slots > index_.size()) {
     index_.assign(slots, kNoTask);
     for (TaskId t = 0; t < keys_.size(); ++t) {
-      size_t slot = HashKey(keys_[t]) & (slots - 1);
+      size_t slot = HomeSlot(keys_[t], slots - 1);
       while (index_[slot] != kNoTask) slot = (slot + 1) & (slots - 1);
       index_[slot] = t;
     }
@@ -56,7 +65,7 @@ void Graph::GrowIndex() {
   const size_t slots = index_.empty() ? 16 : index_.size() * 2;
   index_.assign(slots, kNoTask);
   for (TaskId t = 0; t < keys_.size(); ++t) {
-    size_t slot = HashKey(keys_[t]) & (slots - 1);
+    size_t slot = HomeSlot(keys_[t], slots - 1);
     while (index_[slot] != kNoTask) slot = (slot + 1) & (slots - 1);
     index_[slot] = t;
   }
@@ -71,7 +80,7 @@ TaskId Graph::AddTask(Key key, uint32_t function, std::span<const Arg> args, std
   }
   if (2 * (keys_.size() + 1) > index_.size()) GrowIndex();
   const size_t mask = index_.size() - 1;
-  size_t slot = HashKey(key) & mask;
+  size_t slot = HomeSlot(key, mask);
   while (index_[slot] != kNoTask) {
     if (keys_[index_[slot]] == key) {
       throw InvalidArgument("duplicate task key " + key.ToString() + "; every task needs a unique key (use another name or partition index)");
@@ -100,7 +109,7 @@ TaskId Graph::AddTask(Key key, uint32_t function, std::span<const Arg> args, std
 std::optional<TaskId> Graph::Find(const Key& key) const {
   if (index_.empty()) return std::nullopt;
   const size_t mask = index_.size() - 1;
-  size_t slot = HashKey(key) & mask;
+  size_t slot = HomeSlot(key, mask);
   while (index_[slot] != kNoTask) {
     if (keys_[index_[slot]] == key) return index_[slot];
     slot = (slot + 1) & mask;
