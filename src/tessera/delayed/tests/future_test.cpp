@@ -108,7 +108,13 @@ TEST(FutureTest, HigherPriorityRunsFirst) {
   auto gates = std::make_shared<Gates>();
   auto order = std::make_shared<std::vector<int64_t>>();
   auto order_mutex = std::make_shared<std::mutex>();
-  auto blocker = client.submit([gates](int64_t) { gates->Wait(0); return int64_t(0); }, int64_t(0));
+  auto started = std::make_shared<std::promise<void>>();
+  auto blocker = client.submit([gates, started](int64_t) {
+    started->set_value();
+    gates->Wait(0);
+    return int64_t(0);
+  }, int64_t(0));
+  started->get_future().wait();  // the only thread is now busy, so the others queue up
   auto record = [order, order_mutex](int64_t id) {
     std::lock_guard lock(*order_mutex);
     order->push_back(id);
