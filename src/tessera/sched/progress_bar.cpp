@@ -1,6 +1,7 @@
 // Terminal progress bar (see progress_bar.hpp).
 #include "tessera/sched/progress_bar.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <string>
 
@@ -12,7 +13,9 @@ void ProgressBar::OnEvents(std::span<const Event> events) {
     switch (event.type) {
       case EventType::kComputeStart:
         if (active_runs_++ == 0) {
-          total_ = finished_ = errors_ = 0;
+          total_ = 0;
+          finished_ = 0;
+          errors_ = 0;
           start_ns_ = event.start_ns;
         }
         total_ += event.bytes;
@@ -37,13 +40,14 @@ void ProgressBar::OnEvents(std::span<const Event> events) {
 }
 
 void ProgressBar::Draw(bool final_line) {
-  const double fraction = total_ > 0 ? std::min(1.0, double(finished_) / double(total_)) : 0.0;
+  const int64_t total = total_.load(), finished = finished_.load();
+  const double fraction = total > 0 ? std::min(1.0, double(finished) / double(total)) : 0.0;
   const int filled = int(fraction * width_);
   std::string bar(size_t(filled), '#');
   bar.append(size_t(width_ - filled), '-');
   char text[160];
   std::snprintf(text, sizeof(text), "\r[%s] %3d%% | %lld/%lld tasks | %.1f s%s", bar.c_str(), int(fraction * 100),
-                static_cast<long long>(finished_), static_cast<long long>(total_), double(NowNs() - start_ns_) / 1e9,
+                static_cast<long long>(finished), static_cast<long long>(total), double(NowNs() - start_ns_) / 1e9,
                 errors_ > 0 ? " | failed" : "");
   out_ << text;
   if (final_line) out_ << "\n";

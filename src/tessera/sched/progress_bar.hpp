@@ -2,6 +2,7 @@
 // "[########----------] 45% | 9000/20000 tasks | 1.2 s".
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <ostream>
 
@@ -18,8 +19,9 @@ class ProgressBar final : public EventObserver {
   /// Called on the event stream's drain thread (see EventObserver); writes to the stream.
   void OnEvents(std::span<const Event> events) override;
 
-  int64_t total() const { return total_; }
-  int64_t finished() const { return finished_; }
+  /// Tasks announced and finished so far (readable from any thread).
+  int64_t total() const { return total_.load(std::memory_order_relaxed); }
+  int64_t finished() const { return finished_.load(std::memory_order_relaxed); }
 
  private:
   void Draw(bool final_line);
@@ -27,8 +29,8 @@ class ProgressBar final : public EventObserver {
   std::ostream& out_;
   const int width_;
   const int64_t min_interval_ns_;
-  int64_t total_ = 0;
-  int64_t finished_ = 0;
+  std::atomic<int64_t> total_{0};
+  std::atomic<int64_t> finished_{0};
   int64_t errors_ = 0;
   int64_t start_ns_ = 0;
   int64_t last_draw_ns_ = 0;
