@@ -13,6 +13,7 @@
 #pragma once
 
 #include <tuple>
+#include <utility>
 #include <type_traits>
 #include <vector>
 
@@ -291,8 +292,9 @@ DelayedFunction<std::decay_t<F>> delayed(F&& fn, DelayedOptions options = {}) {
 template <typename... Ts>
 std::tuple<Ts...> compute_on(sched::Scheduler& scheduler, const Delayed<Ts>&... values) {
   auto handles = delayed_internal::SubmitNodes(scheduler, {values.node()...}, {});
-  size_t i = 0;
-  return std::tuple<Ts...>{ValueTraits<Ts>::Unbox(handles[i++]->Wait())...};
+  return [&]<size_t... I>(std::index_sequence<I...>) {
+    return std::tuple<Ts...>{ValueTraits<Ts>::Unbox(handles[I]->Wait())...};
+  }(std::index_sequence_for<Ts...>{});
 }
 
 /// compute_on the default scheduler.

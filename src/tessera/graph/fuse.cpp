@@ -23,7 +23,10 @@ class FusedChain final : public Closure {
  public:
   explicit FusedChain(std::vector<Stage> stages) : stages_(std::move(stages)) {
     name_ = "fused";
-    for (const Stage& stage : stages_) name_ += std::string(":") + std::string(stage.function.name());
+    for (const Stage& stage : stages_) {
+      name_ += ':';
+      name_ += stage.function.name();
+    }
   }
 
   ValuePtr Call(const TaskInputs& inputs) const override {

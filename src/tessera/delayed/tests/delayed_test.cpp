@@ -32,7 +32,7 @@ TEST_F(DelayedTest, ComputesTheIssueExample) {
 }
 
 TEST_F(DelayedTest, PureCallsShareKeysAndRunOnce) {
-  auto pure_inc = delayed(Inc, {.pure = true, .name = "inc"});
+  auto pure_inc = delayed(Inc, {.pure = true, .name = "inc", .nout = 0});
   auto a = pure_inc(10);
   auto b = pure_inc(10);
   auto c = pure_inc(11);
@@ -85,7 +85,7 @@ TEST_F(DelayedTest, MultipleOutputs) {
   EXPECT_EQ(twice, 42);
   EXPECT_EQ(word, "half");
 
-  auto split = delayed([](int64_t n) { return std::vector<int64_t>{n, n + 1, n + 2}; }, {.nout = 3})(7);
+  auto split = delayed([](int64_t n) { return std::vector<int64_t>{n, n + 1, n + 2}; }, {.pure = false, .name = "", .nout = 3})(7);
   auto parts = split.split();
   ASSERT_EQ(parts.size(), 3u);
   EXPECT_EQ(delayed(Add)(parts[0], parts[2]).compute(scheduler_), 16);
@@ -94,7 +94,7 @@ TEST_F(DelayedTest, MultipleOutputs) {
 
 TEST_F(DelayedTest, PersistKeepsResultsForLaterComputations) {
   inc_calls = 0;
-  auto base = delayed(Inc, {.pure = true})(100).persist(scheduler_);
+  auto base = delayed(Inc, {.pure = true, .name = "", .nout = 0})(100).persist(scheduler_);
   EXPECT_EQ(delayed(Add)(base, 1).compute(scheduler_), 102);
   EXPECT_EQ(delayed(Add)(base, 2).compute(scheduler_), 103);
   EXPECT_EQ(inc_calls.load(), 1);
@@ -107,7 +107,7 @@ TEST_F(DelayedTest, PersistKeepsResultsForLaterComputations) {
 
 TEST_F(DelayedTest, ErrorsReachComputeWithTheKey) {
   auto bad = delayed([](int64_t x) -> int64_t { throw InvalidArgument("x must be even, got " + std::to_string(x)); },
-                     {.name = "check-even"})(3);
+                     {.pure = false, .name = "check-even", .nout = 0})(3);
   auto total = delayed(Add)(bad, 1);
   try {
     total.compute(scheduler_);

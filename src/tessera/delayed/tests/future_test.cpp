@@ -84,7 +84,7 @@ TEST(FutureTest, CancelStopsAPendingFuture) {
   EXPECT_THROW(queued.result(), Cancelled);
   EXPECT_EQ(waiting.status(), sched::ResultStatus::kCancelled);
   // A new (impure) submit of the same work still runs.
-  EXPECT_EQ(client.submit_with({.pure = false}, Square, 7).result(), 49);
+  EXPECT_EQ(client.submit_with({.pure = false, .priority = 0, .name = ""}, Square, 7).result(), 49);
 }
 
 TEST(FutureTest, ErrorsPropagateToDependentFutures) {
@@ -121,9 +121,9 @@ TEST(FutureTest, HigherPriorityRunsFirst) {
     return id;
   };
   std::vector<Future<int64_t>> futures;
-  futures.push_back(client.submit_with({.priority = 0}, record, int64_t(1)));
-  futures.push_back(client.submit_with({.priority = 5}, record, int64_t(2)));
-  futures.push_back(client.submit_with({.priority = 9}, record, int64_t(3)));
+  futures.push_back(client.submit_with({.pure = true, .priority = 0, .name = ""}, record, int64_t(1)));
+  futures.push_back(client.submit_with({.pure = true, .priority = 5, .name = ""}, record, int64_t(2)));
+  futures.push_back(client.submit_with({.pure = true, .priority = 9, .name = ""}, record, int64_t(3)));
   gates->Open(0);
   client.gather(futures);
   EXPECT_EQ(*order, (std::vector<int64_t>{3, 2, 1}));
