@@ -9,7 +9,9 @@
 #include "tessera/base/error.hpp"
 #include "tessera/cli/commands.hpp"
 #include "tessera/cli/process_stats.hpp"
+#include "tessera/sched/interrupt.hpp"
 #include "tessera/sched/local_scheduler.hpp"
+#include "tessera/sched/progress_bar.hpp"
 
 namespace tessera::cli {
 
@@ -28,6 +30,7 @@ int64_t AllocatedBytes() {
 struct OverheadBenchOptions {
   int64_t leaves = 100000;
   int threads = 0;
+  bool progress = false;
 };
 
 // The graph dask_overhead.py builds: add(i, 1) per leaf, then add(a, b) pairwise per level
@@ -77,6 +80,8 @@ void RunOverheadBench(const OverheadBenchOptions& options) {
   sched::LocalSchedulerOptions scheduler_options;
   scheduler_options.num_threads = options.threads;
   sched::LocalScheduler scheduler(scheduler_options);
+  sched::InterruptGuard interrupt(scheduler);  // Ctrl-C cancels instead of killing
+  if (options.progress) scheduler.events().Subscribe(std::make_shared<sched::ProgressBar>(std::cerr));
 
   const int64_t allocated_before = AllocatedBytes();
   Stopwatch stopwatch;
@@ -116,6 +121,7 @@ void AddOverheadBench(CLI::App& bench) {
   auto* overhead = bench.add_subcommand("overhead", "Scheduler overhead: tree reduction of N trivial tasks");
   overhead->add_option("leaves", options->leaves, "Leaves N (2N-1 tasks)")->required();
   overhead->add_option("--threads", options->threads, "Threads (0 = all cores)");
+  overhead->add_flag("--progress", options->progress, "Draw a progress bar on stderr (adds event recording)");
   overhead->callback([options] { RunOverheadBench(*options); });
 }
 

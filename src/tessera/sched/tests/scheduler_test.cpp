@@ -11,6 +11,7 @@
 #include "tessera/graph/evaluate.hpp"
 #include "tessera/graph/tests/graph_shapes.hpp"
 #include "tessera/sched/local_scheduler.hpp"
+#include "tessera/sched/interrupt.hpp"
 #include "tessera/sched/progress_bar.hpp"
 
 namespace tessera::sched {
@@ -175,6 +176,32 @@ TEST(LocalSchedulerTest, CancelStopsPromptlyAndStaysUsable) {
   EXPECT_EQ(handles[0]->status(), ResultStatus::kCancelled);
   EXPECT_THROW(handles[0]->Wait(), Cancelled);
   EXPECT_LT(scheduler.stats().tasks_run, 2000);
+  Key root;
+  Graph tree = testing::TreeReduction(10, &root);
+  EXPECT_EQ(ComputeWithin(scheduler, std::move(tree), {root}).size(), 1u);
+}
+
+TEST(LocalSchedulerTest, InterruptCancelsRunningComputations) {
+  LocalScheduler scheduler({2, {}});
+  Graph graph;
+  const uint32_t sleepy = graph.AddOperation(RegisterOperation("test.sleepy", &Sleepy));
+  const uint32_t mix = testing::MixFunction(&graph);
+  std::vector<Arg> all;
+  for (int64_t i = 0; i < 2000; ++i) {
+    graph.AddTask(Key::Make("interrupted", i), sleepy, {Arg::Int64(i)});
+    all.push_back(Arg::Ref(Key::Make("interrupted", i)));
+  }
+  graph.AddTask(Key::Make("interrupted-sum"), mix, all);
+  {
+    InterruptGuard guard(scheduler);
+    EXPECT_THROW(InterruptGuard second(scheduler), InvalidArgument);
+    auto handles = scheduler.Submit(std::move(graph), {Key::Make("interrupted-sum")});
+    std::this_thread::sleep_for(10ms);
+    std::raise(SIGINT);
+    ASSERT_TRUE(handles[0]->WaitFor(30s));
+    EXPECT_THROW(handles[0]->Wait(), Cancelled);
+    EXPECT_EQ(guard.interrupts(), 1);
+  }
   Key root;
   Graph tree = testing::TreeReduction(10, &root);
   EXPECT_EQ(ComputeWithin(scheduler, std::move(tree), {root}).size(), 1u);
