@@ -93,6 +93,7 @@ void RunOverheadBench(const OverheadBenchOptions& options) {
   const int64_t graph_array_bytes = graph.nbytes();
   const auto values = scheduler.Compute(std::move(graph), {root});
   const double seconds = stopwatch.Seconds();
+  if (options.progress) scheduler.events().Flush();
 
   const int64_t result = dynamic_cast<const graph::Int64Value&>(*values[0]).value();
   const int64_t expected = options.leaves * (options.leaves + 1) / 2;

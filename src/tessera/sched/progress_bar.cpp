@@ -13,6 +13,7 @@ void ProgressBar::OnEvents(std::span<const Event> events) {
     switch (event.type) {
       case EventType::kComputeStart:
         if (active_runs_++ == 0) {
+          drawn_complete_ = false;
           total_ = 0;
           finished_ = 0;
           errors_ = 0;
@@ -32,10 +33,14 @@ void ProgressBar::OnEvents(std::span<const Event> events) {
     }
   }
   if (total_ == 0) return;
+  // All announced tasks finished counts as the end too: the finish event may come later.
+  const bool complete = finished_.load() >= total_.load();
+  if (complete && drawn_complete_) return;
   const int64_t now = NowNs();
-  if (ended || now - last_draw_ns_ >= min_interval_ns_) {
+  if (ended || complete || now - last_draw_ns_ >= min_interval_ns_) {
     last_draw_ns_ = now;
-    Draw(ended);
+    drawn_complete_ = complete;
+    Draw(ended || complete);
   }
 }
 

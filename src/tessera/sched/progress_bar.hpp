@@ -35,6 +35,7 @@ class ProgressBar final : public EventObserver {
   int64_t start_ns_ = 0;
   int64_t last_draw_ns_ = 0;
   int active_runs_ = 0;
+  bool drawn_complete_ = false;
 };
 
 }  // namespace tessera::sched
