@@ -43,13 +43,13 @@ void BM_Tokenize(benchmark::State& state) {
     int64_t position = int64_t(header_end);
     while (position < size) {
       batch.Clear();
-      position = tokenizer.Tokenize(text.data(), size, position, size, true, 4096, &batch).next_offset;
+      position = tokenizer.Tokenize(text.data(), size, position, size, true, state.range(0), &batch).next_offset;
     }
     benchmark::DoNotOptimize(batch.num_rows);
   }
   state.SetBytesProcessed(int64_t(state.iterations()) * size);
 }
-BENCHMARK(BM_Tokenize);
+BENCHMARK(BM_Tokenize)->Arg(256)->Arg(1024)->Arg(4096);
 
 void BM_ParseFloat64(benchmark::State& state) {
   std::mt19937_64 rng(1);

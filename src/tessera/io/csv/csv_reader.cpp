@@ -18,7 +18,7 @@ using csv::TokenizeStatus;
 
 namespace {
 
-constexpr int64_t kBatchRows = 4096;
+constexpr int64_t kBatchRows = 256;
 constexpr int64_t kWindowBytes = int64_t(4) << 20;
 constexpr int64_t kMaxBlockSize = int64_t(1) << 30;
 
@@ -442,7 +442,7 @@ CsvBlockResult ReadCsvBlock(const CsvPlan& plan, size_t block_index, int64_t sta
     thread_local std::vector<char> storage;
     // Sized from the samples' bytes per row; builders still grow if a block holds more rows.
     const int64_t expected_rows = std::min<int64_t>(
-        max_rows, int64_t(double(block.end - start) / plan.average_row_bytes * 1.1) + 1024);
+        max_rows, int64_t(double(block.end - start) / plan.average_row_bytes * 1.03) + 1024);
     FieldBatch batch;
     // A value that does not fit an inferred type widens that column; the block then restarts.
     for (int attempt = 0;; ++attempt) {

@@ -16,6 +16,8 @@ struct TokenizerConfig {
   std::optional<char> comment;
   bool skip_blank_lines = true;
   int num_columns = 0;
+  /// Lets rows without quotes take the 64-byte bitmask path; off only to cross-check it.
+  bool fast_path = true;
 };
 
 /// Field boundaries of a batch of rows; offsets are relative to the tokenized buffer. Stored
