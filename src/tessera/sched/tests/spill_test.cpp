@@ -115,6 +115,36 @@ TEST(SpillTest, TenPercentMemoryGivesIdenticalResultsAndSpills) {
   }
 }
 
+TEST(SpillTest, HighMemoryHoldsBackRootsUntilSpillingFreesIt) {
+  LocalSchedulerOptions options;
+  options.num_threads = 2;
+  options.memory.memory_limit = 1000000;  // pause above 800 kB
+  LocalScheduler scheduler(options);
+  Key root;
+  std::vector<Key> leaves;
+  for (int64_t i = 0; i < 9; ++i) leaves.push_back(Key::Make("blob", i));
+  // 900 kB of unspillable results held by the caller: no root of a new graph may start.
+  auto pinned = scheduler.Persist(BlobTree(9, false, &root), leaves);
+  for (auto& handle : pinned) handle->Wait();
+  EXPECT_GT(scheduler.stats().memory_bytes, 800000);
+  Graph next = BlobTree(2, true, &root);
+  try {
+    scheduler.Compute(std::move(next), {root});
+    FAIL() << "roots ran above the pause threshold";
+  } catch (const OutOfMemory& e) {
+    EXPECT_NE(std::string(e.what()).find("cannot be spilled"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(scheduler.stats().tasks_run, 9);  // nothing of the second graph ran
+  // Spillable results above the threshold are moved to disk when roots are held back.
+  pinned.clear();
+  auto spillable = scheduler.Persist(BlobTree(9, true, &root), leaves);
+  for (auto& handle : spillable) handle->Wait();
+  Graph again = BlobTree(2, true, &root);
+  const auto values = scheduler.Compute(std::move(again), {root});
+  EXPECT_EQ(dynamic_cast<const Blob&>(*values[0]).values()[1], 1 * 3 + (7 + 1) + 1);  // a[1] * 3 + b[1] + 1
+  EXPECT_GT(scheduler.stats().total_spilled_bytes, 0);
+}
+
 TEST(SpillTest, UnspillableValuesOverTheLimitFailClearly) {
   LocalSchedulerOptions options;
   options.num_threads = 2;
