@@ -24,7 +24,7 @@ class IsoTimestampParser {
       const unsigned h1 = unsigned(p[11] - '0'), h2 = unsigned(p[12] - '0'), m1 = unsigned(p[14] - '0'),
                      m2 = unsigned(p[15] - '0'), s1 = unsigned(p[17] - '0'), s2 = unsigned(p[18] - '0');
       if ((p[10] == ' ' || p[10] == 'T') && p[13] == ':' && p[16] == ':' &&
-          (h1 | h2 | m1 | m2 | s1 | s2) <= 9 && h1 * 10 + h2 < 24 && m1 < 6 && s1 < 6 &&
+          h2 <= 9 && m2 <= 9 && s2 <= 9 && h1 * 10 + h2 < 24 && m1 < 6 && s1 < 6 &&
           std::string_view(p, 10) == std::string_view(last_date_, 10)) {
         *nanos = last_day_nanos_ + int64_t(h1 * 10 + h2) * 3600'000'000'000 +
                  int64_t(m1 * 10 + m2) * 60'000'000'000 + int64_t(s1 * 10 + s2) * 1'000'000'000;
