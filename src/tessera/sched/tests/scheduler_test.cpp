@@ -281,6 +281,16 @@ TEST(LocalSchedulerTest, EventsReportEveryTask) {
   EXPECT_EQ(compute_starts, 1);
   EXPECT_EQ(bar->finished(), 199);
   EXPECT_NE(bar_text.str().find("100%"), std::string::npos) << bar_text.str();
+  // The drain thread adds memory samples (managed, spilled and resident bytes) while subscribed.
+  bool sampled = Eventually([&] {
+    scheduler.events().Flush();
+    std::lock_guard lock(collector->mutex);
+    for (const Event& e : collector->events) {
+      if (e.type == EventType::kMemory && e.rss > 0) return true;
+    }
+    return false;
+  });
+  EXPECT_TRUE(sampled);
   scheduler.events().Unsubscribe(collector.get());
   scheduler.events().Unsubscribe(bar.get());
 }

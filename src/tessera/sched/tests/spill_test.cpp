@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <filesystem>
 #include <numeric>
 #include <thread>
 
@@ -92,26 +93,33 @@ TEST(SpillTest, TenPercentMemoryGivesIdenticalResultsAndSpills) {
     LocalSchedulerOptions options;
     options.num_threads = threads;
     options.memory.memory_limit = data_bytes / 10;
-    LocalScheduler scheduler(options);
-    auto handles = scheduler.Persist(BlobTree(64, true, &root), keys);
-    for (auto& handle : handles) ASSERT_TRUE(handle->WaitFor(60s));
-    EXPECT_EQ(dynamic_cast<const Blob&>(*handles[0]->Wait()).values(), dynamic_cast<const Blob&>(*expected).values());
-    // Leaves come back from disk unchanged.
-    for (int64_t i = 0; i < 64; ++i) {
-      const auto& values = dynamic_cast<const Blob&>(*handles[size_t(i) + 1]->Wait()).values();
-      ASSERT_EQ(values[0], i * 7);
-      ASSERT_EQ(values.back(), i * 7 + kBlobValues - 1);
+    std::string spill_directory;
+    {
+      LocalScheduler scheduler(options);
+      auto handles = scheduler.Persist(BlobTree(64, true, &root), keys);
+      for (auto& handle : handles) ASSERT_TRUE(handle->WaitFor(60s));
+      EXPECT_EQ(dynamic_cast<const Blob&>(*handles[0]->Wait()).values(), dynamic_cast<const Blob&>(*expected).values());
+      // Leaves come back from disk unchanged.
+      for (int64_t i = 0; i < 64; ++i) {
+        const ValuePtr leaf = handles[size_t(i) + 1]->Wait();  // may be the only owner once read back
+        const auto& values = dynamic_cast<const Blob&>(*leaf).values();
+        ASSERT_EQ(values[0], i * 7);
+        ASSERT_EQ(values.back(), i * 7 + kBlobValues - 1);
+      }
+      const SchedulerStats stats = scheduler.stats();
+      EXPECT_GT(stats.total_spilled_bytes, 0) << threads << " threads";
+      EXPECT_GT(stats.total_read_back_bytes, 0);
+      EXPECT_LE(stats.memory_bytes, options.memory.memory_limit);
+      handles.clear();
+      for (int i = 0; i < 2000 && scheduler.stats().memory_bytes + scheduler.stats().spilled_bytes != 0; ++i) {
+        std::this_thread::sleep_for(1ms);
+      }
+      EXPECT_EQ(scheduler.stats().memory_bytes, 0);
+      EXPECT_EQ(scheduler.stats().spilled_bytes, 0);
+      spill_directory = scheduler.store().directory();
+      ASSERT_FALSE(spill_directory.empty());
     }
-    const SchedulerStats stats = scheduler.stats();
-    EXPECT_GT(stats.total_spilled_bytes, 0) << threads << " threads";
-    EXPECT_GT(stats.total_read_back_bytes, 0);
-    EXPECT_LE(stats.memory_bytes, options.memory.memory_limit);
-    handles.clear();
-    for (int i = 0; i < 2000 && scheduler.stats().memory_bytes + scheduler.stats().spilled_bytes != 0; ++i) {
-      std::this_thread::sleep_for(1ms);
-    }
-    EXPECT_EQ(scheduler.stats().memory_bytes, 0);
-    EXPECT_EQ(scheduler.stats().spilled_bytes, 0);
+    EXPECT_FALSE(std::filesystem::exists(spill_directory)) << "spill directory left behind";
   }
 }
 
