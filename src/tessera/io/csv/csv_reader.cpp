@@ -205,7 +205,14 @@ HeaderInfo ReadHeader(const ByteSource& source, const CsvReadOptions& options) {
           std::string scratch;
           for (int c = 0; c < info.num_fields; ++c) {
             std::string_view field(data + batch.start(row, c), batch.end(row, c) - batch.start(row, c));
-            info.names.emplace_back(csv::Unquote(field, options.quotechar, &scratch));
+            const std::string_view name = csv::Unquote(field, options.quotechar, &scratch);
+            if (!csv::IsValidUtf8(name)) {
+              throw ParseError("CSV parse error in " + source.path() + " line " +
+                               std::to_string(options.skiprows + options.header + 1) + ": header column " +
+                               std::to_string(c + 1) + " is not valid UTF-8; convert the file to UTF-8 "
+                               "(e.g. iconv -f latin1 -t utf-8)");
+            }
+            info.names.emplace_back(name);
           }
           info.names = MangleHeader(std::move(info.names));
           info.data_start = result.next_offset;

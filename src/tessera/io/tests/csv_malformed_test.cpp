@@ -79,6 +79,13 @@ TEST(CsvMalformedTest, InvalidUtf8NamesColumn) {
   ExpectContains(message, "UTF-8");
 }
 
+TEST(CsvMalformedTest, InvalidUtf8InHeader) {
+  TempDirectory dir;
+  const auto path = dir.Write("h.csv", "id,caf\xe9\n1,2\n");
+  const auto message = ErrorOf<ParseError>([&] { ReadCsvTable({path}); });
+  ExpectContains(message, "line 1: header column 2 is not valid UTF-8");
+}
+
 TEST(CsvMalformedTest, DeclaredDtypeViolationSaysHowToFix) {
   TempDirectory dir;
   const auto path = dir.Write("p.csv", "passenger_count,x\n1,a\ntwo,b\n");
