@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <random>
 
 namespace tessera::io::csv {
@@ -129,6 +130,19 @@ TEST(FieldParsingTest, LongMantissasAreCorrectlyRounded) {
     double parsed = 0;
     ASSERT_TRUE(ParseFloat64(text, &parsed)) << text;
     ASSERT_EQ(parsed, std::strtod(text.c_str(), nullptr)) << text;
+    const std::string padded = text + std::string(8, char('0' + rng() % 10));
+    double fast = 0;
+    ASSERT_TRUE(ParseFloat64Padded(padded.data(), text.size(), &fast)) << text;
+    ASSERT_EQ(fast, parsed) << text;
+  }
+  // Taxi-shaped coordinates and amounts through the padded path.
+  for (int i = 0; i < 200000; ++i) {
+    char text[64];
+    std::snprintf(text, sizeof text, "%.*f", int(rng() % 17), (double(int64_t(rng() % 200000000)) - 1e8) / 1e6);
+    const std::string padded = std::string(text) + "12345678";
+    double fast = 0;
+    ASSERT_TRUE(ParseFloat64Padded(padded.data(), std::strlen(text), &fast)) << text;
+    ASSERT_EQ(fast, std::strtod(text, nullptr)) << text;
   }
 }
 
