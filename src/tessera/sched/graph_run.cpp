@@ -16,6 +16,7 @@ using graph::ValuePtr;
 namespace {
 
 constexpr uint8_t kNeeded = 1;
+constexpr size_t kRootBatch = 8;
 constexpr uint8_t kOutput = 2;
 
 // Inputs of the running task; reused across tasks so the hot path does not allocate.
@@ -122,13 +123,23 @@ bool GraphRun::ClaimRoot(uint32_t* task) {
       return false;
     }
   }
-  in_flight_.fetch_add(1, std::memory_order_relaxed);
-  const size_t i = next_root_.fetch_add(1, std::memory_order_relaxed);
-  if (i >= roots_.size()) {
-    FinishInFlight(1);
-    return false;
+  // Roots are claimed a few at a time while memory is low: neighbours in priority order share
+  // their parents, so running them on one worker keeps results in its cache and the dependency
+  // counters uncontended. Under memory pressure they go one by one, so withholding stays exact.
+  const int worker = ThreadPool::CurrentWorker();
+  const size_t batch = worker >= 0 && store.memory_bytes() < store.spill_threshold() / 2 ? kRootBatch : 1;
+  in_flight_.fetch_add(int64_t(batch), std::memory_order_relaxed);
+  const size_t first = next_root_.fetch_add(batch, std::memory_order_relaxed);
+  const size_t claimed = first >= roots_.size() ? 0 : std::min(batch, roots_.size() - first);
+  if (claimed < batch) FinishInFlight(int64_t(batch - claimed));
+  if (claimed == 0) return false;
+  if (claimed > 1) {
+    // The deque pops from the back: push in reverse so the next root by priority runs next.
+    uint32_t rest[kRootBatch];
+    for (size_t k = 1; k < claimed; ++k) rest[claimed - 1 - k] = roots_[first + k];
+    context_.pool->Push(this, std::span<const uint32_t>(rest, claimed - 1), worker);
   }
-  *task = roots_[i];
+  *task = roots_[first];
   return true;
 }
 
