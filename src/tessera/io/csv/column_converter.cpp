@@ -98,7 +98,7 @@ class FloatConverter final : public ColumnConverter {
   void Reserve(int64_t rows) override { builder_.Reserve(builder_.length() + rows); }
   ConversionFailure Append(const char* data, const FieldBatch& batch, int column) override {
     return AppendFixedWidth(builder_, context_, data, batch, column, true,
-                            [](std::string_view text, T* value, bool padded) {
+                            [](std::string_view text, T* value, bool padded) __attribute__((always_inline)) {
                               double wide;
                               if (!(padded ? ParseFloat64Padded(text.data(), text.size(), &wide)
                                               : ParseFloat64(text, &wide))) {

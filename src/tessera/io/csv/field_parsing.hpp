@@ -54,7 +54,7 @@ namespace detail {
 
 // Eight ASCII digits (first digit in the lowest byte) into their value; false if any byte is
 // not a digit. The multiply-and-shift form combines digit pairs, then quads, without a loop.
-inline bool ParseEightDigits(uint64_t chunk, uint32_t* value) {
+[[gnu::always_inline]] inline bool ParseEightDigits(uint64_t chunk, uint32_t* value) {
   if (((chunk & 0xF0F0F0F0F0F0F0F0ull) | (((chunk + 0x0606060606060606ull) & 0xF0F0F0F0F0F0F0F0ull) >> 4)) !=
       0x3333333333333333ull) {
     return false;
@@ -119,7 +119,7 @@ inline bool DivideExtended(uint64_t, int, double*) { return false; }
 
 }  // namespace detail
 
-inline bool ParseInt64(std::string_view text, int64_t* value) {
+[[gnu::always_inline]] inline bool ParseInt64(std::string_view text, int64_t* value) {
   const char* p = text.data();
   const char* end = p + text.size();
   bool negative = false;
@@ -183,7 +183,7 @@ namespace detail {
 
 // The value of the k (1..8) digits at p, reading 8 bytes (padding must follow); false if any of
 // the k bytes is not a digit. Right-aligns the digits and fills the leading bytes with '0'.
-inline bool ParseDigitsRightAligned(const char* p, size_t k, uint32_t* value) {
+[[gnu::always_inline]] inline bool ParseDigitsRightAligned(const char* p, size_t k, uint32_t* value) {
   uint64_t chunk;
   std::memcpy(&chunk, p, 8);
   if (k < 8) {
@@ -194,7 +194,7 @@ inline bool ParseDigitsRightAligned(const char* p, size_t k, uint32_t* value) {
 }
 
 // Byte position of the first '.' in the 8 bytes at p, or 8.
-inline size_t FindDot(const char* p) {
+[[gnu::always_inline]] inline size_t FindDot(const char* p) {
   uint64_t chunk;
   std::memcpy(&chunk, p, 8);
   const uint64_t dots = chunk ^ 0x2E2E2E2E2E2E2E2Eull;
