@@ -60,113 +60,96 @@ ConversionFailure AppendFixedWidth(FixedWidthBuilder<T>& builder, const Converte
   return {};
 }
 
+// Field parsers: operator()(text, &value, padded) returns true and sets the value, or returns
+// false for text that is not of the type.
 template <typename T>
-class IntegerConverter final : public ColumnConverter {
+struct IntegerParser {
+  [[gnu::always_inline]] bool operator()(std::string_view text, T* value, bool) const {
+    int64_t wide;
+    if (!ParseInt64(text, &wide)) return false;
+    if constexpr (std::is_unsigned_v<T>) {
+      if (wide < 0) return false;
+    }
+    if (wide < int64_t(std::numeric_limits<T>::min()) ||
+        (wide > 0 && uint64_t(wide) > uint64_t(std::numeric_limits<T>::max()))) {
+      return false;
+    }
+    *value = T(wide);
+    return true;
+  }
+};
+
+template <typename T>
+struct FloatParser {
+  [[gnu::always_inline]] bool operator()(std::string_view text, T* value, bool padded) const {
+    double wide;
+    if (!(padded ? ParseFloat64Padded(text.data(), text.size(), &wide) : ParseFloat64(text, &wide))) {
+      return false;
+    }
+    *value = T(wide);
+    return true;
+  }
+};
+
+struct BoolParser {
+  bool operator()(std::string_view text, uint8_t* value, bool) const {
+    bool parsed;
+    if (!ParseBool(text, &parsed)) return false;
+    *value = parsed;
+    return true;
+  }
+};
+
+// Timestamps (int64 ns) or dates (int32 days), ISO 8601 or a strftime layout.
+template <typename T>
+struct TemporalParser {
+  std::string format;
+  IsoTimestampParser iso;
+
+  bool operator()(std::string_view text, T* value, bool) {
+    int64_t nanos;
+    const bool ok = format.empty() ? iso.Parse(text, &nanos) : ParseTimestampWithFormat(text, format, &nanos);
+    if (!ok) return false;
+    if constexpr (sizeof(T) == 4) {
+      *value = T(civil::FloorDiv(nanos, civil::kNanosPerDay));
+    } else {
+      *value = nanos;
+    }
+    return true;
+  }
+};
+
+// Every fixed-width converter: a builder of T filled by a Parser. `nulls_allowed` is false for
+// inferred integers, which become float64 at their first missing value, as in pandas.
+template <typename T, typename Parser>
+class FixedWidthConverter final : public ColumnConverter {
  public:
-  IntegerConverter(DataType type, const ConverterContext& context, int64_t rows)
-      : context_(context), builder_(type, rows) {}
+  FixedWidthConverter(DataType type, const ConverterContext& context, int64_t rows, Parser parser,
+                      bool nulls_allowed)
+      : context_(context), builder_(type, rows), parser_(std::move(parser)), nulls_allowed_(nulls_allowed) {}
   void Reserve(int64_t rows) override { builder_.Reserve(builder_.length() + rows); }
   ConversionFailure Append(const char* data, const FieldBatch& batch, int column) override {
-    // An inferred integer column meeting a missing value becomes float64, as in pandas.
-    return AppendFixedWidth(builder_, context_, data, batch, column, context_.declared,
-                            [](std::string_view text, T* value, bool) {
-                              int64_t wide;
-                              if (!ParseInt64(text, &wide)) return false;
-                              if constexpr (std::is_unsigned_v<T>) {
-                                if (wide < 0) return false;
-                              }
-                              if (wide < int64_t(std::numeric_limits<T>::min()) ||
-                                  (wide > 0 && uint64_t(wide) > uint64_t(std::numeric_limits<T>::max()))) {
-                                return false;
-                              }
-                              *value = T(wide);
-                              return true;
-                            });
+    return AppendFixedWidth(builder_, context_, data, batch, column, nulls_allowed_, parser_);
   }
   ColumnPtr Finish() override { return builder_.Finish(); }
 
  private:
   ConverterContext context_;
   FixedWidthBuilder<T> builder_;
+  Parser parser_;
+  bool nulls_allowed_;
 };
+
+template <typename T, typename Parser>
+std::unique_ptr<ColumnConverter> MakeFixedWidth(DataType type, const ConverterContext& context, int64_t rows,
+                                                Parser parser, bool nulls_allowed = true) {
+  return std::make_unique<FixedWidthConverter<T, Parser>>(type, context, rows, std::move(parser), nulls_allowed);
+}
 
 template <typename T>
-class FloatConverter final : public ColumnConverter {
- public:
-  FloatConverter(DataType type, const ConverterContext& context, int64_t rows)
-      : context_(context), builder_(type, rows) {}
-  void Reserve(int64_t rows) override { builder_.Reserve(builder_.length() + rows); }
-  ConversionFailure Append(const char* data, const FieldBatch& batch, int column) override {
-    return AppendFixedWidth(builder_, context_, data, batch, column, true,
-                            [](std::string_view text, T* value, bool padded) __attribute__((always_inline)) {
-                              double wide;
-                              if (!(padded ? ParseFloat64Padded(text.data(), text.size(), &wide)
-                                              : ParseFloat64(text, &wide))) {
-                                return false;
-                              }
-                              *value = T(wide);
-                              return true;
-                            });
-  }
-  ColumnPtr Finish() override { return builder_.Finish(); }
-
- private:
-  ConverterContext context_;
-  FixedWidthBuilder<T> builder_;
-};
-
-class BoolConverter final : public ColumnConverter {
- public:
-  BoolConverter(const ConverterContext& context, int64_t rows)
-      : context_(context), builder_(types::Bool(), rows) {}
-  void Reserve(int64_t rows) override { builder_.Reserve(builder_.length() + rows); }
-  ConversionFailure Append(const char* data, const FieldBatch& batch, int column) override {
-    return AppendFixedWidth(builder_, context_, data, batch, column, true,
-                            [](std::string_view text, uint8_t* value, bool) {
-                              bool parsed;
-                              if (!ParseBool(text, &parsed)) return false;
-                              *value = parsed;
-                              return true;
-                            });
-  }
-  ColumnPtr Finish() override { return builder_.Finish(); }
-
- private:
-  ConverterContext context_;
-  FixedWidthBuilder<uint8_t> builder_;
-};
-
-// Timestamps (int64 ns) or dates (int32 days).
-template <typename T>
-class TemporalConverter final : public ColumnConverter {
- public:
-  TemporalConverter(DataType type, const ConverterContext& context, int64_t rows)
-      : context_(context), builder_(type, rows) {}
-  void Reserve(int64_t rows) override { builder_.Reserve(builder_.length() + rows); }
-  ConversionFailure Append(const char* data, const FieldBatch& batch, int column) override {
-    const std::string& format = context_.date_format;
-    IsoTimestampParser& iso = iso_;
-    return AppendFixedWidth(builder_, context_, data, batch, column, true,
-                            [&format, &iso](std::string_view text, T* value, bool) {
-                              int64_t nanos;
-                              const bool ok = format.empty() ? iso.Parse(text, &nanos)
-                                                             : ParseTimestampWithFormat(text, format, &nanos);
-                              if (!ok) return false;
-                              if constexpr (sizeof(T) == 4) {
-                                *value = T(civil::FloorDiv(nanos, civil::kNanosPerDay));
-                              } else {
-                                *value = nanos;
-                              }
-                              return true;
-                            });
-  }
-  ColumnPtr Finish() override { return builder_.Finish(); }
-
- private:
-  ConverterContext context_;
-  FixedWidthBuilder<T> builder_;
-  IsoTimestampParser iso_;
-};
+std::unique_ptr<ColumnConverter> MakeInteger(DataType type, const ConverterContext& context, int64_t rows) {
+  return MakeFixedWidth<T>(type, context, rows, IntegerParser<T>{}, context.declared);
+}
 
 class StringConverter final : public ColumnConverter {
  public:
@@ -249,20 +232,22 @@ class CategoricalConverter final : public ColumnConverter {
 std::unique_ptr<ColumnConverter> MakeColumnConverter(DataType type, const ConverterContext& context,
                                                      int64_t expected_rows, int64_t expected_bytes) {
   switch (type.id()) {
-    case TypeId::kBool: return std::make_unique<BoolConverter>(context, expected_rows);
-    case TypeId::kInt8: return std::make_unique<IntegerConverter<int8_t>>(type, context, expected_rows);
-    case TypeId::kInt16: return std::make_unique<IntegerConverter<int16_t>>(type, context, expected_rows);
-    case TypeId::kInt32: return std::make_unique<IntegerConverter<int32_t>>(type, context, expected_rows);
-    case TypeId::kInt64: return std::make_unique<IntegerConverter<int64_t>>(type, context, expected_rows);
-    case TypeId::kUInt8: return std::make_unique<IntegerConverter<uint8_t>>(type, context, expected_rows);
-    case TypeId::kUInt16: return std::make_unique<IntegerConverter<uint16_t>>(type, context, expected_rows);
-    case TypeId::kUInt32: return std::make_unique<IntegerConverter<uint32_t>>(type, context, expected_rows);
-    case TypeId::kUInt64: return std::make_unique<IntegerConverter<uint64_t>>(type, context, expected_rows);
-    case TypeId::kFloat32: return std::make_unique<FloatConverter<float>>(type, context, expected_rows);
-    case TypeId::kFloat64: return std::make_unique<FloatConverter<double>>(type, context, expected_rows);
+    case TypeId::kBool: return MakeFixedWidth<uint8_t>(type, context, expected_rows, BoolParser{});
+    case TypeId::kInt8: return MakeInteger<int8_t>(type, context, expected_rows);
+    case TypeId::kInt16: return MakeInteger<int16_t>(type, context, expected_rows);
+    case TypeId::kInt32: return MakeInteger<int32_t>(type, context, expected_rows);
+    case TypeId::kInt64: return MakeInteger<int64_t>(type, context, expected_rows);
+    case TypeId::kUInt8: return MakeInteger<uint8_t>(type, context, expected_rows);
+    case TypeId::kUInt16: return MakeInteger<uint16_t>(type, context, expected_rows);
+    case TypeId::kUInt32: return MakeInteger<uint32_t>(type, context, expected_rows);
+    case TypeId::kUInt64: return MakeInteger<uint64_t>(type, context, expected_rows);
+    case TypeId::kFloat32: return MakeFixedWidth<float>(type, context, expected_rows, FloatParser<float>{});
+    case TypeId::kFloat64: return MakeFixedWidth<double>(type, context, expected_rows, FloatParser<double>{});
     case TypeId::kString: return std::make_unique<StringConverter>(context, expected_rows, expected_bytes);
-    case TypeId::kTimestamp: return std::make_unique<TemporalConverter<int64_t>>(type, context, expected_rows);
-    case TypeId::kDate: return std::make_unique<TemporalConverter<int32_t>>(type, context, expected_rows);
+    case TypeId::kTimestamp:
+      return MakeFixedWidth<int64_t>(type, context, expected_rows, TemporalParser<int64_t>{context.date_format, {}});
+    case TypeId::kDate:
+      return MakeFixedWidth<int32_t>(type, context, expected_rows, TemporalParser<int32_t>{context.date_format, {}});
     case TypeId::kCategorical: return std::make_unique<CategoricalConverter>(context, expected_rows);
     case TypeId::kDuration: break;
   }
