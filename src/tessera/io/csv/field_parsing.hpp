@@ -219,12 +219,36 @@ inline constexpr uint64_t kIntegerPowersOfTen[] = {
   const bool negative = n > 0 && *p == '-';
   p += negative;
   n -= negative;
-  if (n >= 1 && n <= 24) {
+  if (n >= 1 && n <= 8) {
+    // Up to eight bytes: drop the '.' from the chunk and parse the digits in one step.
+    uint64_t chunk;
+    std::memcpy(&chunk, p, 8);
+    if (n < 8) chunk &= (uint64_t(1) << (8 * n)) - 1;
+    const size_t dot = detail::FindDot(p);
+    uint64_t digits = chunk;
+    size_t num_digits = n;
+    if (dot < n) {
+      const uint64_t low = dot == 0 ? 0 : chunk & ((uint64_t(1) << (8 * dot)) - 1);
+      const uint64_t high = dot + 1 >= 8 ? 0 : (chunk >> (8 * (dot + 1))) << (8 * dot);
+      digits = low | high;
+      num_digits = n - 1;
+    }
+    if (num_digits > 0) {
+      const size_t shift = 8 * (8 - num_digits);
+      if (shift > 0) digits = (digits << shift) | (0x3030303030303030ull & ((uint64_t(1) << shift) - 1));
+      uint32_t mantissa;
+      if (detail::ParseEightDigits(digits, &mantissa)) {
+        const size_t fraction_digits = dot < n ? n - 1 - dot : 0;
+        const double result = double(mantissa) / detail::kPowersOfTen[fraction_digits];
+        *value = negative ? -result : result;
+        return true;
+      }
+    }
+  } else if (n <= 24) {
     const size_t dot = detail::FindDot(p);  // 8 when not among the first eight bytes
-    const bool has_dot = dot < 8 && dot < n;
-    if (has_dot || n <= 8) {
-      const size_t integer_digits = has_dot ? dot : n;
-      const size_t fraction_digits = has_dot ? n - dot - 1 : 0;
+    if (dot < 8) {  // n > 8, so a dot at 0..7 is inside the field
+      const size_t integer_digits = dot;
+      const size_t fraction_digits = n - dot - 1;
       uint32_t integer = 0, high = 0, low = 0;
       bool ok = integer_digits + fraction_digits > 0 && fraction_digits <= 16 &&
                 (integer_digits == 0 || detail::ParseDigitsRightAligned(p, integer_digits, &integer));
