@@ -16,7 +16,6 @@ using graph::ValuePtr;
 namespace {
 
 constexpr uint8_t kNeeded = 1;
-constexpr size_t kRootBatch = 8;
 constexpr uint8_t kOutput = 2;
 
 // Inputs of the running task; reused across tasks so the hot path does not allocate.
@@ -113,9 +112,10 @@ bool GraphRun::ClaimRoot(uint32_t* task) {
     store.SpillDownTo(store.spill_threshold());
     if (store.MemoryHigh()) {
       if (in_flight_.load() == 0) {
-        Fail(std::make_exception_ptr(OutOfMemory(
+        Fail(std::make_shared<const TaskError>(TaskError::Make(
+                 ErrorKind::kOutOfMemory,
                  "memory limit of " + std::to_string(store.memory_limit()) + " bytes reached with " +
-                 std::to_string(store.memory_bytes()) + " bytes of results in memory that cannot be spilled, and no task running that could free any; raise the memory limit or use smaller partitions")),
+                     std::to_string(store.memory_bytes()) + " bytes of results in memory that cannot be spilled, and no task running that could free any; raise the memory limit or use smaller partitions")),
              ResultStatus::kError);
         return false;
       }
@@ -123,23 +123,13 @@ bool GraphRun::ClaimRoot(uint32_t* task) {
       return false;
     }
   }
-  // Roots are claimed a few at a time while memory is low: neighbours in priority order share
-  // their parents, so running them on one worker keeps results in its cache and the dependency
-  // counters uncontended. Under memory pressure they go one by one, so withholding stays exact.
-  const int worker = ThreadPool::CurrentWorker();
-  const size_t batch = worker >= 0 && store.memory_bytes() < store.spill_threshold() / 2 ? kRootBatch : 1;
-  in_flight_.fetch_add(int64_t(batch), std::memory_order_relaxed);
-  const size_t first = next_root_.fetch_add(batch, std::memory_order_relaxed);
-  const size_t claimed = first >= roots_.size() ? 0 : std::min(batch, roots_.size() - first);
-  if (claimed < batch) FinishInFlight(int64_t(batch - claimed));
-  if (claimed == 0) return false;
-  if (claimed > 1) {
-    // The deque pops from the back: push in reverse so the next root by priority runs next.
-    uint32_t rest[kRootBatch];
-    for (size_t k = 1; k < claimed; ++k) rest[claimed - 1 - k] = roots_[first + k];
-    context_.pool->Push(this, std::span<const uint32_t>(rest, claimed - 1), worker);
+  in_flight_.fetch_add(1, std::memory_order_relaxed);
+  const size_t i = next_root_.fetch_add(1, std::memory_order_relaxed);
+  if (i >= roots_.size()) {
+    FinishInFlight(1);
+    return false;
   }
-  *task = roots_[first];
+  *task = roots_[i];
   return true;
 }
 
@@ -195,7 +185,7 @@ void GraphRun::Run(uint32_t task, int worker) {
       event.status = TaskStatus::kError;
       events.Record(worker, event);
     }
-    Fail(WithTaskKey(std::current_exception(), g.key(task)), ResultStatus::kError);
+    FailWithCurrentException(task);
     FinishInFlight(1);
     return;
   }
@@ -234,9 +224,10 @@ void GraphRun::Run(uint32_t task, int worker) {
         context_.store->AddUnmanaged(nbytes);
         results_[task] = std::move(value);
       }
+      CheckMemoryLimit(g.key(task));
     }
   } catch (...) {
-    Fail(WithTaskKey(std::current_exception(), g.key(task)), ResultStatus::kError);
+    FailWithCurrentException(task);
     FinishInFlight(1);
     return;
   }
@@ -257,6 +248,16 @@ void GraphRun::Run(uint32_t task, int worker) {
   PushReady(ready, worker);
   completed_.fetch_add(1, std::memory_order_acq_rel);
   FinishInFlight(1);
+}
+
+void GraphRun::CheckMemoryLimit(const graph::Key& key) {
+  SpillStore& store = *context_.store;
+  if (store.memory_bytes() <= store.memory_limit()) return;  // the common case: one load
+  store.SpillDownTo(store.spill_threshold());
+  if (store.memory_bytes() <= store.memory_limit()) return;
+  throw OutOfMemory("memory limit of " + std::to_string(store.memory_limit()) + " bytes exceeded: " +
+                    std::to_string(store.memory_bytes()) + " bytes of results are in memory and cannot be spilled after storing " +
+                    key.ToString() + "; raise the memory limit, use smaller partitions, or make the values serialisable");
 }
 
 void GraphRun::PushReady(std::vector<uint32_t>& ready, int worker) {
@@ -304,10 +305,16 @@ void GraphRun::ExternalReady(uint32_t external) {
 }
 
 void GraphRun::Cancel() {
-  Fail(std::make_exception_ptr(Cancelled("computation cancelled before it finished")), ResultStatus::kCancelled);
+  Fail(std::make_shared<const TaskError>(TaskError::Make(ErrorKind::kCancelled, "computation cancelled before it finished")),
+       ResultStatus::kCancelled);
 }
 
-void GraphRun::Fail(std::exception_ptr error, ResultStatus status) {
+void GraphRun::FailWithCurrentException(TaskId task) {
+  const graph::Key key = graph_->key(task);
+  Fail(std::make_shared<const TaskError>(TaskError::FromCurrentException(&key)), ResultStatus::kError);
+}
+
+void GraphRun::Fail(std::shared_ptr<const TaskError> error, ResultStatus status) {
   if (failed_.exchange(true)) return;  // the first error wins
   if (completed_.load() == num_needed_) {
     failed_.store(false);  // finished already: nothing to cancel

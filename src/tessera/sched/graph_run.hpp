@@ -43,12 +43,16 @@ class GraphRun final : public Job, public Cancellable, public std::enable_shared
   bool retired() const { return retired_.load(); }
 
  private:
-  void Fail(std::exception_ptr error, ResultStatus status);
+  void Fail(std::shared_ptr<const TaskError> error, ResultStatus status);
+  /// Fail with the exception being handled, naming `task` (call inside a catch block).
+  void FailWithCurrentException(graph::TaskId task);
   void ReleaseResult(graph::TaskId task);
   void ExternalReady(uint32_t external);
   void FinishInFlight(int64_t count);
   void MaybeRetire();
   void PushReady(std::vector<uint32_t>& ready, int worker);
+  /// Throws OutOfMemory when results not managed by the spill store exceed the limit.
+  void CheckMemoryLimit(const graph::Key& key);
   graph::ValuePtr ExternalValue(uint32_t external) const;
   /// Takes the state of output `index` out of the run (null if already resolved by Fail).
   ResultHandle TakeState(int32_t index);

@@ -1,7 +1,6 @@
 // ResultState and the error re-typing shared by schedulers.
 #include "tessera/sched/scheduler.hpp"
 
-#include <stdexcept>
 
 #include "tessera/base/error.hpp"
 
@@ -23,7 +22,7 @@ graph::ValuePtr ResultState::Wait() const {
   {
     std::unique_lock lock(mutex_);
     done_cv_.wait(lock, [&] { return status_ != ResultStatus::kPending; });
-    if (error_) std::rethrow_exception(error_);
+    if (error_) error_->Throw();  // a fresh exception per waiter
     if (value_) return value_;
     stored = stored_;
     store = store_;
@@ -36,7 +35,7 @@ bool ResultState::WaitFor(std::chrono::milliseconds timeout) const {
   return done_cv_.wait_for(lock, timeout, [&] { return status_ != ResultStatus::kPending; });
 }
 
-std::exception_ptr ResultState::error() const {
+std::shared_ptr<const TaskError> ResultState::error() const {
   std::lock_guard lock(mutex_);
   return error_;
 }
@@ -69,7 +68,8 @@ void ResultState::Cancel() {
   if (canceller) {
     canceller->Cancel();
   } else {
-    SetError(std::make_exception_ptr(Cancelled("result " + key_.ToString() + " was cancelled")), ResultStatus::kCancelled);
+    SetError(std::make_shared<const TaskError>(TaskError::Make(ErrorKind::kCancelled, "result " + key_.ToString() + " was cancelled")),
+             ResultStatus::kCancelled);
   }
 }
 
@@ -85,7 +85,7 @@ void ResultState::SetValue(graph::ValuePtr value, StoredValuePtr stored, std::sh
   RunCallbacks(lock);
 }
 
-void ResultState::SetError(std::exception_ptr error, ResultStatus status) {
+void ResultState::SetError(std::shared_ptr<const TaskError> error, ResultStatus status) {
   std::unique_lock lock(mutex_);
   if (status_ != ResultStatus::kPending) return;
   error_ = std::move(error);
@@ -101,46 +101,6 @@ void ResultState::SetCanceller(std::weak_ptr<Cancellable> canceller) {
 void ResultState::SetReleaseHook(std::function<void()> hook) {
   std::lock_guard lock(mutex_);
   release_hook_ = std::move(hook);
-}
-
-std::exception_ptr WithTaskKey(std::exception_ptr error, const graph::Key& key) {
-  const std::string where = " [in task " + key.ToString() + "]";
-  try {
-    std::rethrow_exception(error);
-  } catch (const Error& e) {
-    const std::string message = e.what() + where;
-    switch (e.kind()) {
-      case ErrorKind::kInvalidArgument: return std::make_exception_ptr(InvalidArgument(message));
-      case ErrorKind::kType: return std::make_exception_ptr(TypeError(message));
-      case ErrorKind::kKey: return std::make_exception_ptr(KeyError(message));
-      case ErrorKind::kIndex: return std::make_exception_ptr(IndexError(message));
-      case ErrorKind::kParse: return std::make_exception_ptr(ParseError(message));
-      case ErrorKind::kIO: return std::make_exception_ptr(IOError(message));
-      case ErrorKind::kOutOfMemory: return std::make_exception_ptr(OutOfMemory(message));
-      case ErrorKind::kCancelled: return std::make_exception_ptr(Cancelled(message));
-      case ErrorKind::kNotImplemented: return std::make_exception_ptr(NotImplemented(message));
-      case ErrorKind::kInternal: return std::make_exception_ptr(Internal(message));
-    }
-  } catch (const std::invalid_argument& e) {
-    return std::make_exception_ptr(std::invalid_argument(e.what() + where));
-  } catch (const std::out_of_range& e) {
-    return std::make_exception_ptr(std::out_of_range(e.what() + where));
-  } catch (const std::domain_error& e) {
-    return std::make_exception_ptr(std::domain_error(e.what() + where));
-  } catch (const std::logic_error& e) {
-    return std::make_exception_ptr(std::logic_error(e.what() + where));
-  } catch (const std::overflow_error& e) {
-    return std::make_exception_ptr(std::overflow_error(e.what() + where));
-  } catch (const std::range_error& e) {
-    return std::make_exception_ptr(std::range_error(e.what() + where));
-  } catch (const std::runtime_error& e) {
-    return std::make_exception_ptr(std::runtime_error(e.what() + where));
-  } catch (const std::bad_alloc&) {
-    return std::make_exception_ptr(OutOfMemory("allocation failed" + where));
-  } catch (...) {
-    // Unknown types pass through unchanged: re-typing them would lose what the caller catches.
-  }
-  return error;
 }
 
 std::vector<graph::ValuePtr> Scheduler::Compute(graph::Graph graph, const std::vector<graph::Key>& keys, const SubmitOptions& options) {

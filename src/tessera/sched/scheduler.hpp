@@ -7,7 +7,6 @@
 
 #include <chrono>
 #include <condition_variable>
-#include <exception>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -16,6 +15,7 @@
 #include "tessera/graph/graph.hpp"
 #include "tessera/sched/events.hpp"
 #include "tessera/sched/spill_store.hpp"
+#include "tessera/sched/task_error.hpp"
 
 namespace tessera::sched {
 
@@ -48,7 +48,7 @@ class ResultState {
   /// Waits at most `timeout`; true when done.
   bool WaitFor(std::chrono::milliseconds timeout) const;
   /// The error when status() is kError or kCancelled, else null.
-  std::exception_ptr error() const;
+  std::shared_ptr<const TaskError> error() const;
   /// Calls `callback` once when done: immediately on this thread if it already is, else on the
   /// thread that finishes it (a scheduler worker, or a thread calling Cancel). The callback must
   /// not block and must not wait for other results.
@@ -62,7 +62,7 @@ class ResultState {
   void SetValue(graph::ValuePtr value, StoredValuePtr stored, std::shared_ptr<SpillStore> store,
                 int64_t unmanaged_bytes);
   /// Resolves with an error (status kError or kCancelled). Ignored when already done.
-  void SetError(std::exception_ptr error, ResultStatus status);
+  void SetError(std::shared_ptr<const TaskError> error, ResultStatus status);
   void SetCanceller(std::weak_ptr<Cancellable> canceller);
   /// Called from the destructor (on whatever thread drops the last handle).
   void SetReleaseHook(std::function<void()> hook);
@@ -78,17 +78,13 @@ class ResultState {
   StoredValuePtr stored_;
   std::shared_ptr<SpillStore> store_;
   int64_t unmanaged_bytes_ = 0;
-  std::exception_ptr error_;
+  std::shared_ptr<const TaskError> error_;
   std::vector<std::function<void()>> callbacks_;
   std::weak_ptr<Cancellable> canceller_;
   std::function<void()> release_hook_;
 };
 
 using ResultHandle = std::shared_ptr<ResultState>;
-
-/// Returns an exception of the same type as `error` (tessera errors and the standard exception
-/// types) whose message also names the task `key`, so callers see what failed and where.
-std::exception_ptr WithTaskKey(std::exception_ptr error, const graph::Key& key);
 
 struct SubmitOptions {
   /// Computations with a larger priority get their root tasks first.
