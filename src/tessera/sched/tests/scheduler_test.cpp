@@ -98,7 +98,9 @@ TEST(LocalSchedulerTest, TreeReductionHoldsFewResults) {
     // level on top of the sequential log2(N).
     EXPECT_LE(scheduler.stats().peak_results_held, 2 * 14 + 2 + 4 * threads) << threads << " threads";
     // One thread follows the static order exactly: one partial sum per level.
-    if (threads == 1) EXPECT_LE(scheduler.stats().peak_results_held, 14 + 2);
+    if (threads == 1) {
+      EXPECT_LE(scheduler.stats().peak_results_held, 14 + 2);
+    }
     EXPECT_TRUE(Eventually([&] { return scheduler.stats().memory_bytes == 0; }));  // all released
   }
 }
