@@ -1,8 +1,9 @@
 // One submitted graph being executed by the local scheduler. The hot path is per task: read
 // the inputs from flat arrays indexed by task id, call the function, store the result, drop
 // inputs whose last reader this was (atomic counters), and push dependents whose inputs are all
-// ready onto the running worker's deque. No lock is taken unless a result is large enough to be
-// managed by the spill store.
+// ready onto the running worker's deque. The run's own bookkeeping takes no lock unless a result
+// is large enough to be managed by the spill store (the pool's deques have one uncontended lock
+// per worker).
 #pragma once
 
 #include <atomic>
