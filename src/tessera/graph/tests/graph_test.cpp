@@ -55,6 +55,38 @@ TEST(GraphTest, BuildsDependenciesAndEvaluates) {
   EXPECT_EQ(dynamic_cast<const Int64Value&>(*result.values[0]).value(), 6);
 }
 
+ValuePtr Scale(const TaskInputs& in) {
+  // Parameters are the task's serialisable configuration, here a decimal factor.
+  return MakeInt64(in.Int64(0) * std::stoll(std::string(in.params())));
+}
+
+class Negate final : public Closure {
+ public:
+  ValuePtr Call(const TaskInputs& in) const override { return MakeInt64(-in.Int64(0)); }
+  std::string_view name() const override { return "negate"; }
+};
+
+TEST(GraphTest, ParametersClosuresAndTheRegistry) {
+  Graph graph;
+  const Operation* scale = RegisterOperation("test.scale", &Scale);
+  EXPECT_EQ(RegisterOperation("test.scale", &Scale), scale);  // idempotent
+  EXPECT_THROW(RegisterOperation("test.scale", &AddTwo), InvalidArgument);
+  EXPECT_EQ(FindOperation("test.scale"), scale);
+  EXPECT_THROW(FindOperation("test.nope"), KeyError);
+  const uint32_t scale_fn = graph.AddOperation(scale);
+  const Arg x[] = {Arg::Int64(7)};
+  graph.AddTask(Key::Make("scaled"), scale_fn, x, "6");
+  EXPECT_FALSE(graph.needs_same_process());
+  const uint32_t negate = graph.AddClosure(std::make_shared<Negate>());
+  graph.AddTask(Key::Make("negated"), negate, {Arg::Ref(Key::Make("scaled"))});
+  graph.Finalize();
+  EXPECT_TRUE(graph.needs_same_process());
+  EXPECT_EQ(graph.params(graph.At(Key::Make("scaled"))), "6");
+  EXPECT_EQ(graph.function(graph.At(Key::Make("negated"))).name(), "negate");
+  const auto result = EvaluateSequential(graph, {Key::Make("negated")});
+  EXPECT_EQ(dynamic_cast<const Int64Value&>(*result.values[0]).value(), -42);
+}
+
 TEST(GraphTest, RejectsDuplicateKeys) {
   Graph graph;
   const uint32_t add = graph.AddOperation(RegisterOperation("test.add", &AddTwo));
