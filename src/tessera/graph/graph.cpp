@@ -15,13 +15,33 @@ int64_t CapacityBytes(const std::vector<T>& v) {
   return int64_t(v.capacity() * sizeof(T));
 }
 
-// Home slot of a key in the index. Sixteen consecutive partitions of one name share a
-// well-mixed base and occupy adjacent slots (one cache line of ids), so building and resolving
-// a graph whose keys come in partition order touches memory mostly sequentially; runs of 16
-// keep linear probing from forming long clusters.
-inline size_t HomeSlot(const Key& key, size_t mask) {
-  const uint64_t base = HashKey(Key(key.name, key.index >> 4));
-  return size_t((base << 4) | uint64_t(key.index & 15)) & mask;
+// The key index is a table of 16-slot buckets (one cache line of ids). Sixteen consecutive
+// partitions of one name share a bucket (its hash covers index >> 4) and take adjacent slots, so
+// building and resolving a graph whose keys come in partition order touches memory mostly
+// sequentially. The slot within the bucket also mixes in the name, so plain names (index -1) and
+// single-partition names spread over all slots. A taken slot probes the same slot of the next
+// bucket (short clusters, as linear probing over mixed hashes); after a full round of buckets
+// the probe moves to the next slot, so it always finds a free one.
+struct Probe {
+  size_t bucket;
+  size_t offset;
+  size_t bucket_mask;
+  size_t steps = 0;
+  size_t slot() const { return (bucket << 4) | offset; }
+  void Next() {
+    bucket = (bucket + 1) & bucket_mask;
+    if (++steps > bucket_mask) {
+      steps = 0;
+      offset = (offset + 1) & 15;
+    }
+  }
+};
+
+inline Probe StartProbe(const Key& key, size_t num_slots) {
+  const size_t bucket_mask = (num_slots >> 4) - 1;
+  const uint64_t bucket_hash = HashKey(Key(key.name, key.index >> 4));
+  const size_t offset = size_t(uint64_t(key.index) + (bucket_hash >> 60)) & 15;
+  return {size_t(bucket_hash) & bucket_mask, offset, bucket_mask};
 }
 
 }  // namespace
@@ -36,9 +56,9 @@ void Graph::Reserve(size_t num_tasks, size_t num_args) {
   if (slots > index_.size()) {
     index_.assign(slots, kNoTask);
     for (TaskId t = 0; t < keys_.size(); ++t) {
-      size_t slot = HomeSlot(keys_[t], slots - 1);
-      while (index_[slot] != kNoTask) slot = (slot + 1) & (slots - 1);
-      index_[slot] = t;
+      Probe probe = StartProbe(keys_[t], slots);
+      while (index_[probe.slot()] != kNoTask) probe.Next();
+      index_[probe.slot()] = t;
     }
   }
 }
@@ -65,9 +85,9 @@ void Graph::GrowIndex() {
   const size_t slots = index_.empty() ? 16 : index_.size() * 2;
   index_.assign(slots, kNoTask);
   for (TaskId t = 0; t < keys_.size(); ++t) {
-    size_t slot = HomeSlot(keys_[t], slots - 1);
-    while (index_[slot] != kNoTask) slot = (slot + 1) & (slots - 1);
-    index_[slot] = t;
+    Probe probe = StartProbe(keys_[t], slots);
+    while (index_[probe.slot()] != kNoTask) probe.Next();
+    index_[probe.slot()] = t;
   }
 }
 
@@ -79,14 +99,14 @@ TaskId Graph::AddTask(Key key, uint32_t function, std::span<const Arg> args, std
     throw InvalidArgument("task " + key.ToString() + " uses function index " + std::to_string(function) + " that was not returned by AddFunction");
   }
   if (2 * (keys_.size() + 1) > index_.size()) GrowIndex();
-  const size_t mask = index_.size() - 1;
-  size_t slot = HomeSlot(key, mask);
-  while (index_[slot] != kNoTask) {
-    if (keys_[index_[slot]] == key) {
+  Probe probe = StartProbe(key, index_.size());
+  while (index_[probe.slot()] != kNoTask) {
+    if (keys_[index_[probe.slot()]] == key) {
       throw InvalidArgument("duplicate task key " + key.ToString() + "; every task needs a unique key (use another name or partition index)");
     }
-    slot = (slot + 1) & mask;
+    probe.Next();
   }
+  const size_t slot = probe.slot();
   const TaskId id = TaskId(keys_.size());
   if (id == kNoTask) throw InvalidArgument("graph has too many tasks (limit 4294967294)");
   index_[slot] = id;
@@ -108,11 +128,9 @@ TaskId Graph::AddTask(Key key, uint32_t function, std::span<const Arg> args, std
 
 std::optional<TaskId> Graph::Find(const Key& key) const {
   if (index_.empty()) return std::nullopt;
-  const size_t mask = index_.size() - 1;
-  size_t slot = HomeSlot(key, mask);
-  while (index_[slot] != kNoTask) {
-    if (keys_[index_[slot]] == key) return index_[slot];
-    slot = (slot + 1) & mask;
+  Probe probe = StartProbe(key, index_.size());
+  for (TaskId t; (t = index_[probe.slot()]) != kNoTask; probe.Next()) {
+    if (keys_[t] == key) return t;
   }
   return std::nullopt;
 }

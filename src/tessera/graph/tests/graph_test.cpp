@@ -1,6 +1,7 @@
 // Keys, values, graph construction, validation errors and static ordering.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "tessera/base/error.hpp"
@@ -140,6 +141,30 @@ TEST(GraphTest, CycleErrorListsTheKeysOnIt) {
     for (const char* key : {"'a'", "'b'", "'c'"}) EXPECT_NE(message.find(key), std::string::npos) << message;
     EXPECT_EQ(message.find("'root'"), std::string::npos) << message;
   }
+}
+
+TEST(GraphTest, KeyIndexFindsEveryKeyWhateverTheirShape) {
+  // Plain names, single partitions, long partition ranges and random indices in one graph.
+  Graph graph;
+  const uint32_t add = graph.AddOperation(RegisterOperation("test.add", &AddTwo));
+  std::vector<Key> keys;
+  for (int i = 0; i < 300; ++i) keys.push_back(Key::Make("plain-" + std::to_string(i)));
+  for (int i = 0; i < 300; ++i) keys.push_back(Key::Make("single-" + std::to_string(i), 0));
+  for (int i = 0; i < 5000; ++i) keys.push_back(Key::Make("range", i));
+  std::mt19937_64 rng(5);
+  for (int i = 0; i < 2000; ++i) keys.push_back(Key::Make("random", int64_t(rng() >> 1)));
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    graph.AddTask(keys[i], add, {Arg::Int64(1), Arg::Int64(2)});
+    // Every key added so far stays findable while the index grows.
+    if (i % 997 == 0) {
+      for (size_t j = 0; j <= i; ++j) ASSERT_EQ(graph.Find(keys[j]), std::optional<TaskId>(TaskId(j)));
+    }
+  }
+  for (size_t j = 0; j < keys.size(); ++j) ASSERT_EQ(graph.Find(keys[j]), std::optional<TaskId>(TaskId(j)));
+  EXPECT_FALSE(graph.Find(Key::Make("range", 5000)).has_value());
+  EXPECT_FALSE(graph.Find(Key::Make("plain-300")).has_value());
 }
 
 TEST(GraphTest, TasksAreSmall) {
