@@ -15,48 +15,20 @@
 #include <vector>
 
 #include "tessera/compute/selection.hpp"
+#include "tessera/compute/tests/column_values.hpp"
 #include "tessera/table/column_builder.hpp"
 
 namespace tessera::compute {
 namespace {
 
+using testing::OptInts;
+using testing::OptStrings;
+using testing::Ints;
+using testing::Strings;
+using testing::OptDoubles;
+using testing::Doubles;
+
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-using OptInts = std::vector<std::optional<int64_t>>;
-using OptDoubles = std::vector<std::optional<double>>;
-using OptStrings = std::vector<std::optional<std::string>>;
-
-OptInts Ints(const Column& column) {
-  OptInts out;
-  for (int64_t i = 0; i < column.length(); ++i) {
-    out.push_back(column.IsValid(i) ? std::optional<int64_t>(column.values<int64_t>()[i])
-                                    : std::nullopt);
-  }
-  return out;
-}
-
-OptDoubles Doubles(const Column& column) {
-  OptDoubles out;
-  for (int64_t i = 0; i < column.length(); ++i) {
-    out.push_back(column.IsValid(i) ? std::optional<double>(column.values<double>()[i])
-                                    : std::nullopt);
-  }
-  return out;
-}
-
-OptStrings Strings(const Column& column) {
-  OptStrings out;
-  for (int64_t i = 0; i < column.length(); ++i) {
-    if (column.IsNull(i)) {
-      out.push_back(std::nullopt);
-    } else if (column.type().id() == TypeId::kCategorical) {
-      out.push_back(std::string(column.dictionary()->GetString(column.values<int32_t>()[i])));
-    } else {
-      out.push_back(std::string(column.GetString(i)));
-    }
-  }
-  return out;
-}
 
 TablePtr Sample() {
   return Table::Make({"k", "name", "x", "n"},
