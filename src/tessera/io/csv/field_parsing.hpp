@@ -176,9 +176,6 @@ inline bool ParseFloat64(std::string_view text, double* value) {
 /// ParseFloat64 kept out of line, so the short path below stays small enough to inline.
 bool ParseFloat64OutOfLine(std::string_view text, double* value);
 
-/// ParseFloat64 for text that is followed by at least 8 readable bytes (as fields in a
-/// tokenizer window are). Short decimals ("-12.5", "0.0", "1234567") are parsed with one
-/// eight-byte load and no per-digit branches; anything else takes ParseFloat64.
 namespace detail {
 
 // The value of the k (1..8) digits at p, reading 8 bytes (padding must follow); false if any of
