@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <sstream>
+#include <string>
 #include <thread>
 
 #include "tessera/base/error.hpp"
@@ -164,17 +165,23 @@ ValuePtr Sleepy(const TaskInputs& in) {
   return MakeInt64(in.Int64(0));
 }
 
-TEST(LocalSchedulerTest, CancelStopsPromptlyAndStaysUsable) {
-  LocalScheduler scheduler({2, {}});
+// 2000 sleeping tasks feeding one sum, long enough to interrupt; the sum's key is `name`-sum.
+Graph SleepyFanIn(const std::string& name) {
   Graph graph;
   const uint32_t sleepy = graph.AddOperation(RegisterOperation("test.sleepy", &Sleepy));
   const uint32_t mix = testing::MixFunction(&graph);
   std::vector<Arg> all;
   for (int64_t i = 0; i < 2000; ++i) {
-    graph.AddTask(Key::Make("sleepy", i), sleepy, {Arg::Int64(i)});
-    all.push_back(Arg::Ref(Key::Make("sleepy", i)));
+    graph.AddTask(Key::Make(name, i), sleepy, {Arg::Int64(i)});
+    all.push_back(Arg::Ref(Key::Make(name, i)));
   }
-  graph.AddTask(Key::Make("sleepy-sum"), mix, all);
+  graph.AddTask(Key::Make(name + "-sum"), mix, all);
+  return graph;
+}
+
+TEST(LocalSchedulerTest, CancelStopsPromptlyAndStaysUsable) {
+  LocalScheduler scheduler({2, {}});
+  Graph graph = SleepyFanIn("sleepy");
   auto handles = scheduler.Submit(std::move(graph), {Key::Make("sleepy-sum")});
   std::this_thread::sleep_for(20ms);
   handles[0]->Cancel();
@@ -189,15 +196,7 @@ TEST(LocalSchedulerTest, CancelStopsPromptlyAndStaysUsable) {
 
 TEST(LocalSchedulerTest, InterruptCancelsRunningComputations) {
   LocalScheduler scheduler({2, {}});
-  Graph graph;
-  const uint32_t sleepy = graph.AddOperation(RegisterOperation("test.sleepy", &Sleepy));
-  const uint32_t mix = testing::MixFunction(&graph);
-  std::vector<Arg> all;
-  for (int64_t i = 0; i < 2000; ++i) {
-    graph.AddTask(Key::Make("interrupted", i), sleepy, {Arg::Int64(i)});
-    all.push_back(Arg::Ref(Key::Make("interrupted", i)));
-  }
-  graph.AddTask(Key::Make("interrupted-sum"), mix, all);
+  Graph graph = SleepyFanIn("interrupted");
   {
     InterruptGuard guard(scheduler);
     EXPECT_THROW(InterruptGuard second(scheduler), InvalidArgument);
