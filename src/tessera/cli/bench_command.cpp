@@ -74,6 +74,7 @@ void AddBenchCommand(CLI::App& app) {
   csv->add_option("--threads", options->threads, "Threads (0 = all cores)");
   csv->callback([options] { RunCsvBench(*options); });
   AddOverheadBench(*bench);
+  AddSeedBench(*bench);
 }
 
 }  // namespace tessera::cli

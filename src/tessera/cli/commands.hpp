@@ -11,5 +11,7 @@ void AddDatasetsCommand(CLI::App& app);
 void AddDemoCommand(CLI::App& app);
 /// `bench overhead`, registered under the `bench` subcommand.
 void AddOverheadBench(CLI::App& bench);
+/// `bench seed`, registered under the `bench` subcommand.
+void AddSeedBench(CLI::App& bench);
 
 }  // namespace tessera::cli

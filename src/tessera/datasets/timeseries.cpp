@@ -47,38 +47,51 @@ int64_t ParseFixedFrequency(const std::string& text) {
   return count * unit_nanos;
 }
 
-TimeseriesData Timeseries(const TimeseriesOptions& options) {
+std::vector<int64_t> TimeseriesDivisions(const TimeseriesOptions& options) {
   const int64_t start = ParseTimestampArgument(options.start, "start");
   const int64_t end = ParseTimestampArgument(options.end, "end");
   if (end <= start) throw InvalidArgument("end '" + options.end + "' must be after start '" + options.start + "'");
-  const int64_t step = ParseFixedFrequency(options.freq);
+  ParseFixedFrequency(options.freq);  // validated before any partition is generated
   const int64_t partition_span = ParseFixedFrequency(options.partition_freq);
-
-  TimeseriesData data;
-  for (int64_t boundary = start; boundary < end; boundary += partition_span) data.divisions.push_back(boundary);
+  std::vector<int64_t> divisions;
+  for (int64_t boundary = start; boundary < end; boundary += partition_span) divisions.push_back(boundary);
   // As in Dask: divisions end at `end`, and each partition holds [division, next division).
-  data.divisions.push_back(end);
+  divisions.push_back(end);
+  return divisions;
+}
 
+TablePtr TimeseriesPartition(const TimeseriesOptions& options, const std::vector<int64_t>& divisions,
+                             size_t partition) {
+  if (partition + 1 >= divisions.size()) {
+    throw IndexError("timeseries partition " + std::to_string(partition) + " out of range (" +
+                     std::to_string(divisions.size() - 1) + " partitions)");
+  }
+  const int64_t step = ParseFixedFrequency(options.freq);
+  const int64_t first = divisions[partition];
+  const int64_t rows = (divisions[partition + 1] - first + step - 1) / step;
+  std::mt19937_64 rng(options.seed * 7919 + partition);
+  std::poisson_distribution<int64_t> id(1000);
+  std::uniform_real_distribution<double> uniform(-1.0, 1.0);
+  std::uniform_int_distribution<int> name(0, 25);
+  FixedWidthBuilder<int64_t> timestamps(types::Timestamp(), rows), ids(types::Int64(), rows);
+  FixedWidthBuilder<double> xs(types::Float64(), rows), ys(types::Float64(), rows);
+  StringBuilder names(rows, rows * 8);
+  for (int64_t i = 0; i < rows; ++i) {
+    timestamps.UnsafeAppend(first + i * step);
+    names.Append(kNames[name(rng)]);
+    ids.UnsafeAppend(id(rng));
+    xs.UnsafeAppend(uniform(rng));
+    ys.UnsafeAppend(uniform(rng));
+  }
+  return Table::Make({"name", "id", "x", "y"}, {names.Finish(), ids.Finish(), xs.Finish(), ys.Finish()},
+                     timestamps.Finish(), "timestamp");
+}
+
+TimeseriesData Timeseries(const TimeseriesOptions& options) {
+  TimeseriesData data;
+  data.divisions = TimeseriesDivisions(options);
   for (size_t p = 0; p + 1 < data.divisions.size(); ++p) {
-    const int64_t first = data.divisions[p];
-    const int64_t rows = (data.divisions[p + 1] - first + step - 1) / step;
-    std::mt19937_64 rng(options.seed * 7919 + p);
-    std::poisson_distribution<int64_t> id(1000);
-    std::uniform_real_distribution<double> uniform(-1.0, 1.0);
-    std::uniform_int_distribution<int> name(0, 25);
-    FixedWidthBuilder<int64_t> timestamps(types::Timestamp(), rows), ids(types::Int64(), rows);
-    FixedWidthBuilder<double> xs(types::Float64(), rows), ys(types::Float64(), rows);
-    StringBuilder names(rows, rows * 8);
-    for (int64_t i = 0; i < rows; ++i) {
-      timestamps.UnsafeAppend(first + i * step);
-      names.Append(kNames[name(rng)]);
-      ids.UnsafeAppend(id(rng));
-      xs.UnsafeAppend(uniform(rng));
-      ys.UnsafeAppend(uniform(rng));
-    }
-    data.partitions.push_back(Table::Make({"name", "id", "x", "y"},
-                                          {names.Finish(), ids.Finish(), xs.Finish(), ys.Finish()},
-                                          timestamps.Finish(), "timestamp"));
+    data.partitions.push_back(TimeseriesPartition(options, data.divisions, p));
   }
   return data;
 }

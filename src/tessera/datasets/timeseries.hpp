@@ -28,6 +28,11 @@ struct TimeseriesData {
   std::vector<int64_t> divisions;
 };
 
+/// Partition boundaries for `options` (validates every option).
+std::vector<int64_t> TimeseriesDivisions(const TimeseriesOptions& options);
+/// Partition `partition` of the data set on its own (what a lazy source's task generates).
+TablePtr TimeseriesPartition(const TimeseriesOptions& options, const std::vector<int64_t>& divisions,
+                             size_t partition);
 /// Generates the data set; the same options give the same data.
 TimeseriesData Timeseries(const TimeseriesOptions& options = {});
 

@@ -297,9 +297,10 @@ std::tuple<Ts...> compute_on(sched::Scheduler& scheduler, const Delayed<Ts>&... 
   }(std::index_sequence_for<Ts...>{});
 }
 
-/// compute_on the default scheduler.
+/// compute_on the default scheduler (Dask's dask.compute(a, b, ...); named compute_all because
+/// tessera::compute is the kernels' namespace).
 template <typename... Ts>
-std::tuple<Ts...> compute(const Delayed<Ts>&... values) {
+std::tuple<Ts...> compute_all(const Delayed<Ts>&... values) {
   return compute_on(sched::DefaultScheduler(), values...);
 }
 

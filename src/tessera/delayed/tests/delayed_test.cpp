@@ -43,7 +43,7 @@ TEST_F(DelayedTest, PureCallsShareKeysAndRunOnce) {
   auto total = delayed(Add)(a, b);
   EXPECT_EQ(total.compute(scheduler_), 22);
   EXPECT_EQ(inc_calls.load(), 1);  // a and b are one task
-  // compute(a, b, ...) shares the work between its arguments too.
+  // compute_on(scheduler, a, b, ...) shares the work between its arguments too.
   inc_calls = 0;
   auto [p, q] = compute_on(scheduler_, delayed(Add)(a, c), delayed(Add)(b, c));
   EXPECT_EQ(p, 23);

@@ -569,13 +569,7 @@ std::vector<TablePtr> ReadBlocks(const CsvPlan& plan, const std::vector<DataType
     if (limited || results[b].first_row_offset != expected_start) {
       results[b] = ReadCsvBlock(plan, b, expected_start, types, max_rows);
     }
-    if (results[b].error) {
-      try {
-        std::rethrow_exception(results[b].error);
-      } catch (const BlockError& error) {
-        ThrowBlockError(plan, error);
-      }
-    }
+    RethrowCsvBlockError(plan, results[b]);
     expected_start = results[b].end_offset;
     rows += results[b].table->num_rows();
     tables.push_back(std::move(results[b].table));
@@ -584,6 +578,15 @@ std::vector<TablePtr> ReadBlocks(const CsvPlan& plan, const std::vector<DataType
 }
 
 }  // namespace
+
+void RethrowCsvBlockError(const CsvPlan& plan, const CsvBlockResult& result) {
+  if (!result.error) return;
+  try {
+    std::rethrow_exception(result.error);
+  } catch (const BlockError& error) {
+    ThrowBlockError(plan, error);
+  }
+}
 
 std::vector<TablePtr> ReadCsv(const std::vector<std::string>& paths, const CsvReadOptions& options) {
   const CsvPlan plan = PlanCsv(paths, options);

@@ -71,6 +71,9 @@ CsvBlockResult ReadCsvBlock(const CsvPlan& plan, size_t block_index, int64_t sta
                             const std::vector<DataType>* types = nullptr,
                             int64_t max_rows = INT64_MAX);
 
+/// Throws the error kept in `result` (if any) as a ParseError naming file, line and column.
+void RethrowCsvBlockError(const CsvPlan& plan, const CsvBlockResult& result);
+
 /// Reads every block in parallel and returns one table per block, all with one schema (a file
 /// without data rows contributes none; with no rows at all, one empty table).
 std::vector<TablePtr> ReadCsv(const std::vector<std::string>& paths,

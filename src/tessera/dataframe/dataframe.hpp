@@ -1,0 +1,343 @@
+// The lazy partitioned collections of the public C++ API, named and behaving as Dask's and
+// pandas' (dtypes, NaN handling, labels, order): DataFrame, Series and Scalar. Each wraps an
+// expression node (tessera/expr); operations build new nodes and nothing runs until compute()
+// (optimize -> lower -> schedule -> one Table or value) or persist() (the partitions stay in
+// the scheduler's store and a new collection reads them).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "tessera/compute/scalar.hpp"
+#include "tessera/expr/column_expr.hpp"
+#include "tessera/expr/node.hpp"
+#include "tessera/sched/local_scheduler.hpp"
+#include "tessera/table/table.hpp"
+
+namespace tessera::dataframe {
+
+class DataFrame;
+class Series;
+class GroupBy;
+class SeriesGroupBy;
+class DatetimeAccessor;
+class StringAccessor;
+
+/// A constant operand: numbers, bools, text, or any compute::Scalar (timestamps, nulls).
+class Literal {
+ public:
+  Literal(int value) : value_(compute::Scalar::Int64(value)) {}                  // NOLINT
+  Literal(int64_t value) : value_(compute::Scalar::Int64(value)) {}              // NOLINT
+  Literal(double value) : value_(compute::Scalar::Float64(value)) {}             // NOLINT
+  Literal(bool value) : value_(compute::Scalar::Bool(value)) {}                  // NOLINT
+  Literal(const char* value) : value_(compute::Scalar::String(value)) {}         // NOLINT
+  Literal(std::string value) : value_(compute::Scalar::String(std::move(value))) {}  // NOLINT
+  Literal(compute::Scalar value) : value_(std::move(value)) {}                  // NOLINT
+  const compute::Scalar& scalar() const { return value_; }
+
+ private:
+  compute::Scalar value_;
+};
+
+/// A lazy single value (the result of a reduction).
+class Scalar {
+ public:
+  explicit Scalar(expr::NodePtr node) : node_(std::move(node)) {}
+  const expr::NodePtr& node() const { return node_; }
+  DataType dtype() const;
+  compute::Scalar compute(sched::Scheduler& scheduler = sched::DefaultScheduler()) const;
+  /// compute() as a double (NaN for null); TypeError for text.
+  double compute_double(sched::Scheduler& scheduler = sched::DefaultScheduler()) const;
+  std::string explain() const;
+  std::string ToString() const;
+
+ private:
+  expr::NodePtr node_;
+};
+
+/// Options of tree reductions.
+struct ReduceOptions {
+  int64_t split_every = 8;
+};
+
+/// A lazy column: an expression over the partitions of a frame (`input`), with a name.
+class Series {
+ public:
+  Series(expr::NodePtr input, expr::ColumnExprPtr expression, std::string name);
+
+  const std::string& name() const { return name_; }
+  DataType dtype() const;
+  int64_t npartitions() const { return input_->npartitions(); }
+  const expr::Divisions& divisions() const { return input_->divisions(); }
+  bool known_divisions() const { return input_->known_divisions(); }
+  /// The frame this Series is computed over and its expression.
+  const expr::NodePtr& input() const { return input_; }
+  const expr::ColumnExprPtr& expression() const { return expression_; }
+  /// The Series as a plan node (a one-column partitioned table with the frame's index).
+  expr::NodePtr node() const;
+
+  Series rename(std::string name) const { return Series(input_, expression_, std::move(name)); }
+  Series astype(const std::string& dtype) const;
+  Series isnull() const;
+  Series isna() const { return isnull(); }
+  Series notnull() const;
+  Series notna() const { return notnull(); }
+  Series fillna(const Literal& value) const;
+  /// This Series where `condition` holds, `other` elsewhere (pandas' where).
+  Series where(const Series& condition, const Literal& other) const;
+  Series where(const Series& condition, const Series& other) const;
+  Series where(const Series& condition) const;  // other = NaN / null
+  /// The opposite of where.
+  Series mask(const Series& condition, const Literal& other) const;
+  Series mask(const Series& condition) const;
+  Series between(const Literal& low, const Literal& high, const std::string& inclusive = "both") const;
+  Series isin(const std::vector<Literal>& values) const;
+  Series clip(std::optional<Literal> lower, std::optional<Literal> upper) const;
+  Series abs() const;
+  Series round(int decimals = 0) const;
+  DatetimeAccessor dt() const;
+  StringAccessor str() const;
+
+  /// Rows where `mask` is true.
+  Series operator[](const Series& mask) const;
+
+  Scalar sum(ReduceOptions options = {}) const;
+  Scalar mean(ReduceOptions options = {}) const;
+  Scalar count(ReduceOptions options = {}) const;
+  Scalar min(ReduceOptions options = {}) const;
+  Scalar max(ReduceOptions options = {}) const;
+  Scalar var(int ddof = 1, ReduceOptions options = {}) const;
+  Scalar std(int ddof = 1, ReduceOptions options = {}) const;
+  Scalar nunique(bool dropna = true, ReduceOptions options = {}) const;
+  Scalar any(ReduceOptions options = {}) const;
+  Scalar all(ReduceOptions options = {}) const;
+  Scalar idxmin(ReduceOptions options = {}) const;
+  Scalar idxmax(ReduceOptions options = {}) const;
+  /// Approximate for large data: merges per-partition quantile sketches of 512 points (exact
+  /// when every partition has at most 512 values).
+  Scalar quantile(double q = 0.5, ReduceOptions options = {}) const;
+  /// Number of rows.
+  Scalar size() const;
+  /// pandas' Series.describe() for a numeric Series: count, mean, std, min, 25%, 50%, 75%, max.
+  Series describe() const;
+
+  /// Distinct values with their counts, most frequent first (ties in order of first
+  /// appearance); the result is indexed by the values and named "count" ("proportion" with
+  /// normalize).
+  Series value_counts(bool sort = true, bool ascending = false, bool normalize = false, bool dropna = true,
+                      int64_t split_out = 1) const;
+  /// Distinct values in order of first appearance (nulls included once), as a Series.
+  Series unique(int64_t split_out = 1) const;
+  Series drop_duplicates(int64_t split_out = 1) const { return unique(split_out); }
+  /// The n largest / smallest values (ties keep the earlier row), with their index.
+  Series nlargest(int64_t n = 5) const;
+  Series nsmallest(int64_t n = 5) const;
+
+  SeriesGroupBy groupby(const Series& key) const;
+
+  DataFrame to_frame() const;
+  Series head(int64_t n = 5, sched::Scheduler& scheduler = sched::DefaultScheduler()) const;
+  /// The whole Series: a Table with the index and one column named after the Series.
+  TablePtr compute(sched::Scheduler& scheduler = sched::DefaultScheduler()) const;
+  Series persist(sched::Scheduler& scheduler = sched::DefaultScheduler()) const;
+  std::string explain() const;
+  std::string ToString() const;
+
+ private:
+  friend class DataFrame;
+  expr::NodePtr input_;
+  expr::ColumnExprPtr expression_;
+  std::string name_;
+};
+
+Series operator+(const Series& a, const Series& b);
+Series operator+(const Series& a, const Literal& b);
+Series operator+(const Literal& a, const Series& b);
+Series operator-(const Series& a, const Series& b);
+Series operator-(const Series& a, const Literal& b);
+Series operator-(const Literal& a, const Series& b);
+Series operator*(const Series& a, const Series& b);
+Series operator*(const Series& a, const Literal& b);
+Series operator*(const Literal& a, const Series& b);
+Series operator/(const Series& a, const Series& b);
+Series operator/(const Series& a, const Literal& b);
+Series operator/(const Literal& a, const Series& b);
+Series operator%(const Series& a, const Series& b);
+Series operator%(const Series& a, const Literal& b);
+Series operator%(const Literal& a, const Series& b);
+/// a // b (Python's floor division).
+Series floordiv(const Series& a, const Series& b);
+Series floordiv(const Series& a, const Literal& b);
+Series pow(const Series& a, const Series& b);
+Series pow(const Series& a, const Literal& b);
+Series operator==(const Series& a, const Series& b);
+Series operator==(const Series& a, const Literal& b);
+Series operator!=(const Series& a, const Series& b);
+Series operator!=(const Series& a, const Literal& b);
+Series operator<(const Series& a, const Series& b);
+Series operator<(const Series& a, const Literal& b);
+Series operator<=(const Series& a, const Series& b);
+Series operator<=(const Series& a, const Literal& b);
+Series operator>(const Series& a, const Series& b);
+Series operator>(const Series& a, const Literal& b);
+Series operator>=(const Series& a, const Series& b);
+Series operator>=(const Series& a, const Literal& b);
+Series operator&(const Series& a, const Series& b);
+Series operator&(const Series& a, const Literal& b);
+Series operator|(const Series& a, const Series& b);
+Series operator|(const Series& a, const Literal& b);
+Series operator^(const Series& a, const Series& b);
+Series operator^(const Series& a, const Literal& b);
+Series operator~(const Series& a);
+Series operator-(const Series& a);
+
+/// Series.dt: calendar fields and rounding of timestamp Series.
+class DatetimeAccessor {
+ public:
+  explicit DatetimeAccessor(Series series) : series_(std::move(series)) {}
+  Series year() const;
+  Series month() const;
+  Series day() const;
+  Series hour() const;
+  Series minute() const;
+  Series second() const;
+  Series dayofweek() const;
+  Series dayofyear() const;
+  Series date() const;
+  Series normalize() const;
+  Series floor(const std::string& freq) const;
+  Series ceil(const std::string& freq) const;
+  Series round(const std::string& freq) const;
+
+ private:
+  Series Call(const char* function, expr::CallParams params = {}) const;
+  Series series_;
+};
+
+/// Series.str: text functions of string Series.
+class StringAccessor {
+ public:
+  explicit StringAccessor(Series series) : series_(std::move(series)) {}
+  Series len() const;
+  Series lower() const;
+  Series upper() const;
+  Series strip() const;
+  Series lstrip() const;
+  Series rstrip() const;
+  Series contains(const std::string& pattern, bool regex = true) const;
+  Series startswith(const std::string& prefix) const;
+  Series endswith(const std::string& suffix) const;
+  Series slice(std::optional<int64_t> start, std::optional<int64_t> stop = std::nullopt) const;
+  Series replace(const std::string& old, const std::string& replacement) const;
+
+ private:
+  Series Call(const char* function, expr::CallParams params = {}) const;
+  Series series_;
+};
+
+/// A lazy partitioned table.
+class DataFrame {
+ public:
+  explicit DataFrame(expr::NodePtr node) : node_(std::move(node)) {}
+
+  const expr::NodePtr& node() const { return node_; }
+  std::vector<std::string> columns() const { return node_->meta()->column_names(); }
+  /// Column names and dtypes (pandas' df.dtypes).
+  const Schema& dtypes() const { return node_->meta()->schema(); }
+  /// An empty table with the columns, dtypes and index of the result (Dask's _meta).
+  const TablePtr& meta() const { return node_->meta(); }
+  int64_t npartitions() const { return node_->npartitions(); }
+  const expr::Divisions& divisions() const { return node_->divisions(); }
+  bool known_divisions() const { return node_->known_divisions(); }
+
+  /// One column (KeyError naming the columns when absent).
+  Series operator[](const std::string& column) const;
+  Series operator[](const char* column) const { return (*this)[std::string(column)]; }
+  /// Several columns, in the order given.
+  DataFrame operator[](const std::vector<std::string>& columns) const;
+  /// Rows where `mask` is true.
+  DataFrame operator[](const Series& mask) const;
+
+  /// New or replaced columns (replacing keeps a column's position).
+  DataFrame assign(const std::string& name, const Series& value) const;
+  DataFrame assign(const std::string& name, const Literal& value) const;
+  DataFrame assign(const std::vector<std::pair<std::string, Series>>& values) const;
+  DataFrame drop(const std::vector<std::string>& columns) const;
+  DataFrame rename(const std::map<std::string, std::string>& columns) const;
+  DataFrame astype(const std::map<std::string, std::string>& dtypes) const;
+  DataFrame astype(const std::string& dtype) const;
+  DataFrame isnull() const;
+  DataFrame notnull() const;
+  DataFrame fillna(const Literal& value) const;
+  DataFrame fillna(const std::map<std::string, Literal>& values) const;
+  /// Rows without missing values: how = "any" or "all", over `subset` (empty = every column).
+  DataFrame dropna(const std::string& how = "any", const std::vector<std::string>& subset = {}) const;
+  DataFrame where(const Series& condition, const Literal& other) const;
+  DataFrame mask(const Series& condition, const Literal& other) const;
+  DataFrame clip(std::optional<Literal> lower, std::optional<Literal> upper) const;
+  DataFrame abs() const;
+  DataFrame round(int decimals = 0) const;
+
+  /// Per-column reductions: a Series indexed by column name.
+  Series sum(ReduceOptions options = {}) const;
+  Series mean(ReduceOptions options = {}) const;
+  Series count(ReduceOptions options = {}) const;
+  Series min(ReduceOptions options = {}) const;
+  Series max(ReduceOptions options = {}) const;
+  Series var(int ddof = 1, ReduceOptions options = {}) const;
+  Series std(int ddof = 1, ReduceOptions options = {}) const;
+  Series nunique(bool dropna = true, ReduceOptions options = {}) const;
+  Series any(ReduceOptions options = {}) const;
+  Series all(ReduceOptions options = {}) const;
+  Series idxmin(ReduceOptions options = {}) const;
+  Series idxmax(ReduceOptions options = {}) const;
+  /// count, mean, std, min, 25%, 50%, 75%, max of every numeric column (quantiles approximate,
+  /// see Series::quantile).
+  DataFrame describe() const;
+  /// Distinct rows (first occurrences, in order of appearance; the index is not kept).
+  DataFrame drop_duplicates(const std::vector<std::string>& subset = {}, int64_t split_out = 1) const;
+  /// The n rows with the largest / smallest values of `column`.
+  DataFrame nlargest(int64_t n, const std::string& column) const;
+  DataFrame nsmallest(int64_t n, const std::string& column) const;
+
+  GroupBy groupby(const std::vector<std::string>& keys) const;
+  GroupBy groupby(const std::string& key) const;
+  GroupBy groupby(const Series& key) const;
+
+  /// `function` on every partition; `meta` declares its output (an empty table; null = run the
+  /// function on an empty partition to find out). Each result must match meta.
+  DataFrame map_partitions(std::function<TablePtr(const TablePtr&)> function, TablePtr meta = nullptr,
+                           std::string name = "") const;
+
+  /// The first n rows, computing only the partitions they need.
+  TablePtr head(int64_t n = 5, sched::Scheduler& scheduler = sched::DefaultScheduler()) const;
+  /// The last n rows, computing only the partitions they need.
+  TablePtr tail(int64_t n = 5, sched::Scheduler& scheduler = sched::DefaultScheduler()) const;
+  /// Number of rows (computes).
+  int64_t len(sched::Scheduler& scheduler = sched::DefaultScheduler()) const;
+  /// Number of rows as a lazy Scalar.
+  Scalar size() const;
+  /// Only the partitions listed (in that order).
+  DataFrame partitions(const std::vector<int64_t>& indices) const;
+
+  TablePtr compute(sched::Scheduler& scheduler = sched::DefaultScheduler()) const;
+  DataFrame persist(sched::Scheduler& scheduler = sched::DefaultScheduler()) const;
+  /// The optimized plan and the number of tasks it lowers to.
+  std::string explain() const;
+  /// The structure as Dask prints a lazy frame: columns, dtypes, npartitions, divisions, no data.
+  std::string ToString() const;
+
+ private:
+  expr::NodePtr node_;
+};
+
+/// Several results computed in one graph, so work they share runs once.
+std::vector<TablePtr> compute_all(const std::vector<expr::NodePtr>& nodes,
+                              sched::Scheduler& scheduler = sched::DefaultScheduler());
+
+}  // namespace tessera::dataframe

@@ -1,0 +1,69 @@
+// Rewriting Series expressions over a common frame.
+#include "tessera/dataframe/rebase.hpp"
+
+#include <map>
+
+#include "tessera/base/error.hpp"
+
+namespace tessera::dataframe {
+
+using expr::ColumnExpr;
+using expr::ColumnExprPtr;
+
+namespace {
+
+ColumnExprPtr Substitute(const ColumnExprPtr& expression, const std::map<std::string, ColumnExprPtr>& columns) {
+  switch (expression->kind()) {
+    case ColumnExpr::Kind::kColumn: {
+      auto it = columns.find(expression->name());
+      if (it == columns.end()) throw Internal("projection lost column " + expression->name());
+      return it->second;
+    }
+    case ColumnExpr::Kind::kCall: {
+      std::vector<ColumnExprPtr> args;
+      for (const auto& arg : expression->args()) args.push_back(Substitute(arg, columns));
+      return ColumnExpr::Call(expression->name(), std::move(args), expression->params());
+    }
+    default:
+      return expression;
+  }
+}
+
+}  // namespace
+
+ColumnExprPtr RebaseOnto(const ColumnExprPtr& expression, expr::NodePtr from, const expr::NodePtr& target) {
+  ColumnExprPtr rewritten = expression;
+  while (from->token() != target->token()) {
+    if (from->kind() != expr::NodeKind::kProject) return nullptr;
+    const auto& project = static_cast<const expr::ProjectNode&>(*from);
+    std::map<std::string, ColumnExprPtr> columns;
+    for (const auto& column : project.columns()) columns[column.name] = column.expr;
+    rewritten = Substitute(rewritten, columns);
+    from = from->input();
+  }
+  return rewritten;
+}
+
+AlignedSeries AlignAll(const std::vector<Series>& series) {
+  for (const auto& candidate : series) {
+    AlignedSeries aligned{candidate.input(), {}};
+    for (const auto& s : series) {
+      ColumnExprPtr rebased = RebaseOnto(s.expression(), s.input(), candidate.input());
+      if (rebased == nullptr) break;
+      aligned.expressions.push_back(std::move(rebased));
+    }
+    if (aligned.expressions.size() == series.size()) return aligned;
+  }
+  std::string names;
+  for (const auto& s : series) names += (names.empty() ? "" : ", ") + ("'" + s.name() + "' of " + s.input()->Describe());
+  throw InvalidArgument("cannot align Series " + names +
+                        ": they come from frames with different rows; compute them over one frame (assign the "
+                        "columns first, then filter)");
+}
+
+AlignedPair Align(const Series& a, const Series& b) {
+  AlignedSeries aligned = AlignAll({a, b});
+  return {aligned.input, aligned.expressions[0], aligned.expressions[1]};
+}
+
+}  // namespace tessera::dataframe

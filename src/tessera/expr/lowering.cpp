@@ -1,0 +1,154 @@
+// Lowering of node DAGs to task graphs: memoisation by token, blockwise fusion, reuse of held
+// keys, and the final concatenation task of compute().
+#include "tessera/expr/lowering.hpp"
+
+#include "tessera/base/error.hpp"
+#include "tessera/table/table_value.hpp"
+
+namespace tessera::expr {
+
+namespace {
+
+class BodyClosure final : public graph::Closure {
+ public:
+  BodyClosure(std::string name, TaskBody body) : name_(std::move(name)), body_(std::move(body)) {}
+  graph::ValuePtr Call(const graph::TaskInputs& inputs) const override { return body_(inputs); }
+  std::string_view name() const override { return name_; }
+
+ private:
+  std::string name_;
+  TaskBody body_;
+};
+
+}  // namespace
+
+LoweringContext::LoweringContext(std::function<bool(const graph::Key&)> is_held)
+    : is_held_(std::move(is_held)) {}
+
+void LoweringContext::CountUses(const NodePtr& root) {
+  if (uses_[root->token()]++ > 0) return;  // inputs of a shared node are counted once
+  for (const auto& input : root->inputs()) CountUses(input);
+}
+
+uint32_t LoweringContext::AddFunction(std::string name, TaskBody body) {
+  return graph_.AddClosure(std::make_shared<const BodyClosure>(std::move(name), std::move(body)));
+}
+
+graph::Arg LoweringContext::AddTask(uint32_t name_id, int64_t index, uint32_t function,
+                                    std::vector<graph::Arg> args) {
+  const graph::Key key(name_id, index);
+  graph_.AddTask(key, function, args);
+  return graph::Arg::Ref(key);
+}
+
+const std::vector<graph::Arg>& LoweringContext::Partitions(const NodePtr& node) {
+  if (auto it = lowered_.find(node->token()); it != lowered_.end()) return it->second;
+  std::vector<graph::Arg> partitions;
+  // Persisted earlier under the same token: read from the scheduler's store.
+  const uint32_t name_id = graph::InternName(node->name());
+  bool all_held = node->npartitions() > 0 && is_held_ != nullptr;
+  for (int64_t i = 0; all_held && i < node->npartitions(); ++i) all_held = IsHeld(graph::Key(name_id, i));
+  if (all_held) {
+    for (int64_t i = 0; i < node->npartitions(); ++i) partitions.push_back(graph::Arg::Ref(graph::Key(name_id, i)));
+  } else if (node->blockwise()) {
+    partitions = LowerBlockwise(node);
+  } else {
+    partitions = node->Lower(*this);
+  }
+  if (int64_t(partitions.size()) != node->npartitions()) {
+    throw Internal(node->Describe() + " lowered to " + std::to_string(partitions.size()) + " partitions, expected " +
+                   std::to_string(node->npartitions()));
+  }
+  return lowered_.emplace(node->token(), std::move(partitions)).first->second;
+}
+
+std::vector<graph::Arg> LoweringContext::LowerBlockwise(const NodePtr& node) {
+  // Fuse down the chain while the next node is blockwise, read only here, and not lowered yet.
+  std::vector<NodePtr> chain{node};
+  NodePtr base = node->input();
+  while (base->blockwise() && uses_[base->token()] <= 1 && lowered_.count(base->token()) == 0) {
+    chain.push_back(base);
+    base = base->input();
+  }
+  const std::vector<graph::Arg> inputs = Partitions(base);
+  std::vector<NodePtr> steps(chain.rbegin(), chain.rend());
+  std::string label;
+  for (const auto& step : steps) label += (label.empty() ? "" : "+") + step->prefix();
+  const uint32_t function = AddFunction(label, [steps](const graph::TaskInputs& task) -> graph::ValuePtr {
+    TablePtr table = TableOf(task.Get(0));
+    for (const auto& step : steps) table = step->ApplyPartition(table, task.key().index);
+    return std::make_shared<const TableValue>(std::move(table));
+  });
+  const uint32_t name_id = graph::InternName(node->name());
+  std::vector<graph::Arg> outputs;
+  outputs.reserve(inputs.size());
+  for (size_t i = 0; i < inputs.size(); ++i) outputs.push_back(AddTask(name_id, int64_t(i), function, {inputs[i]}));
+  return outputs;
+}
+
+namespace {
+
+// A partition argument as a key of the graph: literals (and, with `in_graph`, keys held outside
+// the graph) get an identity task.
+graph::Key AsKey(LoweringContext& context, const graph::Arg& arg, uint32_t name_id, int64_t index,
+                 uint32_t* identity_function, bool in_graph) {
+  if (arg.kind == graph::ArgKind::kKey && (!in_graph || context.graph().Find(arg.referenced_key()))) {
+    return arg.referenced_key();
+  }
+  if (*identity_function == UINT32_MAX) {
+    *identity_function = context.AddFunction("from-tables", [](const graph::TaskInputs& task) { return task.Get(0); });
+  }
+  return context.AddTask(name_id, index, *identity_function, {arg}).referenced_key();
+}
+
+}  // namespace
+
+LoweredGraph LowerForCompute(const std::vector<NodePtr>& roots,
+                             const std::function<bool(const graph::Key&)>& is_held) {
+  LoweringContext context(is_held);
+  for (const auto& root : roots) context.CountUses(root);
+  LoweredGraph lowered;
+  uint32_t identity = UINT32_MAX;
+  uint32_t concat = UINT32_MAX;
+  for (const auto& root : roots) {
+    const std::vector<graph::Arg> partitions = context.Partitions(root);
+    if (partitions.size() == 1) {
+      lowered.outputs.push_back({AsKey(context, partitions[0], graph::InternName("finalize-" + root->name()), 0, &identity, true)});
+      continue;
+    }
+    if (concat == UINT32_MAX) {
+      concat = context.AddFunction("finalize", [](const graph::TaskInputs& task) -> graph::ValuePtr {
+        std::vector<TablePtr> tables;
+        tables.reserve(task.size());
+        for (size_t i = 0; i < task.size(); ++i) tables.push_back(TableOf(task.Get(i)));
+        return std::make_shared<const TableValue>(ConcatenateTables(tables));
+      });
+    }
+    const graph::Key key = graph::Key::Make("finalize-" + root->name());
+    if (!context.graph().Find(key)) context.graph().AddTask(key, concat, partitions);
+    lowered.outputs.push_back({key});
+  }
+  lowered.graph = std::move(context.graph());
+  return lowered;
+}
+
+LoweredGraph LowerForPersist(const std::vector<NodePtr>& roots,
+                             const std::function<bool(const graph::Key&)>& is_held) {
+  LoweringContext context(is_held);
+  for (const auto& root : roots) context.CountUses(root);
+  LoweredGraph lowered;
+  uint32_t identity = UINT32_MAX;
+  for (const auto& root : roots) {
+    const std::vector<graph::Arg> partitions = context.Partitions(root);
+    const uint32_t name_id = graph::InternName(root->name());
+    std::vector<graph::Key> keys;
+    for (size_t i = 0; i < partitions.size(); ++i) {
+      keys.push_back(AsKey(context, partitions[i], name_id, int64_t(i), &identity, false));
+    }
+    lowered.outputs.push_back(std::move(keys));
+  }
+  lowered.graph = std::move(context.graph());
+  return lowered;
+}
+
+}  // namespace tessera::expr

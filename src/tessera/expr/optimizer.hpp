@@ -1,0 +1,19 @@
+// Plan rewrites applied before lowering. Projection pushdown: every node learns which of its
+// output columns any consumer reads (over all results computed together, so a shared source is
+// still read once), projections drop unused outputs and read_csv parses only what is needed.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "tessera/expr/node.hpp"
+
+namespace tessera::expr {
+
+/// The optimized plans of `roots` (same order); shared sub-plans stay shared.
+std::vector<NodePtr> Optimize(const std::vector<NodePtr>& roots);
+
+/// The plan as an indented tree, one node per line (shared nodes printed once, then named).
+std::string FormatPlan(const NodePtr& root);
+
+}  // namespace tessera::expr

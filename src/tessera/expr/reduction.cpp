@@ -1,0 +1,386 @@
+// ReduceNode: partial states per partition, tree combine, finish.
+#include "tessera/expr/reduction.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "tessera/base/error.hpp"
+#include "tessera/base/hash.hpp"
+#include "tessera/compute/aggregate.hpp"
+#include "tessera/compute/cast.hpp"
+#include "tessera/compute/compare.hpp"
+#include "tessera/compute/null_handling.hpp"
+#include "tessera/compute/selection.hpp"
+#include "tessera/compute/sort.hpp"
+#include "tessera/compute/value_counts.hpp"
+#include "tessera/expr/lowering.hpp"
+#include "tessera/table/column_builder.hpp"
+#include "tessera/table/table_value.hpp"
+
+namespace tessera::expr {
+
+using compute::Scalar;
+
+const char* ReduceFunctionName(ReduceFunction function) {
+  switch (function) {
+    case ReduceFunction::kSum: return "sum";
+    case ReduceFunction::kMean: return "mean";
+    case ReduceFunction::kCount: return "count";
+    case ReduceFunction::kSize: return "size";
+    case ReduceFunction::kMin: return "min";
+    case ReduceFunction::kMax: return "max";
+    case ReduceFunction::kVar: return "var";
+    case ReduceFunction::kStd: return "std";
+    case ReduceFunction::kNUnique: return "nunique";
+    case ReduceFunction::kAny: return "any";
+    case ReduceFunction::kAll: return "all";
+    case ReduceFunction::kIdxMin: return "idxmin";
+    case ReduceFunction::kIdxMax: return "idxmax";
+    case ReduceFunction::kQuantile: return "quantile";
+  }
+  return "?";
+}
+
+Scalar ScalarAt(const Column& column, int64_t row) {
+  if (column.IsNull(row)) return Scalar::Null(column.type());
+  if (column.type() == types::Categorical()) {
+    return Scalar::String(std::string(column.dictionary()->GetString(column.values<int32_t>()[row])));
+  }
+  return compute::Min(*column.Slice(row, 1));  // the one value, typed
+}
+
+ColumnPtr BroadcastScalar(const Scalar& value, int64_t rows) {
+  std::vector<int64_t> none(size_t(rows), -1);
+  auto empty = Table::MakeEmpty(Schema({Field{"v", value.type()}}));
+  return compute::FillNull(*compute::Take(*empty->column(0), none), value);
+}
+
+namespace {
+
+constexpr int64_t kQuantileSketchPoints = 512;
+
+// Everything one reduction of one column can carry between partitions.
+struct ReducerState {
+  compute::SumState sum;
+  compute::MomentsState moments;
+  compute::MinMaxState minmax;
+  int64_t count = 0;
+  ColumnPtr distinct;        // nunique: distinct values seen so far
+  bool any = false;
+  bool all = true;
+  Scalar best = Scalar::Null(types::Int64());   // idxmin/idxmax: best value so far ...
+  Scalar label = Scalar::Null(types::Int64());  // ... and its index label (or row position)
+  int64_t rows = 0;                             // rows covered (row positions without an index)
+  bool has_index = false;
+  std::vector<double> sketch_values;  // quantile: sorted sample points ...
+  std::vector<double> sketch_weights; // ... and the rows each stands for
+};
+
+class PartialValue final : public graph::Value {
+ public:
+  explicit PartialValue(std::vector<ReducerState> states) : states_(std::move(states)) {}
+  const std::vector<ReducerState>& states() const { return states_; }
+  int64_t nbytes() const override {
+    int64_t total = int64_t(sizeof(ReducerState) * states_.size());
+    for (const auto& state : states_) {
+      if (state.distinct) total += state.distinct->nbytes();
+      total += int64_t(state.sketch_values.size() * 16);
+    }
+    return total;
+  }
+
+ private:
+  std::vector<ReducerState> states_;
+};
+
+bool ScalarLess(const Scalar& a, const Scalar& b) {
+  const DataType type = a.type();
+  if (type == types::String()) return a.as_string() < b.as_string();
+  if (type.is_floating()) return a.as_double() < b.as_double();
+  if (type.is_unsigned_integer()) return a.as_uint64() < b.as_uint64();
+  if (type == types::Bool()) return a.as_bool() < b.as_bool();
+  return a.as_int64() < b.as_int64();
+}
+
+
+ReducerState Chunk(const Table& table, const ReduceSpec& spec) {
+  ReducerState state;
+  state.rows = table.num_rows();
+  state.has_index = table.has_index();
+  if (spec.function == ReduceFunction::kSize) {
+    state.count = table.num_rows();
+    return state;
+  }
+  const Column& column = *table.column(spec.column);
+  switch (spec.function) {
+    case ReduceFunction::kSum:
+    case ReduceFunction::kMean: state.sum = compute::SumPartial(column); break;
+    case ReduceFunction::kCount: state.count = compute::Count(column).as_int64(); break;
+    case ReduceFunction::kMin:
+    case ReduceFunction::kMax: state.minmax = compute::MinMaxPartial(column); break;
+    case ReduceFunction::kVar:
+    case ReduceFunction::kStd: state.moments = compute::MomentsPartial(column); break;
+    case ReduceFunction::kNUnique: state.distinct = compute::Unique(column); break;
+    case ReduceFunction::kAny: state.any = compute::Any(column).as_bool(); break;
+    case ReduceFunction::kAll: state.all = compute::All(column).as_bool(); break;
+    case ReduceFunction::kIdxMin:
+    case ReduceFunction::kIdxMax: {
+      const Scalar best = spec.function == ReduceFunction::kIdxMin ? compute::Min(column) : compute::Max(column);
+      state.best = best;
+      if (best.is_null()) break;
+      const ColumnPtr equal = compute::Equal(column, best);
+      const uint8_t* flags = equal->values<uint8_t>();
+      int64_t position = 0;
+      while (!flags[position]) ++position;
+      state.label = table.has_index() ? ScalarAt(*table.index(), position) : Scalar::Int64(position);
+      break;
+    }
+    case ReduceFunction::kQuantile: {
+      if (!column.type().is_numeric() && column.type() != types::Bool()) {
+        throw TypeError("quantile needs a numeric column; '" + spec.column + "' is " + column.type().ToString());
+      }
+      const ColumnPtr values = compute::Cast(column, types::Float64());
+      std::vector<double> sorted;
+      sorted.reserve(size_t(values->length()));
+      const double* data = values->values<double>();
+      for (int64_t i = 0; i < values->length(); ++i) {
+        if (values->IsValid(i) && !std::isnan(data[i])) sorted.push_back(data[i]);
+      }
+      std::sort(sorted.begin(), sorted.end());
+      const int64_t n = int64_t(sorted.size());
+      if (n <= kQuantileSketchPoints) {
+        state.sketch_values = sorted;
+        state.sketch_weights.assign(sorted.size(), 1.0);
+      } else {
+        for (int64_t k = 0; k < kQuantileSketchPoints; ++k) {
+          const int64_t begin = n * k / kQuantileSketchPoints;
+          const int64_t end = n * (k + 1) / kQuantileSketchPoints;
+          state.sketch_values.push_back(sorted[size_t((begin + end - 1) / 2)]);
+          state.sketch_weights.push_back(double(end - begin));
+        }
+      }
+      break;
+    }
+    case ReduceFunction::kSize: break;
+  }
+  return state;
+}
+
+void Combine(ReducerState& into, const ReducerState& next, const ReduceSpec& spec) {
+  switch (spec.function) {
+    case ReduceFunction::kSum:
+    case ReduceFunction::kMean: into.sum.Combine(next.sum); break;
+    case ReduceFunction::kCount:
+    case ReduceFunction::kSize: into.count += next.count; break;
+    case ReduceFunction::kMin:
+    case ReduceFunction::kMax: into.minmax.Combine(next.minmax); break;
+    case ReduceFunction::kVar:
+    case ReduceFunction::kStd: into.moments.Combine(next.moments); break;
+    case ReduceFunction::kNUnique:
+      into.distinct = compute::Unique(*ConcatenateColumns({into.distinct, next.distinct}));
+      break;
+    case ReduceFunction::kAny: into.any = into.any || next.any; break;
+    case ReduceFunction::kAll: into.all = into.all && next.all; break;
+    case ReduceFunction::kIdxMin:
+    case ReduceFunction::kIdxMax: {
+      if (next.best.is_null()) break;
+      const bool better = into.best.is_null() || (spec.function == ReduceFunction::kIdxMin
+                                                      ? ScalarLess(next.best, into.best)
+                                                      : ScalarLess(into.best, next.best));
+      if (better) {  // ties keep the earlier row, as pandas
+        into.best = next.best;
+        into.label = next.has_index ? next.label : Scalar::Int64(into.rows + next.label.as_int64());
+      }
+      break;
+    }
+    case ReduceFunction::kQuantile: {
+      std::vector<std::pair<double, double>> points;
+      for (size_t i = 0; i < into.sketch_values.size(); ++i) points.emplace_back(into.sketch_values[i], into.sketch_weights[i]);
+      for (size_t i = 0; i < next.sketch_values.size(); ++i) points.emplace_back(next.sketch_values[i], next.sketch_weights[i]);
+      std::sort(points.begin(), points.end());
+      into.sketch_values.clear();
+      into.sketch_weights.clear();
+      for (const auto& [value, weight] : points) {
+        into.sketch_values.push_back(value);
+        into.sketch_weights.push_back(weight);
+      }
+      break;
+    }
+  }
+  into.rows += next.rows;
+}
+
+// Weighted quantile with linear interpolation between sample points (pandas' "linear" on the
+// exact data when every partition kept all its values).
+double SketchQuantile(const ReducerState& state, double q) {
+  const auto& values = state.sketch_values;
+  const auto& weights = state.sketch_weights;
+  if (values.empty()) return std::nan("");
+  double total = 0;
+  for (double weight : weights) total += weight;
+  // Position of each point: the middle of the rows it stands for, on pandas' 0..n-1 scale.
+  const double target = q * (total - 1);
+  double before = 0;
+  double previous_position = 0;
+  for (size_t i = 0; i < values.size(); ++i) {
+    const double position = before + (weights[i] - 1) / 2;
+    if (position >= target) {
+      if (i == 0) return values[0];
+      const double span = position - previous_position;
+      const double fraction = span > 0 ? (target - previous_position) / span : 0;
+      return values[i - 1] + (values[i] - values[i - 1]) * fraction;
+    }
+    previous_position = position;
+    before += weights[i];
+  }
+  return values.back();
+}
+
+Scalar Finish(const ReducerState& state, const ReduceSpec& spec) {
+  switch (spec.function) {
+    case ReduceFunction::kSum: return state.sum.Sum();
+    case ReduceFunction::kMean: return state.sum.Mean();
+    case ReduceFunction::kCount:
+    case ReduceFunction::kSize: return Scalar::Int64(state.count);
+    case ReduceFunction::kMin: return state.minmax.min;
+    case ReduceFunction::kMax: return state.minmax.max;
+    case ReduceFunction::kVar: return Scalar::Float64(state.moments.Variance(spec.ddof));
+    case ReduceFunction::kStd: return Scalar::Float64(std::sqrt(state.moments.Variance(spec.ddof)));
+    case ReduceFunction::kNUnique: return compute::NUnique(*state.distinct, spec.dropna);
+    case ReduceFunction::kAny: return Scalar::Bool(state.any);
+    case ReduceFunction::kAll: return Scalar::Bool(state.all);
+    case ReduceFunction::kIdxMin:
+    case ReduceFunction::kIdxMax:
+      if (state.best.is_null()) {
+        throw InvalidArgument(std::string(ReduceFunctionName(spec.function)) + " of column '" + spec.column +
+                              "' has no values (empty or all missing)");
+      }
+      return state.label;
+    case ReduceFunction::kQuantile: return Scalar::Float64(SketchQuantile(state, spec.q));
+  }
+  return Scalar::Null(types::Float64());
+}
+
+std::vector<ReducerState> ChunkAll(const Table& table, const std::vector<ReduceSpec>& specs) {
+  std::vector<ReducerState> states;
+  states.reserve(specs.size());
+  for (const auto& spec : specs) states.push_back(Chunk(table, spec));
+  return states;
+}
+
+void CombineAll(std::vector<ReducerState>& into, const std::vector<ReducerState>& next,
+                const std::vector<ReduceSpec>& specs) {
+  for (size_t i = 0; i < specs.size(); ++i) Combine(into[i], next[i], specs[i]);
+}
+
+// pandas' result dtype of a Series built from mixed scalars: one type when they agree, float64
+// for numbers and bools, strings otherwise.
+ColumnPtr ColumnOfScalars(const std::vector<Scalar>& values) {
+  bool same = true, numeric = true;
+  for (const auto& value : values) {
+    same &= value.type() == values[0].type();
+    numeric &= value.type().is_numeric() || value.type() == types::Bool();
+  }
+  const DataType type = same ? values[0].type() : numeric ? types::Float64() : types::String();
+  std::vector<ColumnPtr> pieces;
+  for (const auto& value : values) pieces.push_back(compute::Cast(*BroadcastScalar(value, 1), type));
+  return ConcatenateColumns(pieces);
+}
+
+}  // namespace
+
+NodePtr ReduceNode::Make(NodePtr input, std::vector<ReduceSpec> specs, ReduceShape shape,
+                         std::vector<std::string> labels, int64_t split_every) {
+  if (specs.empty()) throw InvalidArgument("a reduction needs at least one column");
+  if (split_every < 2) throw InvalidArgument("split_every must be at least 2, got " + std::to_string(split_every));
+  if (shape == ReduceShape::kScalar && specs.size() != 1) throw Internal("a scalar reduction has one spec");
+  if (shape == ReduceShape::kSeriesByLabel && labels.size() != specs.size()) throw Internal("one label per spec");
+  auto node = std::shared_ptr<ReduceNode>(new ReduceNode(input));
+  node->specs_ = std::move(specs);
+  node->shape_ = shape;
+  node->labels_ = std::move(labels);
+  node->split_every_ = split_every;
+  uint64_t parameters = 0x726564 + uint64_t(shape) + uint64_t(split_every) * 7;
+  for (const auto& spec : node->specs_) {
+    parameters = HashText(spec.column + "/" + ReduceFunctionName(spec.function) + "/" + std::to_string(spec.ddof) +
+                              "/" + std::to_string(spec.q) + "/" + std::to_string(spec.dropna),
+                          parameters);
+  }
+  for (const auto& label : node->labels_) parameters = HashText(label, parameters);
+  TablePtr meta = node->ReduceTable(input->meta());
+  node->Init(meta->Slice(0, 0), 1, {}, parameters);
+  return node;
+}
+
+std::string ReduceNode::prefix() const {
+  return specs_.size() == 1 ? ReduceFunctionName(specs_[0].function) : "reduce";
+}
+
+std::string ReduceNode::Describe() const {
+  std::string text = "Reduce";
+  for (const auto& spec : specs_) {
+    text += std::string(" ") + ReduceFunctionName(spec.function) +
+            (spec.function == ReduceFunction::kSize ? "" : "(" + spec.column + ")");
+  }
+  return text + " split_every=" + std::to_string(split_every_);
+}
+
+namespace {
+
+TablePtr FinishTable(const std::vector<ReducerState>& states, const std::vector<ReduceSpec>& specs, ReduceShape shape,
+                     const std::vector<std::string>& labels) {
+  std::vector<Scalar> values;
+  for (size_t i = 0; i < specs.size(); ++i) values.push_back(Finish(states[i], specs[i]));
+  if (shape == ReduceShape::kScalar) {
+    const std::string name = specs[0].function == ReduceFunction::kSize ? "size" : specs[0].column;
+    return Table::Make({name}, {BroadcastScalar(values[0], 1)});
+  }
+  StringBuilder index(int64_t(labels.size()), 16 * int64_t(labels.size()));
+  for (const auto& label : labels) index.Append(label);
+  return Table::Make({"0"}, {ColumnOfScalars(values)}, index.Finish(), "");
+}
+
+}  // namespace
+
+TablePtr ReduceNode::ReduceTable(const TablePtr& table) const {
+  return FinishTable(ChunkAll(*table, specs_), specs_, shape_, labels_);
+}
+
+std::vector<graph::Arg> ReduceNode::Lower(LoweringContext& context) const {
+  std::vector<graph::Arg> level = context.Partitions(input());
+  const auto specs = specs_;
+  const auto shape = shape_;
+  const auto labels = labels_;
+  const uint32_t chunk = context.AddFunction(prefix() + "-chunk", [specs](const graph::TaskInputs& task) -> graph::ValuePtr {
+    return std::make_shared<const PartialValue>(ChunkAll(*TableOf(task.Get(0)), specs));
+  });
+  auto merge = [specs](const graph::TaskInputs& task) {
+    std::vector<ReducerState> states = dynamic_cast<const PartialValue&>(*task.Get(0)).states();
+    for (size_t i = 1; i < task.size(); ++i) {
+      CombineAll(states, dynamic_cast<const PartialValue&>(*task.Get(i)).states(), specs);
+    }
+    return states;
+  };
+  const uint32_t combine = context.AddFunction(prefix() + "-combine", [merge](const graph::TaskInputs& task) -> graph::ValuePtr {
+    return std::make_shared<const PartialValue>(merge(task));
+  });
+  const uint32_t aggregate = context.AddFunction(prefix() + "-agg", [merge, specs, shape, labels](const graph::TaskInputs& task) -> graph::ValuePtr {
+    return std::make_shared<const TableValue>(FinishTable(merge(task), specs, shape, labels));
+  });
+  const std::string token = TokenText(this->token());
+  const uint32_t chunk_name = graph::InternName(prefix() + "-chunk-" + token);
+  for (size_t i = 0; i < level.size(); ++i) level[i] = context.AddTask(chunk_name, int64_t(i), chunk, {level[i]});
+  for (int depth = 0; level.size() > size_t(split_every_); ++depth) {
+    const uint32_t name_id = graph::InternName(prefix() + "-combine-" + std::to_string(depth) + "-" + token);
+    std::vector<graph::Arg> next;
+    for (size_t begin = 0; begin < level.size(); begin += size_t(split_every_)) {
+      const size_t end = std::min(level.size(), begin + size_t(split_every_));
+      next.push_back(context.AddTask(name_id, int64_t(next.size()), combine,
+                                     std::vector<graph::Arg>(level.begin() + begin, level.begin() + end)));
+    }
+    level = std::move(next);
+  }
+  return {context.AddTask(graph::InternName(name()), 0, aggregate, std::move(level))};
+}
+
+}  // namespace tessera::expr
