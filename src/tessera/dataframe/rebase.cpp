@@ -44,12 +44,55 @@ ColumnExprPtr RebaseOnto(const ColumnExprPtr& expression, expr::NodePtr from, co
   return rewritten;
 }
 
+namespace {
+
+// `target` rebuilt to carry `extra` (expressions over `base`) as additional columns, when
+// `target` is `base` under projections and filters; null otherwise. Filters keep the rows whose
+// values the extra columns then hold, so they align as pandas aligns by index.
+expr::NodePtr CarryColumns(const expr::NodePtr& target, const expr::NodePtr& base, const std::vector<expr::NamedExpr>& extra) {
+  if (target->token() == base->token()) {
+    std::vector<expr::NamedExpr> columns;
+    for (const auto& name : base->meta()->column_names()) columns.push_back({name, ColumnExpr::Column(name)});
+    columns.insert(columns.end(), extra.begin(), extra.end());
+    return expr::ProjectNode::Make(base, std::move(columns));
+  }
+  if (target->kind() != expr::NodeKind::kProject && target->kind() != expr::NodeKind::kFilter) return nullptr;
+  expr::NodePtr inner = CarryColumns(target->input(), base, extra);
+  if (inner == nullptr) return nullptr;
+  if (target->kind() == expr::NodeKind::kFilter) {
+    return expr::FilterNode::Make(inner, static_cast<const expr::FilterNode&>(*target).predicate());
+  }
+  std::vector<expr::NamedExpr> columns = static_cast<const expr::ProjectNode&>(*target).columns();
+  for (const auto& column : extra) columns.push_back({column.name, ColumnExpr::Column(column.name)});
+  return expr::ProjectNode::Make(inner, std::move(columns));
+}
+
+}  // namespace
+
 AlignedSeries AlignAll(const std::vector<Series>& series) {
   for (const auto& candidate : series) {
     AlignedSeries aligned{candidate.input(), {}};
     for (const auto& s : series) {
       ColumnExprPtr rebased = RebaseOnto(s.expression(), s.input(), candidate.input());
       if (rebased == nullptr) break;
+      aligned.expressions.push_back(std::move(rebased));
+    }
+    if (aligned.expressions.size() == series.size()) return aligned;
+  }
+  // Series of a frame and of a filtered (or projected) version of it: carry the former through
+  // the filters as hidden columns.
+  for (const auto& candidate : series) {
+    AlignedSeries aligned{candidate.input(), {}};
+    for (size_t i = 0; i < series.size(); ++i) {
+      const Series& s = series[i];
+      ColumnExprPtr rebased = RebaseOnto(s.expression(), s.input(), aligned.input);
+      if (rebased == nullptr) {
+        const std::string hidden = "__aligned_" + std::to_string(i);
+        expr::NodePtr carried = CarryColumns(aligned.input, s.input(), {{hidden, s.expression()}});
+        if (carried == nullptr) break;
+        aligned.input = carried;
+        rebased = ColumnExpr::Column(hidden);
+      }
       aligned.expressions.push_back(std::move(rebased));
     }
     if (aligned.expressions.size() == series.size()) return aligned;

@@ -35,7 +35,9 @@ std::string Scalar::ToString() const { return "tessera.Scalar<" + node_->name() 
 // Series basics
 
 Series::Series(expr::NodePtr input, ColumnExprPtr expression, std::string name)
-    : input_(std::move(input)), expression_(std::move(expression)), name_(std::move(name)) {}
+    : input_(std::move(input)), expression_(std::move(expression)), name_(std::move(name)) {
+  expression_->Evaluate(*input_->meta());  // type errors surface here, as pandas raises them
+}
 
 DataType Series::dtype() const { return expression_->Evaluate(*input_->meta())->type(); }
 
