@@ -186,17 +186,22 @@ void GroupFixedWidth(const Column& column, bool dropna, int64_t* ids,
     const uint64_t base = CanonicalKey(lo);
     if (found && FitsDirect(CanonicalKey(hi) - base, n)) {
       std::vector<int32_t> group_of(size_t(CanonicalKey(hi) - base) + 1, -1);
+      // Raw pointers that nothing else writes, so the loop keeps them in registers.
+      int32_t* __restrict lookup = group_of.data();
+      int64_t* __restrict out = ids;
+      const T* __restrict keys = values;
       for (int64_t i = 0; i < n; ++i) {
         if (may_have_nulls && is_null(i)) {
-          ids[i] = null_group.Id(i);
+          out[i] = null_group.Id(i);
           continue;
         }
-        int32_t& group = group_of[size_t(CanonicalKey(values[i]) - base)];
-        if (group < 0) {
+        int32_t group = lookup[CanonicalKey(keys[i]) - base];
+        if (__builtin_expect(group < 0, 0)) {
           group = int32_t(first_rows->size());
+          lookup[CanonicalKey(keys[i]) - base] = group;
           first_rows->push_back(i);
         }
-        ids[i] = group;
+        out[i] = group;
       }
       return;
     }
@@ -613,6 +618,21 @@ Grouping GroupIds(const Column& column, bool dropna) {
 ColumnPtr AggregateGroups(const Column& values, const Grouping& grouping,
                           AggregateFunction function) {
   return Aggregate(values, CheckedIds(values, grouping), grouping.num_groups, function);
+}
+
+std::pair<ColumnPtr, ColumnPtr> AggregateSumsAndCounts(const Column& values, const Grouping& grouping) {
+  const int64_t* ids = CheckedIds(values, grouping);
+  if (!values.type().is_floating()) {
+    return {Aggregate(values, ids, grouping.num_groups, AggregateFunction::kSum),
+            Aggregate(values, ids, grouping.num_groups, AggregateFunction::kCount)};
+  }
+  std::vector<double> sums(size_t(grouping.num_groups), 0.0);
+  std::vector<int64_t> counts(size_t(grouping.num_groups), 0);
+  VisitFixedWidth(values.type(), [&](auto tag) {
+    using T = decltype(tag);
+    if constexpr (std::is_floating_point_v<T>) KahanSums<T>(values, ids, &sums, &counts);
+  });
+  return {Float64Column(sums, {}), Int64Column(counts)};
 }
 
 std::vector<MomentsState> GroupMoments(const Column& values, const Grouping& grouping) {

@@ -88,6 +88,10 @@ Grouping GroupIds(const Column& column, bool dropna = true);
 ColumnPtr AggregateGroups(const Column& values, const Grouping& grouping,
                           AggregateFunction function);
 
+/// AggregateGroups(kSum) and AggregateGroups(kCount) of the same column, in one pass for float
+/// columns (the partial state of a mean).
+std::pair<ColumnPtr, ColumnPtr> AggregateSumsAndCounts(const Column& values, const Grouping& grouping);
+
 /// Per-group count, mean and M2 (Welford) of a numeric or bool column, for exact combination of
 /// var/std across partitions.
 std::vector<MomentsState> GroupMoments(const Column& values, const Grouping& grouping);

@@ -72,10 +72,12 @@ TablePtr Partial(const Table& table, const GroupBySpec& spec) {
     };
     switch (aggregation.function) {
       case AggregateFunction::kSum: add("s", AggregateFunction::kSum); break;
-      case AggregateFunction::kMean:
-        add("s", AggregateFunction::kSum);
-        add("c", AggregateFunction::kCount);
+      case AggregateFunction::kMean: {
+        auto [sums, counts] = compute::AggregateSumsAndCounts(values, grouping);
+        out.Add(PartialName(i, "s"), std::move(sums));
+        out.Add(PartialName(i, "c"), std::move(counts));
         break;
+      }
       case AggregateFunction::kCount: add("c", AggregateFunction::kCount); break;
       case AggregateFunction::kSize: add("z", AggregateFunction::kSize); break;
       case AggregateFunction::kMin: add("min", AggregateFunction::kMin); break;

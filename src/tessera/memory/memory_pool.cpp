@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "tessera/base/error.hpp"
 
@@ -36,9 +37,7 @@ uint8_t* MemoryPool::Allocate(int64_t size) {
   if (size == 0) return zero_size_area;
   void* data = nullptr;
   if (size >= kMappedThreshold) {
-    data = ::mmap(nullptr, size_t(RoundUp(size, kPageSize)), PROT_READ | PROT_WRITE,
-                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-    if (data == MAP_FAILED) data = nullptr;
+    data = MapLarge(size);
   } else {
     data = std::aligned_alloc(size_t(kAlignment), size_t(RoundUp(size, kAlignment)));
   }
@@ -62,11 +61,71 @@ uint8_t* MemoryPool::Reallocate(uint8_t* data, int64_t old_size, int64_t new_siz
 void MemoryPool::Free(uint8_t* data, int64_t size) {
   if (data == zero_size_area || size == 0) return;
   if (size >= kMappedThreshold) {
-    ::munmap(data, size_t(RoundUp(size, kPageSize)));
+    UnmapLarge(data);
   } else {
     std::free(data);
   }
   Account(-size);
+}
+
+uint8_t* MemoryPool::MapLarge(int64_t size) {
+  const int64_t length = RoundUp(size, kPageSize);
+  {
+    // The smallest kept mapping that fits without wasting more than a quarter of it.
+    std::lock_guard<std::mutex> lock(large_mutex_);
+    auto best = cached_mappings_.end();
+    for (auto it = cached_mappings_.begin(); it != cached_mappings_.end(); ++it) {
+      if (it->second >= length && it->second - length <= it->second / 4 &&
+          (best == cached_mappings_.end() || it->second < best->second)) {
+        best = it;
+      }
+    }
+    if (best != cached_mappings_.end()) {
+      uint8_t* data = best->first;
+      cached_bytes_ -= best->second;
+      mapped_lengths_[data] = best->second;
+      cached_mappings_.erase(best);
+      return data;
+    }
+  }
+  void* data = ::mmap(nullptr, size_t(length), PROT_READ | PROT_WRITE,
+                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+  if (data == MAP_FAILED) return nullptr;
+  std::lock_guard<std::mutex> lock(large_mutex_);
+  mapped_lengths_[static_cast<uint8_t*>(data)] = length;
+  return static_cast<uint8_t*>(data);
+}
+
+void MemoryPool::UnmapLarge(uint8_t* data) {
+  std::vector<std::pair<uint8_t*, int64_t>> release;
+  {
+    std::lock_guard<std::mutex> lock(large_mutex_);
+    auto it = mapped_lengths_.find(data);
+    TESSERA_DCHECK(it != mapped_lengths_.end());
+    const int64_t length = it->second;
+    mapped_lengths_.erase(it);
+    if (length <= kMappingCacheBytes / 2) {
+      cached_mappings_.emplace_back(data, length);
+      cached_bytes_ += length;
+      while (cached_bytes_ > kMappingCacheBytes) {
+        release.push_back(cached_mappings_.front());
+        cached_bytes_ -= cached_mappings_.front().second;
+        cached_mappings_.pop_front();
+      }
+    } else {
+      release.emplace_back(data, length);
+    }
+  }
+  for (const auto& [mapping, length] : release) ::munmap(mapping, size_t(length));
+}
+
+MemoryPool::~MemoryPool() {
+  for (const auto& [mapping, length] : cached_mappings_) ::munmap(mapping, size_t(length));
+}
+
+int64_t MemoryPool::cached_bytes() const {
+  std::lock_guard<std::mutex> lock(large_mutex_);
+  return cached_bytes_;
 }
 
 MemoryPool* DefaultMemoryPool() {

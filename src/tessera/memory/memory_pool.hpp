@@ -2,6 +2,11 @@
 // tables are known exactly (the scheduler's memory limit and the dashboard read these counters).
 #pragma once
 
+#include <deque>
+#include <mutex>
+#include <unordered_map>
+#include <utility>
+
 #include <atomic>
 #include <cstdint>
 
@@ -15,6 +20,8 @@ inline constexpr int64_t kAlignment = 64;
 class MemoryPool {
  public:
   MemoryPool() = default;
+  /// Unmaps the kept mappings (buffers still allocated from the pool must be freed first).
+  ~MemoryPool();
   MemoryPool(const MemoryPool&) = delete;
   MemoryPool& operator=(const MemoryPool&) = delete;
 
@@ -27,13 +34,28 @@ class MemoryPool {
   int64_t bytes_allocated() const { return bytes_allocated_.load(std::memory_order_relaxed); }
   int64_t peak_bytes_allocated() const { return peak_bytes_.load(std::memory_order_relaxed); }
   int64_t num_allocations() const { return num_allocations_.load(std::memory_order_relaxed); }
+  /// Bytes of freed large mappings kept for reuse (resident, but not held by any table).
+  int64_t cached_bytes() const;
+
+  /// Most bytes of freed mappings kept for reuse.
+  static constexpr int64_t kMappingCacheBytes = int64_t(64) << 20;
 
  private:
   void Account(int64_t delta);
+  uint8_t* MapLarge(int64_t size);
+  void UnmapLarge(uint8_t* data);
 
   std::atomic<int64_t> bytes_allocated_{0};
   std::atomic<int64_t> peak_bytes_{0};
   std::atomic<int64_t> num_allocations_{0};
+
+  // Large buffers: the length of every live mapping, and freed mappings kept for reuse (oldest
+  // first). Reusing a mapping skips the page faults and page zeroing of a fresh one, which
+  // cost more than the work of a kernel that writes a large temporary (group ids, gathers).
+  mutable std::mutex large_mutex_;
+  std::unordered_map<uint8_t*, int64_t> mapped_lengths_;
+  std::deque<std::pair<uint8_t*, int64_t>> cached_mappings_;
+  int64_t cached_bytes_ = 0;
 };
 
 /// The process-wide pool used when no pool is given.
