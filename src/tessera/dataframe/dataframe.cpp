@@ -6,6 +6,7 @@
 
 #include "tessera/base/error.hpp"
 #include "tessera/compute/cast.hpp"
+#include "tessera/compute/selection.hpp"
 #include "tessera/compute/sort.hpp"
 #include "tessera/dataframe/execution.hpp"
 #include "tessera/dataframe/group_by.hpp"
@@ -39,6 +40,11 @@ bool IsNumeric(DataType type) { return type.is_numeric() || type == types::Bool(
 
 }  // namespace
 
+Series DataFrame::index() const {
+  if (!meta()->has_index()) throw InvalidArgument("the frame has no index; call set_index first");
+  return Series(node_, ColumnExpr::Index(), meta()->index_name());
+}
+
 Series DataFrame::operator[](const std::string& column) const {
   node_->meta()->column(column);  // KeyError naming the columns
   return Series(node_, ColumnExpr::Column(column), column);
@@ -57,16 +63,17 @@ DataFrame DataFrame::operator[](const Series& mask) const {
   if (ColumnExprPtr condition = RebaseOnto(mask.expression(), mask.input(), node_)) {
     return DataFrame(expr::FilterNode::Make(node_, condition));
   }
-  // The frame is a projection of the mask's frame: filter there, then project again.
-  std::vector<NamedExpr> columns;
-  for (const auto& name : this->columns()) {
-    ColumnExprPtr rebased = RebaseOnto(ColumnExpr::Column(name), node_, mask.input());
-    if (rebased == nullptr) {
-      AlignAll({mask, (*this)[name]});  // throws the alignment error
-    }
-    columns.push_back({name, rebased});
-  }
-  return DataFrame(expr::ProjectNode::Make(expr::FilterNode::Make(mask.input(), mask.expression()), std::move(columns)));
+  // The mask belongs to a frame this one derives from (or the reverse): filter over a frame
+  // holding both, then keep this frame's columns.
+  std::vector<Series> series;
+  const auto names = columns();
+  for (const auto& name : names) series.push_back((*this)[name]);
+  series.push_back(mask);
+  const AlignedSeries aligned = AlignAll(series);
+  std::vector<NamedExpr> kept;
+  for (size_t i = 0; i < names.size(); ++i) kept.push_back({names[i], aligned.expressions[i]});
+  const auto filtered = expr::FilterNode::Make(aligned.input, aligned.expressions.back());
+  return DataFrame(expr::ProjectNode::Make(filtered, std::move(kept)));
 }
 
 DataFrame DataFrame::assign(const std::vector<std::pair<std::string, Series>>& values) const {
@@ -286,20 +293,29 @@ DataFrame DataFrame::describe() const {
 }
 
 DataFrame DataFrame::drop_duplicates(const std::vector<std::string>& subset, int64_t split_out) const {
-  expr::GroupBySpec spec;
-  spec.keys = subset.empty() ? columns() : subset;
-  for (const auto& name : columns()) {
-    if (std::find(spec.keys.begin(), spec.keys.end(), name) == spec.keys.end()) {
-      spec.aggregations.emplace_back(name, compute::AggregateFunction::kFirst, name);
+  if (split_out < 1) throw InvalidArgument("split_out must be at least 1, got " + std::to_string(split_out));
+  const std::vector<std::string> keys = subset.empty() ? columns() : subset;
+  for (const auto& key : keys) meta()->column(key);
+  // Whole first rows (a group-by's "first" would take each column's first non-null value):
+  // dropped per partition, then again once the shuffle has brought equal keys together in
+  // partition order, so the first occurrence wins.
+  auto first_rows = [keys](const TablePtr& table) {
+    const compute::Grouping grouping = compute::GroupIds(*table, keys, /*dropna=*/false);
+    const int64_t* ids = grouping.group_ids->values<int64_t>();
+    std::vector<bool> seen(size_t(grouping.num_groups), false);
+    std::vector<int64_t> rows;
+    for (int64_t row = 0; row < table->num_rows(); ++row) {
+      if (!seen[size_t(ids[row])]) {
+        seen[size_t(ids[row])] = true;
+        rows.push_back(row);
+      }
     }
-  }
-  spec.sort = false;
-  spec.dropna = false;
-  spec.as_index = false;
-  spec.split_out = split_out;
-  auto node = expr::GroupByNode::Make(node_, spec);
-  // Back to the input's column order.
-  return DataFrame(node)[columns()];
+    const TablePtr kept = compute::Take(*table, rows);
+    return Table::Make(kept->column_names(), kept->columns());  // the index is not kept
+  };
+  const auto chunks = expr::MapPartitionsNode::Make(node_, first_rows, nullptr, "drop-duplicates-chunk", false);
+  const auto shuffled = expr::ShuffleNode::Make(chunks, keys, split_out);
+  return DataFrame(expr::MapPartitionsNode::Make(shuffled, first_rows, nullptr, "drop-duplicates", false));
 }
 
 namespace {
@@ -366,7 +382,10 @@ Scalar DataFrame::size() const {
   return Scalar(expr::ReduceNode::Make(node_, {{"", ReduceFunction::kSize}}, expr::ReduceShape::kScalar));
 }
 
-int64_t DataFrame::len(sched::Scheduler& scheduler) const { return size().compute(scheduler).as_int64(); }
+int64_t DataFrame::len(sched::Scheduler& scheduler) const {
+  if (const auto rows = expr::KnownLength(node_)) return *rows;  // persisted partitions know their lengths
+  return size().compute(scheduler).as_int64();
+}
 
 DataFrame DataFrame::partitions(const std::vector<int64_t>& indices) const {
   return DataFrame(expr::PartitionsNode::Make(node_, indices));

@@ -255,6 +255,8 @@ class DataFrame {
   const expr::Divisions& divisions() const { return node_->divisions(); }
   bool known_divisions() const { return node_->known_divisions(); }
 
+  /// The index as a Series (InvalidArgument at compute() when the frame has none).
+  Series index() const;
   /// One column (KeyError naming the columns when absent).
   Series operator[](const std::string& column) const;
   Series operator[](const char* column) const { return (*this)[std::string(column)]; }

@@ -65,8 +65,9 @@ expr::NodePtr Persist(const expr::NodePtr& node, sched::Scheduler& scheduler) {
     if (handle == nullptr) throw Internal("persisted key " + key.ToString() + " is not held by the scheduler");
     held->push_back(std::move(handle));
   }
-  for (const auto& handle : *held) handle->Wait();  // rethrows the first error
-  return expr::FromPersistedNode::Make(keys, held, node->meta(), node->divisions(), node->Describe());
+  std::vector<int64_t> lengths;
+  for (const auto& handle : *held) lengths.push_back(TableOf(handle->Wait())->num_rows());  // rethrows the first error
+  return expr::FromPersistedNode::Make(keys, held, node->meta(), node->divisions(), node->Describe(), std::move(lengths));
 }
 
 std::string Explain(const expr::NodePtr& node) {

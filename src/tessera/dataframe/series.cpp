@@ -210,8 +210,9 @@ Series Series::value_counts(bool sort, bool ascending, bool normalize, bool drop
   spec.dropna = dropna;
   spec.split_out = split_out;
   spec.value_counts = true;
-  if (split_out > 1 && sort) {
-    // Counts are ordered within each output partition only; a global order needs one.
+  if (split_out > 1 && (sort || normalize)) {
+    // Counts would be ordered, and proportions normalised, within each output partition only;
+    // a global order or total needs one.
     spec.split_out = 1;
   }
   const auto node = expr::GroupByNode::Make(rename(key).node(), spec);

@@ -245,13 +245,33 @@ FromPersistedNode::FromPersistedNode(std::vector<graph::Key> keys, std::shared_p
     : Node(NodeKind::kFromPersisted, {}), keys_(std::move(keys)), handles_(std::move(handles)) {}
 
 NodePtr FromPersistedNode::Make(std::vector<graph::Key> keys, std::shared_ptr<const void> handles, TablePtr meta,
-                                Divisions divisions, std::string description) {
+                                Divisions divisions, std::string description, std::vector<int64_t> lengths) {
   auto node = std::shared_ptr<FromPersistedNode>(new FromPersistedNode(keys, std::move(handles)));
+  node->lengths_ = std::move(lengths);
   uint64_t parameters = 0x70657273;
   for (const auto& key : keys) parameters = HashCombine(parameters, graph::HashKey(key));
   node->description_ = std::move(description);
   node->Init(std::move(meta), int64_t(keys.size()), std::move(divisions), parameters);
   return node;
+}
+
+std::optional<int64_t> KnownLength(const NodePtr& node) {
+  switch (node->kind()) {
+    case NodeKind::kProject: return KnownLength(node->input());
+    case NodeKind::kFromTables: {
+      int64_t rows = 0;
+      for (const auto& table : static_cast<const FromTablesNode&>(*node).tables()) rows += table->num_rows();
+      return rows;
+    }
+    case NodeKind::kFromPersisted: {
+      const auto& lengths = static_cast<const FromPersistedNode&>(*node).lengths();
+      if (lengths.empty()) return std::nullopt;
+      int64_t rows = 0;
+      for (int64_t length : lengths) rows += length;
+      return rows;
+    }
+    default: return std::nullopt;
+  }
 }
 
 std::vector<graph::Arg> FromPersistedNode::Lower(LoweringContext&) const {

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -125,9 +126,11 @@ class FromTablesNode final : public Node {
 /// alive by `handles` (type-erased so this layer does not depend on the scheduler).
 class FromPersistedNode final : public Node {
  public:
+  /// `lengths`: rows per partition when known (empty = unknown).
   static NodePtr Make(std::vector<graph::Key> keys, std::shared_ptr<const void> handles, TablePtr meta,
-                      Divisions divisions, std::string description);
+                      Divisions divisions, std::string description, std::vector<int64_t> lengths = {});
   const std::vector<graph::Key>& keys() const { return keys_; }
+  const std::vector<int64_t>& lengths() const { return lengths_; }
   std::string prefix() const override { return "persisted"; }
   std::string Describe() const override { return "FromPersisted " + description_; }
   std::vector<graph::Arg> Lower(LoweringContext& context) const override;
@@ -138,6 +141,7 @@ class FromPersistedNode final : public Node {
   std::vector<graph::Key> keys_;
   std::shared_ptr<const void> handles_;
   std::string description_;
+  std::vector<int64_t> lengths_;
 };
 
 /// A source whose partition i is made by a function of i (timeseries, generators).
@@ -255,6 +259,10 @@ class ShuffleNode final : public Node {
   explicit ShuffleNode(NodePtr input) : Node(NodeKind::kShuffle, {std::move(input)}) {}
   std::vector<std::string> keys_;
 };
+
+/// Rows of `node`'s output when known without computing (persisted or in-memory data under
+/// row-preserving projections).
+std::optional<int64_t> KnownLength(const NodePtr& node);
 
 /// Hex token text for names.
 std::string TokenText(uint64_t token);

@@ -2,6 +2,7 @@
 #include "tessera/expr/optimizer.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 #include <unordered_map>
 #include <unordered_set>
@@ -29,14 +30,35 @@ void PostOrder(const NodePtr& node, std::unordered_set<uint64_t>* seen, std::vec
   order->push_back(node);
 }
 
+// Keeps at least one column so partitions keep their row counts (len() reads no column).
+std::vector<std::string> KeptColumns(const Table& meta, const Need& need) {
+  std::vector<std::string> kept;
+  for (const auto& name : meta.column_names()) {
+    if (need.columns.count(name)) kept.push_back(name);
+  }
+  if (kept.empty() && meta.num_columns() > 0) {
+    // The narrowest column is the cheapest to produce.
+    int best = 0;
+    for (int c = 1; c < meta.num_columns(); ++c) {
+      const int width = meta.schema().field(c).type.ByteWidth();
+      const int best_width = meta.schema().field(best).type.ByteWidth();
+      if (width > 0 && (best_width == 0 || width < best_width)) best = c;
+    }
+    kept.push_back(meta.schema().field(best).name);
+  }
+  return kept;
+}
+
 // Columns of the single input that `node` reads to produce the columns `need` names.
 Need InputNeed(const Node& node, const Need& need) {
   Need result;
   switch (node.kind()) {
     case NodeKind::kProject: {
+      // The columns Rebuild keeps (at least one, even when no consumer reads any).
       const auto& project = static_cast<const ProjectNode&>(node);
+      const auto kept = need.all ? node.meta()->column_names() : KeptColumns(*node.meta(), need);
       for (const auto& column : project.columns()) {
-        if (need.all || need.columns.count(column.name)) column.expr->CollectColumns(&result.columns);
+        if (std::find(kept.begin(), kept.end(), column.name) != kept.end()) column.expr->CollectColumns(&result.columns);
       }
       return result;
     }
@@ -63,25 +85,6 @@ Need InputNeed(const Node& node, const Need& need) {
       result.all = true;
       return result;
   }
-}
-
-// Keeps at least one column so partitions keep their row counts (len() reads no column).
-std::vector<std::string> KeptColumns(const Table& meta, const Need& need) {
-  std::vector<std::string> kept;
-  for (const auto& name : meta.column_names()) {
-    if (need.columns.count(name)) kept.push_back(name);
-  }
-  if (kept.empty() && meta.num_columns() > 0) {
-    // The narrowest column is the cheapest to produce.
-    int best = 0;
-    for (int c = 1; c < meta.num_columns(); ++c) {
-      const int width = meta.schema().field(c).type.ByteWidth();
-      const int best_width = meta.schema().field(best).type.ByteWidth();
-      if (width > 0 && (best_width == 0 || width < best_width)) best = c;
-    }
-    kept.push_back(meta.schema().field(best).name);
-  }
-  return kept;
 }
 
 NodePtr Rebuild(const NodePtr& node, const Need& need, std::vector<NodePtr> inputs) {
@@ -111,7 +114,158 @@ NodePtr Rebuild(const NodePtr& node, const Need& need, std::vector<NodePtr> inpu
 
 }  // namespace
 
-std::vector<NodePtr> Optimize(const std::vector<NodePtr>& roots) {
+// ---------------------------------------------------------------------------------------------
+// Predicate pushdown and partition pruning
+
+namespace {
+
+// -1, 0, 1, or nullopt when the two scalars do not compare (different kinds, nulls).
+std::optional<int> CompareScalars(const compute::Scalar& a, const compute::Scalar& b) {
+  if (a.is_null() || b.is_null()) return std::nullopt;
+  const DataType ta = a.type(), tb = b.type();
+  if (ta == types::String() && tb == types::String()) return a.as_string().compare(b.as_string()) < 0 ? -1 : a.as_string() == b.as_string() ? 0 : 1;
+  if (ta.is_temporal() || tb.is_temporal()) {
+    if (ta != tb) return std::nullopt;
+    return a.as_int64() < b.as_int64() ? -1 : a.as_int64() == b.as_int64() ? 0 : 1;
+  }
+  const bool numeric_a = ta.is_numeric() || ta == types::Bool(), numeric_b = tb.is_numeric() || tb == types::Bool();
+  if (!numeric_a || !numeric_b) return std::nullopt;
+  if (ta.is_signed_integer() && tb.is_signed_integer()) {
+    return a.as_int64() < b.as_int64() ? -1 : a.as_int64() == b.as_int64() ? 0 : 1;
+  }
+  const double x = a.ToDouble(), y = b.ToDouble();
+  return x < y ? -1 : x == y ? 0 : 1;
+}
+
+// Whether partition i (holding [lower, upper), or [lower, upper] for the last) may hold an
+// index value v with `index <op> literal`.
+bool MayMatch(const std::string& op, const compute::Scalar& lower, const compute::Scalar& upper, bool last,
+              const compute::Scalar& literal) {
+  const auto low = CompareScalars(lower, literal);   // lower vs literal
+  const auto high = CompareScalars(upper, literal);  // upper vs literal
+  if (!low || !high) return true;
+  // Values reach up to `upper` only in the last partition; the others stop just below it.
+  const bool reaches = last ? *high >= 0 : *high > 0;
+  if (op == "lt") return *low < 0;
+  if (op == "le") return *low <= 0;
+  if (op == "gt") return *high > 0;
+  if (op == "ge" || op == "eq") return reaches && (op == "ge" || *low <= 0);
+  return true;
+}
+
+// `expression` with every column reference replaced by its definition in `columns`.
+ColumnExprPtr SubstituteColumns(const ColumnExprPtr& expression,
+                                const std::unordered_map<std::string, ColumnExprPtr>& columns) {
+  if (expression->kind() == ColumnExpr::Kind::kColumn) return columns.at(expression->name());
+  if (expression->kind() != ColumnExpr::Kind::kCall) return expression;
+  std::vector<ColumnExprPtr> args;
+  for (const auto& arg : expression->args()) args.push_back(SubstituteColumns(arg, columns));
+  return ColumnExpr::Call(expression->name(), std::move(args), expression->params());
+}
+
+const char* MirrorComparison(const std::string& op) {
+  if (op == "lt") return "gt";
+  if (op == "le") return "ge";
+  if (op == "gt") return "lt";
+  if (op == "ge") return "le";
+  return op == "eq" ? "eq" : nullptr;
+}
+
+// Narrows `keep` by the conjuncts of `predicate` that compare the index with a constant.
+void PruneByIndex(const ColumnExpr& predicate, const Divisions& divisions, std::vector<bool>* keep) {
+  if (predicate.kind() != ColumnExpr::Kind::kCall) return;
+  if (predicate.name() == "and") {
+    for (const auto& arg : predicate.args()) PruneByIndex(*arg, divisions, keep);
+    return;
+  }
+  if (predicate.args().size() != 2) return;
+  const auto& left = *predicate.args()[0];
+  const auto& right = *predicate.args()[1];
+  std::string op = predicate.name();
+  const compute::Scalar* literal = nullptr;
+  if (left.kind() == ColumnExpr::Kind::kIndex && right.kind() == ColumnExpr::Kind::kLiteral) {
+    literal = &right.literal();
+  } else if (right.kind() == ColumnExpr::Kind::kIndex && left.kind() == ColumnExpr::Kind::kLiteral) {
+    literal = &left.literal();
+    const char* mirrored = MirrorComparison(op);
+    if (mirrored == nullptr) return;
+    op = mirrored;
+  } else {
+    return;
+  }
+  for (size_t i = 0; i < keep->size(); ++i) {
+    const bool last = i + 1 == keep->size();
+    if ((*keep)[i] && !MayMatch(op, divisions[i], divisions[i + 1], last, *literal)) (*keep)[i] = false;
+  }
+}
+
+// Rewrites one node whose inputs are already rewritten. `uses` counts consumers per token.
+NodePtr PushFilters(const NodePtr& node, const std::unordered_map<uint64_t, int>& uses) {
+  if (node->kind() != NodeKind::kFilter) return node;
+  const auto& filter = static_cast<const FilterNode&>(*node);
+  const NodePtr& input = node->input();
+  const auto single_use = [&](const NodePtr& n) {
+    auto it = uses.find(n->token());
+    return it == uses.end() || it->second <= 1;
+  };
+  // Two filters in a row become one.
+  if (input->kind() == NodeKind::kFilter && single_use(input)) {
+    const auto& inner = static_cast<const FilterNode&>(*input);
+    return PushFilters(FilterNode::Make(input->input(), ColumnExpr::Call("and", {inner.predicate(), filter.predicate()})), uses);
+  }
+  // Below a projection: the predicate is rewritten over the projection's input (a computed
+  // column is computed for the test too), so rows are dropped before the projection runs.
+  if (input->kind() == NodeKind::kProject && single_use(input)) {
+    const auto& project = static_cast<const ProjectNode&>(*input);
+    std::unordered_map<std::string, ColumnExprPtr> columns;
+    for (const auto& column : project.columns()) columns[column.name] = column.expr;
+    const ColumnExprPtr pushed = SubstituteColumns(filter.predicate(), columns);
+    return ProjectNode::Make(PushFilters(FilterNode::Make(input->input(), pushed), uses), project.columns());
+  }
+  // Partitions whose divisions cannot hold a matching index value are not read.
+  if (input->known_divisions() && input->kind() != NodeKind::kPartitions) {
+    std::vector<bool> keep(size_t(input->npartitions()), true);
+    PruneByIndex(*filter.predicate(), input->divisions(), &keep);
+    std::vector<int64_t> kept;
+    for (size_t i = 0; i < keep.size(); ++i) {
+      if (keep[i]) kept.push_back(int64_t(i));
+    }
+    if (kept.empty()) kept.push_back(0);  // an empty result still needs one partition
+    if (int64_t(kept.size()) < input->npartitions()) {
+      return FilterNode::Make(PartitionsNode::Make(input, kept), filter.predicate());
+    }
+  }
+  return node;
+}
+
+std::vector<NodePtr> RewriteFilters(const std::vector<NodePtr>& roots) {
+  std::unordered_set<uint64_t> seen;
+  std::vector<NodePtr> order;
+  for (const auto& root : roots) PostOrder(root, &seen, &order);
+  std::unordered_map<uint64_t, int> uses;
+  for (const auto& node : order) {
+    for (const auto& input : node->inputs()) ++uses[input->token()];
+  }
+  std::unordered_map<uint64_t, NodePtr> rebuilt;
+  for (const auto& node : order) {
+    std::vector<NodePtr> inputs;
+    bool changed = false;
+    for (const auto& input : node->inputs()) {
+      inputs.push_back(rebuilt.at(input->token()));
+      changed |= inputs.back() != input;
+    }
+    const NodePtr current = changed ? node->WithInputs(std::move(inputs)) : node;
+    rebuilt[node->token()] = PushFilters(current, uses);
+  }
+  std::vector<NodePtr> rewritten;
+  for (const auto& root : roots) rewritten.push_back(rebuilt.at(root->token()));
+  return rewritten;
+}
+
+}  // namespace
+
+std::vector<NodePtr> Optimize(const std::vector<NodePtr>& input_roots) {
+  const std::vector<NodePtr> roots = RewriteFilters(input_roots);
   std::unordered_set<uint64_t> seen;
   std::vector<NodePtr> order;
   for (const auto& root : roots) PostOrder(root, &seen, &order);

@@ -1,6 +1,10 @@
-// Plan rewrites applied before lowering. Projection pushdown: every node learns which of its
-// output columns any consumer reads (over all results computed together, so a shared source is
-// still read once), projections drop unused outputs and read_csv parses only what is needed.
+// Plan rewrites applied before lowering.
+// - Predicate pushdown: consecutive filters merge, and a filter moves below a projection (its
+//   condition rewritten over the projection's input); filters comparing the index with constants read only the
+//   partitions whose divisions can match (partition pruning).
+// - Projection pushdown: every node learns which of its output columns any consumer reads (over
+//   all results computed together, so a shared source is still read once), projections drop
+//   unused outputs and read_csv parses only what is needed.
 #pragma once
 
 #include <string>

@@ -127,6 +127,7 @@ ReducerState Chunk(const Table& table, const ReduceSpec& spec) {
     case ReduceFunction::kIdxMax: {
       const Scalar best = spec.function == ReduceFunction::kIdxMin ? compute::Min(column) : compute::Max(column);
       state.best = best;
+      if (table.has_index()) state.label = Scalar::Null(table.index()->type());  // typed for meta
       if (best.is_null()) break;
       const ColumnPtr equal = compute::Equal(column, best);
       const uint8_t* flags = equal->values<uint8_t>();
@@ -236,7 +237,9 @@ double SketchQuantile(const ReducerState& state, double q) {
   return values.back();
 }
 
-Scalar Finish(const ReducerState& state, const ReduceSpec& spec) {
+// `meta`: finishing the states of an empty table for the result's type, so idxmin/idxmax
+// give a null label instead of throwing.
+Scalar Finish(const ReducerState& state, const ReduceSpec& spec, bool meta) {
   switch (spec.function) {
     case ReduceFunction::kSum: return state.sum.Sum();
     case ReduceFunction::kMean: return state.sum.Mean();
@@ -252,6 +255,7 @@ Scalar Finish(const ReducerState& state, const ReduceSpec& spec) {
     case ReduceFunction::kIdxMin:
     case ReduceFunction::kIdxMax:
       if (state.best.is_null()) {
+        if (meta) return state.label;
         throw InvalidArgument(std::string(ReduceFunctionName(spec.function)) + " of column '" + spec.column +
                               "' has no values (empty or all missing)");
       }
@@ -287,6 +291,9 @@ ColumnPtr ColumnOfScalars(const std::vector<Scalar>& values) {
   return ConcatenateColumns(pieces);
 }
 
+TablePtr FinishTable(const std::vector<ReducerState>& states, const std::vector<ReduceSpec>& specs, ReduceShape shape,
+                     const std::vector<std::string>& labels, bool meta);
+
 }  // namespace
 
 NodePtr ReduceNode::Make(NodePtr input, std::vector<ReduceSpec> specs, ReduceShape shape,
@@ -307,7 +314,7 @@ NodePtr ReduceNode::Make(NodePtr input, std::vector<ReduceSpec> specs, ReduceSha
                           parameters);
   }
   for (const auto& label : node->labels_) parameters = HashText(label, parameters);
-  TablePtr meta = node->ReduceTable(input->meta());
+  TablePtr meta = FinishTable(ChunkAll(*input->meta(), node->specs_), node->specs_, shape, node->labels_, true);
   node->Init(meta->Slice(0, 0), 1, {}, parameters);
   return node;
 }
@@ -328,9 +335,9 @@ std::string ReduceNode::Describe() const {
 namespace {
 
 TablePtr FinishTable(const std::vector<ReducerState>& states, const std::vector<ReduceSpec>& specs, ReduceShape shape,
-                     const std::vector<std::string>& labels) {
+                     const std::vector<std::string>& labels, bool meta) {
   std::vector<Scalar> values;
-  for (size_t i = 0; i < specs.size(); ++i) values.push_back(Finish(states[i], specs[i]));
+  for (size_t i = 0; i < specs.size(); ++i) values.push_back(Finish(states[i], specs[i], meta));
   if (shape == ReduceShape::kScalar) {
     const std::string name = specs[0].function == ReduceFunction::kSize ? "size" : specs[0].column;
     return Table::Make({name}, {BroadcastScalar(values[0], 1)});
@@ -343,7 +350,7 @@ TablePtr FinishTable(const std::vector<ReducerState>& states, const std::vector<
 }  // namespace
 
 TablePtr ReduceNode::ReduceTable(const TablePtr& table) const {
-  return FinishTable(ChunkAll(*table, specs_), specs_, shape_, labels_);
+  return FinishTable(ChunkAll(*table, specs_), specs_, shape_, labels_, false);
 }
 
 std::vector<graph::Arg> ReduceNode::Lower(LoweringContext& context) const {
@@ -365,7 +372,7 @@ std::vector<graph::Arg> ReduceNode::Lower(LoweringContext& context) const {
     return std::make_shared<const PartialValue>(merge(task));
   });
   const uint32_t aggregate = context.AddFunction(prefix() + "-agg", [merge, specs, shape, labels](const graph::TaskInputs& task) -> graph::ValuePtr {
-    return std::make_shared<const TableValue>(FinishTable(merge(task), specs, shape, labels));
+    return std::make_shared<const TableValue>(FinishTable(merge(task), specs, shape, labels, false));
   });
   const std::string token = TokenText(this->token());
   const uint32_t chunk_name = graph::InternName(prefix() + "-chunk-" + token);

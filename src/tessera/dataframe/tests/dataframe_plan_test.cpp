@@ -6,7 +6,10 @@
 #include <fstream>
 
 #include "tessera/base/error.hpp"
+#include "tessera/base/timestamp_parse.hpp"
 #include "tessera/compute/aggregate.hpp"
+#include "tessera/compute/boolean.hpp"
+#include "tessera/compute/cast.hpp"
 #include "tessera/compute/compare.hpp"
 #include "tessera/compute/selection.hpp"
 #include "tessera/dataframe/tests/frame_testing.hpp"
@@ -102,6 +105,32 @@ TEST_F(DataFramePlanTest, ProjectionPushdownParsesOnlyTheColumnsUsed) {
   // len reads one narrow column, not the row.
   EXPECT_NE(df.size().explain().find("(1 of 7 columns)"), std::string::npos) << df.size().explain();
   EXPECT_EQ(df.len(scheduler_), 500);
+}
+
+TEST_F(DataFramePlanTest, FiltersOnTheIndexReadOnlyMatchingPartitions) {
+  datasets::TimeseriesOptions options;
+  options.start = "2000-01-01";
+  options.end = "2000-01-11";
+  options.freq = "1h";
+  const DataFrame df = timeseries(options);
+  const TablePtr whole = df.compute(scheduler_);
+  int64_t day3 = 0, day5 = 0;
+  ParseIsoTimestamp("2000-01-03", &day3);
+  ParseIsoTimestamp("2000-01-05", &day5);
+  const compute::Scalar low = compute::Scalar::Timestamp(day3), high = compute::Scalar::Timestamp(day5);
+  const DataFrame window = df[(df.index() >= low) & (df.index() < high)][std::vector<std::string>{"x"}];
+  const std::string plan = window.explain();
+  EXPECT_NE(plan.find("Partitions [2, 3]"), std::string::npos) << plan;
+  const ColumnPtr mask = compute::And(*compute::GreaterEqual(*whole->index(), low), *compute::Less(*whole->index(), high));
+  EXPECT_TABLES_NEAR(window.compute(scheduler_), compute::Filter(*whole->SelectColumns({"x"}), *mask));
+  // A filter on a computed column is pushed below the projection, and two filters merge.
+  const DataFrame chain = df.assign("y", df["x"] * 2)[df["id"] > 1000][df["x"] > 0];
+  const std::string chained = chain.explain();
+  EXPECT_LT(chained.find("Project"), chained.find("Filter")) << chained;
+  EXPECT_NE(chained.find("Filter ((id > 1000) & (x > 0))"), std::string::npos) << chained;
+  EXPECT_EQ(chain.len(scheduler_), compute::Sum(*compute::Cast(*compute::And(*compute::Greater(*whole->column("id"), compute::Scalar::Int64(1000)),
+                                                                               *compute::Greater(*whole->column("x"), compute::Scalar::Float64(0))),
+                                                         types::Int64())).as_int64());
 }
 
 TEST_F(DataFramePlanTest, ElementwiseChainsFuseIntoOneTaskPerPartition) {
