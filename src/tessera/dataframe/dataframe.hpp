@@ -44,6 +44,21 @@ class Literal {
   compute::Scalar value_;
 };
 
+/// Options of DataFrame::set_index.
+struct SetIndexOptions {
+  /// The data is already sorted by the column: no shuffle; divisions from each partition's
+  /// first and last value (InvalidArgument when partitions overlap or are unsorted).
+  bool sorted = false;
+  /// Known boundaries (npartitions + 1, sorted): no sampling pass.
+  expr::Divisions divisions;
+  /// Output partitions (0 = as many as the input).
+  int64_t npartitions = 0;
+  /// Values sampled per partition to place the boundaries.
+  int64_t samples_per_partition = 1000;
+};
+
+class Resampler;
+
 /// A lazy single value (the result of a reduction).
 class Scalar {
  public:
@@ -139,6 +154,9 @@ class Series {
   Series nsmallest(int64_t n = 5) const;
 
   SeriesGroupBy groupby(const Series& key) const;
+  /// Time bins of a Series with a timestamp index (pandas' resample): `rule` is a fixed
+  /// frequency ("1h", "15min", "D", ...).
+  Resampler resample(const std::string& rule) const;
 
   DataFrame to_frame() const;
   Series head(int64_t n = 5, sched::Scheduler& scheduler = sched::DefaultScheduler()) const;
@@ -311,6 +329,26 @@ class DataFrame {
   GroupBy groupby(const std::string& key) const;
   GroupBy groupby(const Series& key) const;
 
+  /// Sorted by `column` into partitions with known divisions, `column` becoming the index (Dask's
+  /// set_index): boundaries from quantiles of a sampling pass (run now), every partition split
+  /// by them, the pieces of each output partition concatenated and sorted. Data already sorted
+  /// across partitions is not shuffled.
+  DataFrame set_index(const std::string& column, const SetIndexOptions& options = {},
+                      sched::Scheduler& scheduler = sched::DefaultScheduler()) const;
+  /// The index back into the first column.
+  DataFrame reset_index() const;
+  /// The same frame with unknown divisions.
+  DataFrame clear_divisions() const;
+  /// Rows whose index equals `label`; on a timestamp index a partial date ("2015", "2015-05",
+  /// "2015-05-05", "2015-05-05 10") selects the whole period. Only partitions whose divisions
+  /// can hold the label are read.
+  DataFrame loc(const std::string& label) const;
+  DataFrame loc(const char* label) const { return loc(std::string(label)); }
+  DataFrame loc(const Literal& label) const;
+  /// Rows with start <= index <= stop (pandas' label slices include both ends; partial dates
+  /// cover their whole period).
+  DataFrame loc(const std::string& start, const std::string& stop) const;
+
   /// `function` on every partition; `meta` declares its output (an empty table; null = run the
   /// function on an empty partition to find out). Each result must match meta.
   DataFrame map_partitions(std::function<TablePtr(const TablePtr&)> function, TablePtr meta = nullptr,
@@ -336,6 +374,33 @@ class DataFrame {
 
  private:
   expr::NodePtr node_;
+};
+
+/// Series.resample(rule): one value per time bin, bins without rows included (NaN for mean,
+/// min, max, first, last, var, std; 0 for sum, count, size), as pandas does. The result is one
+/// partition indexed by the bins' start.
+class Resampler {
+ public:
+  Resampler(Series series, std::string rule);
+  Series mean() const { return Aggregate("mean"); }
+  Series sum() const { return Aggregate("sum"); }
+  Series count() const { return Aggregate("count"); }
+  Series size() const { return Aggregate("size"); }
+  Series min() const { return Aggregate("min"); }
+  Series max() const { return Aggregate("max"); }
+  Series first() const { return Aggregate("first"); }
+  Series last() const { return Aggregate("last"); }
+  Series var() const { return Aggregate("var"); }
+  Series std() const { return Aggregate("std"); }
+  /// Several functions: one column per function.
+  DataFrame agg(const std::vector<std::string>& functions) const;
+
+ private:
+  Series Aggregate(const std::string& function) const;
+  expr::NodePtr Binned(const std::vector<std::string>& functions) const;
+  Series series_;
+  std::string rule_;
+  int64_t step_ = 0;
 };
 
 /// Several results computed in one graph, so work they share runs once.

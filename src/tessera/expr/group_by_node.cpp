@@ -132,14 +132,35 @@ TablePtr Combine(const TablePtr& partials, const GroupBySpec& spec) {
   return Table::Make(std::move(out.names), std::move(out.columns));
 }
 
+// Null (as compute::AggregateGroups gives) for groups with too few values.
 ColumnPtr Variance(const Table& partial, size_t i, int ddof, bool root) {
   const ColumnPtr counts = partial.column(PartialName(i, "n"));
   const ColumnPtr m2s = partial.column(PartialName(i, "q"));
   FixedWidthBuilder<double> out(types::Float64(), partial.num_rows());
   for (int64_t row = 0; row < partial.num_rows(); ++row) {
     const int64_t n = counts->values<int64_t>()[row];
-    const double variance = n > ddof ? m2s->values<double>()[row] / double(n - ddof) : std::nan("");
+    if (n <= ddof) {
+      out.UnsafeAppendNull();
+      continue;
+    }
+    const double variance = m2s->values<double>()[row] / double(n - ddof);
     out.UnsafeAppend(root ? std::sqrt(variance) : variance);
+  }
+  return out.Finish();
+}
+
+// Sum / count, null for groups without values (as compute::AggregateGroups gives).
+ColumnPtr Mean(const Table& partial, size_t i) {
+  const ColumnPtr sums = compute::Cast(*partial.column(PartialName(i, "s")), types::Float64());
+  const ColumnPtr counts = partial.column(PartialName(i, "c"));
+  FixedWidthBuilder<double> out(types::Float64(), partial.num_rows());
+  for (int64_t row = 0; row < partial.num_rows(); ++row) {
+    const int64_t n = counts->values<int64_t>()[row];
+    if (n == 0) {
+      out.UnsafeAppendNull();
+    } else {
+      out.UnsafeAppend(sums->values<double>()[row] / double(n));
+    }
   }
   return out.Finish();
 }
@@ -153,10 +174,7 @@ TablePtr Finish(const TablePtr& partial, const GroupBySpec& spec) {
     const std::string name = OutputName(aggregation);
     switch (aggregation.function) {
       case AggregateFunction::kSum: out.Add(name, partial->column(PartialName(i, "s"))); break;
-      case AggregateFunction::kMean:
-        out.Add(name, compute::Divide(*compute::Cast(*partial->column(PartialName(i, "s")), types::Float64()),
-                                      *partial->column(PartialName(i, "c"))));
-        break;
+      case AggregateFunction::kMean: out.Add(name, Mean(*partial, i)); break;
       case AggregateFunction::kCount: out.Add(name, partial->column(PartialName(i, "c"))); break;
       case AggregateFunction::kSize: out.Add(name, partial->column(PartialName(i, "z"))); break;
       case AggregateFunction::kMin: out.Add(name, partial->column(PartialName(i, "min"))); break;

@@ -376,14 +376,28 @@ NodePtr MapPartitionsNode::Make(NodePtr input, Function function, TablePtr meta,
   return node;
 }
 
+NodePtr MapPartitionsNode::MakeWithDivisions(NodePtr input, Function function, TablePtr meta, std::string name,
+                                             Divisions divisions) {
+  if (!divisions.empty() && int64_t(divisions.size()) != input->npartitions() + 1) {
+    throw InvalidArgument("map_partitions: " + std::to_string(divisions.size()) + " divisions for " +
+                          std::to_string(input->npartitions()) + " partitions");
+  }
+  auto made = Make(std::move(input), std::move(function), std::move(meta), std::move(name), false);
+  auto node = std::const_pointer_cast<MapPartitionsNode>(std::static_pointer_cast<const MapPartitionsNode>(made));
+  node->divisions_ = divisions;
+  node->Init(node->meta(), node->npartitions(), std::move(divisions), HashCombine(0x6d6170, node->identity_));
+  return node;
+}
+
 NodePtr MapPartitionsNode::WithInputs(std::vector<NodePtr> inputs) const {
   auto node = std::shared_ptr<MapPartitionsNode>(new MapPartitionsNode(inputs.at(0)));
   node->function_ = function_;
   node->name_ = name_;
   node->keep_divisions_ = keep_divisions_;
+  node->divisions_ = divisions_;
   node->identity_ = identity_;
-  node->Init(meta(), inputs[0]->npartitions(), keep_divisions_ ? inputs[0]->divisions() : Divisions{},
-             HashCombine(0x6d6170, identity_));
+  node->Init(meta(), inputs[0]->npartitions(),
+             keep_divisions_ ? inputs[0]->divisions() : divisions_, HashCombine(0x6d6170, identity_));
   return node;
 }
 

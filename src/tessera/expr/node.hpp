@@ -43,6 +43,7 @@ enum class NodeKind : uint8_t {
   kShuffle,        // rows moved between partitions by the hash of key columns
   kHead,           // first rows of the first partitions
   kPartitions,     // a subset of the input's partitions
+  kSetIndex,       // sorted by a column into partitions with known divisions
 };
 
 class Node : public std::enable_shared_from_this<Node> {
@@ -202,6 +203,9 @@ class MapPartitionsNode final : public Node {
   using Function = std::function<TablePtr(const TablePtr& partition)>;
   static NodePtr Make(NodePtr input, Function function, TablePtr meta, std::string name,
                       bool keep_divisions);
+  /// With divisions the caller knows hold for the output (set_index of sorted data).
+  static NodePtr MakeWithDivisions(NodePtr input, Function function, TablePtr meta, std::string name,
+                                   Divisions divisions);
   std::string prefix() const override { return name_; }
   std::string Describe() const override { return "MapPartitions " + name_; }
   bool blockwise() const override { return true; }
@@ -213,6 +217,7 @@ class MapPartitionsNode final : public Node {
   Function function_;
   std::string name_;
   bool keep_divisions_ = false;
+  Divisions divisions_;  // set by MakeWithDivisions
   uint64_t identity_ = 0;
 };
 

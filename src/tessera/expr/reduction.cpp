@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include "tessera/base/error.hpp"
 #include "tessera/base/hash.hpp"
@@ -74,7 +75,13 @@ struct ReducerState {
   bool has_index = false;
   std::vector<double> sketch_values;  // quantile: sorted sample points ...
   std::vector<double> sketch_weights; // ... and the rows each stands for
+  std::optional<DataType> temporal;   // mean of timestamps/durations: their type, ...
+  __int128 nanos = 0;                 // ... and the exact sum (with `count` values)
 };
+
+bool IsTemporalMean(const Column& column) {
+  return column.type().id() == TypeId::kTimestamp || column.type().id() == TypeId::kDuration;
+}
 
 class PartialValue final : public graph::Value {
  public:
@@ -113,8 +120,20 @@ ReducerState Chunk(const Table& table, const ReduceSpec& spec) {
   }
   const Column& column = *table.column(spec.column);
   switch (spec.function) {
-    case ReduceFunction::kSum:
-    case ReduceFunction::kMean: state.sum = compute::SumPartial(column); break;
+    case ReduceFunction::kSum: state.sum = compute::SumPartial(column); break;
+    case ReduceFunction::kMean:
+      if (!IsTemporalMean(column)) {
+        state.sum = compute::SumPartial(column);
+        break;
+      }
+      // As compute::Mean: exact in 128 bits, truncated to a nanosecond, of the column's type.
+      state.temporal = column.type();
+      for (int64_t i = 0; i < column.length(); ++i) {
+        if (!column.IsValid(i)) continue;
+        state.nanos += column.values<int64_t>()[i];
+        ++state.count;
+      }
+      break;
     case ReduceFunction::kCount: state.count = compute::Count(column).as_int64(); break;
     case ReduceFunction::kMin:
     case ReduceFunction::kMax: state.minmax = compute::MinMaxPartial(column); break;
@@ -169,8 +188,12 @@ ReducerState Chunk(const Table& table, const ReduceSpec& spec) {
 
 void Combine(ReducerState& into, const ReducerState& next, const ReduceSpec& spec) {
   switch (spec.function) {
-    case ReduceFunction::kSum:
-    case ReduceFunction::kMean: into.sum.Combine(next.sum); break;
+    case ReduceFunction::kSum: into.sum.Combine(next.sum); break;
+    case ReduceFunction::kMean:
+      into.sum.Combine(next.sum);
+      into.nanos += next.nanos;
+      into.count += next.count;
+      break;
     case ReduceFunction::kCount:
     case ReduceFunction::kSize: into.count += next.count; break;
     case ReduceFunction::kMin:
@@ -242,7 +265,12 @@ double SketchQuantile(const ReducerState& state, double q) {
 Scalar Finish(const ReducerState& state, const ReduceSpec& spec, bool meta) {
   switch (spec.function) {
     case ReduceFunction::kSum: return state.sum.Sum();
-    case ReduceFunction::kMean: return state.sum.Mean();
+    case ReduceFunction::kMean:
+      if (state.temporal) {
+        if (state.count == 0) return Scalar::Null(*state.temporal);
+        return Scalar::OfInt(*state.temporal, int64_t(state.nanos / state.count));
+      }
+      return state.sum.Mean();
     case ReduceFunction::kCount:
     case ReduceFunction::kSize: return Scalar::Int64(state.count);
     case ReduceFunction::kMin: return state.minmax.min;

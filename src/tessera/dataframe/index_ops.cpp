@@ -1,0 +1,276 @@
+// set_index (sampled boundaries, shuffle, sort), reset_index, clear_divisions, loc with labels
+// and partial dates, and Series.resample.
+#include <algorithm>
+#include <cmath>
+
+#include "tessera/base/civil_time.hpp"
+#include "tessera/base/error.hpp"
+#include "tessera/base/timestamp_parse.hpp"
+#include "tessera/compute/aggregate.hpp"
+#include "tessera/compute/cast.hpp"
+#include "tessera/compute/compare.hpp"
+#include "tessera/compute/datetime.hpp"
+#include "tessera/compute/null_handling.hpp"
+#include "tessera/compute/selection.hpp"
+#include "tessera/compute/sort.hpp"
+#include "tessera/dataframe/dataframe.hpp"
+#include "tessera/dataframe/execution.hpp"
+#include "tessera/dataframe/group_by.hpp"
+#include "tessera/expr/group_by_node.hpp"
+#include "tessera/expr/reduction.hpp"
+#include "tessera/expr/sort_node.hpp"
+#include "tessera/table/column_builder.hpp"
+
+namespace tessera::dataframe {
+
+using expr::ColumnExpr;
+using ScalarValue = compute::Scalar;
+
+namespace {
+
+// Whether a fixed-width column is sorted ascending without nulls (strings are not checked and
+// count as unsorted, so they are always shuffled).
+bool IsSortedColumn(const Column& column) {
+  if (column.has_nulls() || !column.type().is_fixed_width() || column.type() == types::Categorical()) return false;
+  return VisitFixedWidth(column.type(), [&](auto tag) {
+    using T = decltype(tag);
+    const T* values = column.values<T>();
+    for (int64_t i = 1; i < column.length(); ++i) {
+      if (values[i] < values[i - 1]) return false;  // NaN compares false: checked by has_nulls for floats below
+    }
+    if constexpr (std::is_floating_point_v<T>) {
+      for (int64_t i = 0; i < column.length(); ++i) {
+        if (std::isnan(values[i])) return false;
+      }
+    }
+    return true;
+  });
+}
+
+// Per partition: its index, whether the key is sorted there, then its min, max and an evenly
+// spaced sample of the key's values (non-null).
+expr::MapPartitionsNode::Function Sampler(const std::string& column, int64_t samples) {
+  return [column, samples](const TablePtr& table) {
+    const ColumnPtr values = table->column(column);
+    const ColumnPtr present = compute::Filter(*values, *compute::NotNull(*values));
+    const int64_t n = present->length();
+    std::vector<int64_t> rows;
+    if (n > 0) {
+      const ColumnPtr order = compute::SortIndices(*present);  // only for min and max positions
+      rows.push_back(order->values<int64_t>()[0]);
+      rows.push_back(order->values<int64_t>()[n - 1]);
+      const int64_t k = std::min(n, samples);
+      for (int64_t i = 0; i < k; ++i) rows.push_back(i * n / k);
+    }
+    FixedWidthBuilder<uint8_t> sorted(types::Bool(), int64_t(rows.size()));
+    const bool is_sorted = IsSortedColumn(*values);
+    for (size_t i = 0; i < rows.size(); ++i) sorted.Append(is_sorted ? 1 : 0);
+    return Table::Make({"value", "sorted"}, {compute::Take(*present, rows), sorted.Finish()});
+  };
+}
+
+}  // namespace
+
+DataFrame DataFrame::set_index(const std::string& column, const SetIndexOptions& options,
+                               sched::Scheduler& scheduler) const {
+  meta()->column(column);
+  const std::string name = "set-index-" + column;
+  auto index_partition = [column](const TablePtr& table) { return table->SetIndex(column); };
+  if (!options.divisions.empty()) {
+    return DataFrame(expr::SortByBoundariesNode::Make(node_, column, options.divisions));
+  }
+  const int64_t outputs = options.npartitions > 0 ? options.npartitions : npartitions();
+  // The sampling pass: one small table per partition, computed now (as Dask does).
+  std::vector<expr::NodePtr> samples;
+  for (int64_t p = 0; p < npartitions(); ++p) {
+    samples.push_back(expr::MapPartitionsNode::Make(expr::PartitionsNode::Make(node_, {p}),
+                                                    Sampler(column, options.samples_per_partition), nullptr,
+                                                    "set-index-sample", false));
+  }
+  const std::vector<TablePtr> sampled = execution::Compute(samples, scheduler);
+  // Already sorted across partitions (or declared so): index each partition, no shuffle.
+  bool sorted = true;
+  expr::Divisions divisions;
+  for (size_t p = 0; p < sampled.size(); ++p) {
+    const Table& sample = *sampled[p];
+    if (sample.num_rows() == 0) {
+      sorted = false;  // an empty partition has no boundary to give
+      break;
+    }
+    sorted &= sample.column("sorted")->values<uint8_t>()[0] != 0;
+    const ScalarValue low = expr::ScalarAt(*sample.column("value"), 0);
+    if (p > 0) {
+      const ColumnPtr previous_high = sampled[p - 1]->column("value")->Slice(1, 1);
+      sorted &= compute::LessEqual(*previous_high, low)->values<uint8_t>()[0] != 0;
+    }
+    divisions.push_back(low);
+  }
+  if (options.sorted && !sorted) {
+    throw InvalidArgument("set_index(sorted=true): '" + column +
+                          "' is not sorted across partitions; leave sorted=false to sort it");
+  }
+  if (sorted && !sampled.empty()) {
+    divisions.push_back(expr::ScalarAt(*sampled.back()->column("value"), 1));
+    return DataFrame(expr::MapPartitionsNode::MakeWithDivisions(node_, index_partition, nullptr, name, divisions));
+  }
+  // Boundaries at quantiles of the pooled sample, from the smallest to the largest value.
+  const TablePtr pooled = ConcatenateTables(sampled);
+  const ColumnPtr values = compute::Take(*pooled->column("value"), *compute::SortIndices(*pooled->column("value")));
+  const int64_t m = values->length();
+  if (m == 0) return DataFrame(expr::MapPartitionsNode::Make(node_, index_partition, nullptr, name, false));
+  std::vector<ScalarValue> boundaries;
+  for (int64_t i = 0; i < outputs; ++i) boundaries.push_back(expr::ScalarAt(*values, i * m / outputs));
+  boundaries.push_back(expr::ScalarAt(*values, m - 1));
+  return DataFrame(expr::SortByBoundariesNode::Make(node_, column, std::move(boundaries)));
+}
+
+DataFrame DataFrame::reset_index() const {
+  auto reset = [](const TablePtr& table) { return table->has_index() ? table->ResetIndex() : table; };
+  return DataFrame(expr::MapPartitionsNode::Make(node_, reset, reset(meta()), "reset-index", false));
+}
+
+DataFrame DataFrame::clear_divisions() const {
+  auto same = [](const TablePtr& table) { return table; };
+  return DataFrame(expr::MapPartitionsNode::Make(node_, same, meta(), "clear-divisions", false));
+}
+
+namespace {
+
+// [start, end) of the period a partial ISO date names: "2015" is the year, "2015-05" the month,
+// "2015-05-05" the day, "2015-05-05 10" the hour, "2015-05-05 10:30" the minute; a full
+// timestamp is one instant (end = start + 1 ns).
+std::pair<int64_t, int64_t> PeriodOf(const std::string& text) {
+  auto fail = [&]() -> std::pair<int64_t, int64_t> {
+    throw KeyError("'" + text + "' is not a date label; use 'YYYY', 'YYYY-MM', 'YYYY-MM-DD' or a full timestamp");
+  };
+  auto digits = [&](size_t from, size_t count) {
+    int64_t value = 0;
+    for (size_t i = from; i < from + count; ++i) {
+      if (i >= text.size() || text[i] < '0' || text[i] > '9') fail();
+      value = value * 10 + (text[i] - '0');
+    }
+    return value;
+  };
+  const int64_t year = digits(0, 4);
+  if (text.size() == 4) {
+    return {civil::DaysFromCivil(year, 1, 1) * civil::kNanosPerDay, civil::DaysFromCivil(year + 1, 1, 1) * civil::kNanosPerDay};
+  }
+  if (text.size() == 7 && text[4] == '-') {
+    const int64_t month = digits(5, 2);
+    if (month < 1 || month > 12) fail();
+    const int64_t next_year = month == 12 ? year + 1 : year;
+    const unsigned next_month = month == 12 ? 1 : unsigned(month + 1);
+    return {civil::DaysFromCivil(year, unsigned(month), 1) * civil::kNanosPerDay,
+            civil::DaysFromCivil(next_year, next_month, 1) * civil::kNanosPerDay};
+  }
+  int64_t start = 0;
+  if (text.size() == 10) {
+    if (!ParseIsoTimestamp(text, &start)) fail();
+    return {start, start + civil::kNanosPerDay};
+  }
+  if (text.size() == 13) {
+    if (!ParseIsoTimestamp(text + ":00", &start)) fail();
+    return {start, start + civil::kNanosPerHour};
+  }
+  if (text.size() == 16) {
+    if (!ParseIsoTimestamp(text, &start)) fail();
+    return {start, start + civil::kNanosPerMinute};
+  }
+  if (!ParseIsoTimestamp(text, &start)) fail();
+  return {start, start + 1};
+}
+
+}  // namespace
+
+DataFrame DataFrame::loc(const std::string& label) const {
+  if (!meta()->has_index()) throw InvalidArgument("loc needs an index; call set_index first");
+  if (meta()->index()->type() != types::Timestamp()) return loc(Literal(label));
+  const auto [start, end] = PeriodOf(label);
+  const Series index = this->index();
+  return (*this)[(index >= Literal(ScalarValue::Timestamp(start))) & (index < Literal(ScalarValue::Timestamp(end)))];
+}
+
+DataFrame DataFrame::loc(const Literal& label) const {
+  if (!meta()->has_index()) throw InvalidArgument("loc needs an index; call set_index first");
+  return (*this)[index() == label];
+}
+
+DataFrame DataFrame::loc(const std::string& start, const std::string& stop) const {
+  if (!meta()->has_index()) throw InvalidArgument("loc needs an index; call set_index first");
+  const Series index = this->index();
+  if (meta()->index()->type() == types::Timestamp()) {
+    const int64_t low = PeriodOf(start).first;
+    const int64_t high = PeriodOf(stop).second;
+    return (*this)[(index >= Literal(ScalarValue::Timestamp(low))) & (index < Literal(ScalarValue::Timestamp(high)))];
+  }
+  return (*this)[(index >= Literal(start)) & (index <= Literal(stop))];
+}
+
+// ---------------------------------------------------------------------------------------------
+// resample
+
+Resampler Series::resample(const std::string& rule) const { return Resampler(*this, rule); }
+
+Resampler::Resampler(Series series, std::string rule) : series_(std::move(series)), rule_(std::move(rule)) {
+  const Table& meta = *series_.input()->meta();
+  if (!meta.has_index() || meta.index()->type() != types::Timestamp()) {
+    throw TypeError("resample needs a timestamp index; call set_index on a datetime column first");
+  }
+  step_ = compute::ParseFrequency(rule_);
+}
+
+expr::NodePtr Resampler::Binned(const std::vector<std::string>& functions) const {
+  const std::string value = series_.name().empty() ? "0" : series_.name();
+  const std::string index_name = series_.input()->meta()->index_name();
+  const std::string bin = "__bin";
+  const auto floor = ColumnExpr::Call("dt.floor", {ColumnExpr::Index()}, {{rule_}, {}, {}});
+  const auto frame = expr::ProjectNode::Make(series_.input(), {{bin, floor}, {value, series_.expression()}});
+  expr::GroupBySpec spec;
+  spec.keys = {bin};
+  for (const auto& function : functions) {
+    spec.aggregations.emplace_back(function == "size" ? "" : value, compute::ParseAggregateFunction(function),
+                                   functions.size() == 1 ? value : function);
+  }
+  const auto grouped = expr::GroupByNode::Make(frame, spec);
+  // Every bin from the first to the last, empty ones included, indexed as the input was.
+  const int64_t step = step_;
+  auto complete = [step, functions, index_name](const TablePtr& table) -> TablePtr {
+    const ColumnPtr bins = table->index();
+    std::vector<int64_t> rows;
+    FixedWidthBuilder<int64_t> all_bins(types::Timestamp(), 0);
+    if (table->num_rows() > 0) {
+      const int64_t* starts = bins->values<int64_t>();
+      const int64_t first = starts[0], last = starts[table->num_rows() - 1];
+      int64_t row = 0;
+      for (int64_t t = first; t <= last; t += step) {
+        all_bins.Append(t);
+        if (row < table->num_rows() && starts[row] == t) rows.push_back(row++);
+        else rows.push_back(-1);
+      }
+    }
+    std::vector<ColumnPtr> columns;
+    for (int c = 0; c < table->num_columns(); ++c) {
+      ColumnPtr column = compute::Take(*table->column(c), rows);
+      const std::string& function = functions[functions.size() == 1 ? 0 : size_t(c)];
+      if (function == "sum" || function == "count" || function == "size") {
+        column = compute::FillNull(*column, compute::Scalar::OfInt(types::Int64(), 0));
+        if (column->type() != table->column(c)->type()) column = compute::Cast(*column, table->column(c)->type());
+      }
+      columns.push_back(column);
+    }
+    return Table::Make(table->column_names(), std::move(columns), all_bins.Finish(), index_name);
+  };
+  return expr::MapPartitionsNode::Make(grouped, complete, nullptr, "resample-" + rule_, false);
+}
+
+Series Resampler::Aggregate(const std::string& function) const {
+  const std::string value = series_.name().empty() ? "0" : series_.name();
+  return Series(Binned({function}), ColumnExpr::Column(value), series_.name());
+}
+
+DataFrame Resampler::agg(const std::vector<std::string>& functions) const {
+  if (functions.empty()) throw InvalidArgument("resample agg needs at least one function");
+  return DataFrame(Binned(functions));
+}
+
+}  // namespace tessera::dataframe
