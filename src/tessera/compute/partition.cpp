@@ -245,8 +245,9 @@ std::vector<TablePtr> PartitionByBoundaries(const Table& table, const std::strin
   return ByBoundaries(table, key, std::move(normalised));
 }
 
-std::vector<TablePtr> PartitionByBoundaries(const Table& table, const std::string& key,
-                                            const std::vector<Scalar>& boundaries) {
+namespace {
+
+Boundaries NormaliseBoundaries(const std::vector<Scalar>& boundaries) {
   Boundaries normalised;
   bool any_string = false, any_float = false;
   for (const Scalar& boundary : boundaries) {
@@ -281,7 +282,21 @@ std::vector<TablePtr> PartitionByBoundaries(const Table& table, const std::strin
       }
     }
   }
-  return ByBoundaries(table, key, std::move(normalised));
+  return normalised;
+}
+
+}  // namespace
+
+std::vector<TablePtr> PartitionByBoundaries(const Table& table, const std::string& key,
+                                            const std::vector<Scalar>& boundaries) {
+  return ByBoundaries(table, key, NormaliseBoundaries(boundaries));
+}
+
+std::vector<int32_t> PartitionIdsByBoundaries(const Table& table, const std::string& key,
+                                              const std::vector<Scalar>& boundaries) {
+  Boundaries normalised = NormaliseBoundaries(boundaries);
+  CheckBoundaries(&normalised);
+  return BoundaryIds(*table.column(key), key, normalised);
 }
 
 std::vector<TablePtr> PartitionByBoundaries(const Table& table, const std::string& key,

@@ -48,6 +48,11 @@ std::vector<TablePtr> PartitionByBoundaries(const Table& table, const std::strin
 std::vector<TablePtr> PartitionByBoundaries(const Table& table, const std::string& key,
                                             const std::vector<double>& boundaries);
 
+/// The partition id PartitionByBoundaries gives each row of `table` (same rules and errors),
+/// without moving any row.
+std::vector<int32_t> PartitionIdsByBoundaries(const Table& table, const std::string& key,
+                                              const std::vector<Scalar>& boundaries);
+
 /// Splits `table` by a precomputed partition id per row (ids.size() == num_rows, each id in
 /// [0, num_partitions), else InvalidArgument). The building block of the two kernels above.
 std::vector<TablePtr> PartitionByIds(const Table& table, std::span<const int32_t> ids,

@@ -203,4 +203,102 @@ TablePtr Take(const Table& table, const Column& indices) {
   return Take(table, IndicesOf(indices, &storage));
 }
 
+namespace {
+
+template <typename T>
+ColumnPtr GatherFixedWidthFrom(const std::vector<const Column*>& columns, const int32_t* source_of,
+                               const int64_t* rows, int64_t count) {
+  FixedWidthBuilder<T> builder(columns[0]->type(), count);
+  T* out = builder.mutable_values();
+  builder.SetLength(count);
+  std::vector<const T*> inputs;
+  bool nulls = false;
+  for (const Column* column : columns) {
+    inputs.push_back(column->values<T>());
+    nulls |= column->has_nulls();
+  }
+  for (int64_t k = 0; k < count; ++k) out[k] = inputs[size_t(source_of[k])][rows[k]];
+  if (nulls) {
+    for (int64_t k = 0; k < count; ++k) {
+      if (columns[size_t(source_of[k])]->IsNull(rows[k])) builder.SetNull(k);
+    }
+  }
+  return builder.Finish(columns[0]->dictionary());
+}
+
+ColumnPtr GatherStringsFrom(const std::vector<const Column*>& columns, const int32_t* source_of,
+                            const int64_t* rows, int64_t count) {
+  int64_t total_bytes = 0;
+  for (int64_t k = 0; k < count; ++k) {
+    const int64_t* offsets = columns[size_t(source_of[k])]->string_offsets();
+    total_bytes += offsets[rows[k] + 1] - offsets[rows[k]];
+  }
+  StringBuilder builder(count, total_bytes);
+  for (int64_t k = 0; k < count; ++k) {
+    const Column& column = *columns[size_t(source_of[k])];
+    if (column.IsValid(rows[k])) {
+      builder.UnsafeAppend(column.GetString(rows[k]));
+    } else {
+      builder.AppendNull();
+    }
+  }
+  return builder.Finish();
+}
+
+ColumnPtr GatherFrom(const std::vector<ColumnPtr>& columns, std::span<const int32_t> source_of,
+                     std::span<const int64_t> rows) {
+  const int64_t count = int64_t(rows.size());
+  const DataType type = columns[0]->type();
+  bool same_dictionaries = true;
+  for (const auto& column : columns) {
+    same_dictionaries &= type != types::Categorical() || column->dictionary() == columns[0]->dictionary();
+  }
+  if (!same_dictionaries) {
+    // Codes index different dictionaries: merge them (rare: categoricals read per block).
+    std::vector<int64_t> offsets{0};
+    for (const auto& column : columns) offsets.push_back(offsets.back() + column->length());
+    std::vector<int64_t> global(rows.size());
+    for (size_t k = 0; k < rows.size(); ++k) global[k] = offsets[size_t(source_of[k])] + rows[k];
+    return Take(*ConcatenateColumns(columns), global);
+  }
+  std::vector<const Column*> raw;
+  for (const auto& column : columns) raw.push_back(column.get());
+  if (type.id() == TypeId::kString) return GatherStringsFrom(raw, source_of.data(), rows.data(), count);
+  return VisitFixedWidth(type, [&](auto tag) {
+    return GatherFixedWidthFrom<decltype(tag)>(raw, source_of.data(), rows.data(), count);
+  });
+}
+
+}  // namespace
+
+TablePtr TakeFromTables(const std::vector<TablePtr>& sources, std::span<const int32_t> source_of,
+                        std::span<const int64_t> rows) {
+  if (sources.empty()) throw InvalidArgument("take: no source tables");
+  if (source_of.size() != rows.size()) {
+    throw InvalidArgument("take: " + std::to_string(source_of.size()) + " sources for " +
+                          std::to_string(rows.size()) + " rows");
+  }
+  for (size_t k = 0; k < rows.size(); ++k) {
+    if (source_of[k] < 0 || size_t(source_of[k]) >= sources.size() || rows[k] < 0 ||
+        rows[k] >= sources[size_t(source_of[k])]->num_rows()) {
+      throw IndexError("take: row " + std::to_string(rows[k]) + " of source " + std::to_string(source_of[k]) +
+                       " is out of range");
+    }
+  }
+  const Table& first = *sources[0];
+  std::vector<ColumnPtr> columns;
+  for (int c = 0; c < first.num_columns(); ++c) {
+    std::vector<ColumnPtr> pieces;
+    for (const auto& source : sources) pieces.push_back(source->column(c));
+    columns.push_back(GatherFrom(pieces, source_of, rows));
+  }
+  ColumnPtr index;
+  if (first.has_index()) {
+    std::vector<ColumnPtr> pieces;
+    for (const auto& source : sources) pieces.push_back(source->index());
+    index = GatherFrom(pieces, source_of, rows);
+  }
+  return Table::Make(first.column_names(), std::move(columns), std::move(index), first.index_name());
+}
+
 }  // namespace tessera::compute

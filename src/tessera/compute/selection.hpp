@@ -27,5 +27,11 @@ ColumnPtr Take(const Column& column, const Column& indices);
 /// Gathers every column and the index column of `table` with the same indices.
 TablePtr Take(const Table& table, std::span<const int64_t> indices);
 TablePtr Take(const Table& table, const Column& indices);
+/// Rows from several tables of one schema: result row k is row rows[k] of sources[source_of[k]]
+/// (Take of their concatenation, without building it). Categorical columns whose dictionaries
+/// differ between sources are merged as ConcatenateColumns does. IndexError for an out-of-range
+/// source or row.
+TablePtr TakeFromTables(const std::vector<TablePtr>& sources, std::span<const int32_t> source_of,
+                        std::span<const int64_t> rows);
 
 }  // namespace tessera::compute

@@ -4,6 +4,7 @@
 #include "tessera/base/error.hpp"
 #include "tessera/base/hash.hpp"
 #include "tessera/compute/partition.hpp"
+#include "tessera/compute/selection.hpp"
 #include "tessera/compute/sort.hpp"
 #include "tessera/expr/lowering.hpp"
 #include "tessera/table/table_value.hpp"
@@ -33,30 +34,72 @@ std::string SortByBoundariesNode::Describe() const {
          divisions().front().ToString() + " .. " + divisions().back().ToString() + "]";
 }
 
+namespace {
+
+// The rows of one input partition that go to each output partition (ascending row numbers).
+class RowListsValue final : public graph::Value {
+ public:
+  explicit RowListsValue(std::vector<std::vector<int64_t>> rows) : rows_(std::move(rows)) {}
+  const std::vector<std::vector<int64_t>>& rows() const { return rows_; }
+  int64_t nbytes() const override {
+    int64_t total = 0;
+    for (const auto& list : rows_) total += int64_t(list.size() * sizeof(int64_t));
+    return total;
+  }
+
+ private:
+  std::vector<std::vector<int64_t>> rows_;
+};
+
+}  // namespace
+
+// Rows move once: split tasks only decide where each row goes; the task of an output partition
+// sorts its rows by key and gathers every column straight from the input partitions.
 std::vector<graph::Arg> SortByBoundariesNode::Lower(LoweringContext& context) const {
   const auto& inputs = context.Partitions(input());
   const std::string column = column_;
   const std::vector<compute::Scalar> boundaries = divisions();
-  const uint32_t split = context.AddFunction("set-index-split", [column, boundaries](const graph::TaskInputs& task) -> graph::ValuePtr {
-    return std::make_shared<const TableListValue>(compute::PartitionByBoundaries(*TableOf(task.Get(0)), column, boundaries));
+  const size_t outputs = size_t(npartitions());
+  const uint32_t split = context.AddFunction("set-index-split", [column, boundaries, outputs](const graph::TaskInputs& task) -> graph::ValuePtr {
+    const std::vector<int32_t> ids = compute::PartitionIdsByBoundaries(*TableOf(task.Get(0)), column, boundaries);
+    std::vector<std::vector<int64_t>> rows(outputs);
+    for (size_t row = 0; row < ids.size(); ++row) rows[size_t(ids[row])].push_back(int64_t(row));
+    return std::make_shared<const RowListsValue>(std::move(rows));
   });
-  const uint32_t gather = context.AddFunction("set-index", [column](const graph::TaskInputs& task) -> graph::ValuePtr {
+  const size_t num_inputs = inputs.size();
+  const uint32_t gather = context.AddFunction("set-index", [column, num_inputs](const graph::TaskInputs& task) -> graph::ValuePtr {
     const size_t piece = size_t(task.key().index);
-    std::vector<TablePtr> tables;
-    tables.reserve(task.size());
-    for (size_t i = 0; i < task.size(); ++i) {
-      const auto* list = dynamic_cast<const TableListValue*>(task.Get(i).get());
-      if (list == nullptr) throw Internal("set-index expects split partitions");
-      tables.push_back(list->tables().at(piece));
+    std::vector<TablePtr> sources, keys;
+    std::vector<int32_t> source_of;
+    std::vector<int64_t> rows;
+    for (size_t i = 0; i < num_inputs; ++i) {
+      sources.push_back(TableOf(task.Get(i)));
+      keys.push_back(sources.back()->SelectColumns({column}));
+      const auto* lists = dynamic_cast<const RowListsValue*>(task.Get(num_inputs + i).get());
+      if (lists == nullptr) throw Internal("set-index expects row lists");
+      for (int64_t row : lists->rows().at(piece)) {
+        source_of.push_back(int32_t(i));
+        rows.push_back(row);
+      }
     }
-    return std::make_shared<const TableValue>(SortIntoIndex(ConcatenateTables(tables), column));
+    const ColumnPtr key = compute::TakeFromTables(keys, source_of, rows)->column(0);
+    const ColumnPtr order = compute::SortIndices(*key);
+    const int64_t* permutation = order->values<int64_t>();
+    std::vector<int32_t> sorted_source(source_of.size());
+    std::vector<int64_t> sorted_rows(rows.size());
+    for (size_t k = 0; k < rows.size(); ++k) {
+      sorted_source[k] = source_of[size_t(permutation[k])];
+      sorted_rows[k] = rows[size_t(permutation[k])];
+    }
+    return std::make_shared<const TableValue>(
+        compute::TakeFromTables(sources, sorted_source, sorted_rows)->SetIndex(column));
   });
   const uint32_t split_name = graph::InternName("set-index-split-" + TokenText(token()));
-  std::vector<graph::Arg> pieces;
-  for (size_t i = 0; i < inputs.size(); ++i) pieces.push_back(context.AddTask(split_name, int64_t(i), split, {inputs[i]}));
+  std::vector<graph::Arg> args(inputs.begin(), inputs.end());
+  for (size_t i = 0; i < inputs.size(); ++i) args.push_back(context.AddTask(split_name, int64_t(i), split, {inputs[i]}));
   const uint32_t output_name = graph::InternName(name());
   std::vector<graph::Arg> partitions;
-  for (int64_t j = 0; j < npartitions(); ++j) partitions.push_back(context.AddTask(output_name, j, gather, pieces));
+  for (int64_t j = 0; j < npartitions(); ++j) partitions.push_back(context.AddTask(output_name, j, gather, args));
   return partitions;
 }
 

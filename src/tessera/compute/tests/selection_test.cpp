@@ -245,5 +245,42 @@ TEST(TakeTest, RandomisedAgainstReference) {
   }
 }
 
+TEST(TakeFromTablesTest, MatchesTakeOfTheConcatenation) {
+  std::mt19937_64 rng(7);
+  for (int round = 0; round < 10; ++round) {
+    std::vector<TablePtr> sources;
+    for (int t = 0; t < 3; ++t) {
+      const int64_t n = int64_t(rng() % 40);
+      std::vector<std::optional<int64_t>> ints;
+      std::vector<std::optional<std::string>> strings;
+      for (int64_t i = 0; i < n; ++i) {
+        const bool valid = rng() % 4 != 0;
+        ints.push_back(valid ? std::optional<int64_t>(int64_t(rng() % 100)) : std::nullopt);
+        strings.push_back(valid ? std::optional<std::string>(std::string(rng() % 4, char('a' + t))) : std::nullopt);
+      }
+      auto table = Table::Make({"i", "s"}, {MakeInt64Column(ints), MakeStringColumn(strings)},
+                               MakeInt64Column(ints), "ix");
+      sources.push_back(n > 2 ? table->Slice(1, n - 1) : table);  // slices carry offsets
+    }
+    const TablePtr whole = ConcatenateTables(sources);
+    std::vector<int32_t> source_of;
+    std::vector<int64_t> rows, global;
+    for (int k = 0; k < 50; ++k) {
+      const int32_t t = int32_t(rng() % 3);
+      if (sources[size_t(t)]->num_rows() == 0) continue;
+      const int64_t r = int64_t(rng() % uint64_t(sources[size_t(t)]->num_rows()));
+      source_of.push_back(t);
+      rows.push_back(r);
+      int64_t before = 0;
+      for (int32_t u = 0; u < t; ++u) before += sources[size_t(u)]->num_rows();
+      global.push_back(before + r);
+    }
+    EXPECT_TRUE(TakeFromTables(sources, source_of, rows)->Equals(*Take(*whole, global)));
+  }
+  EXPECT_THROW(TakeFromTables({Table::Make({"i"}, {MakeInt64Column({1})})}, std::vector<int32_t>{0},
+                              std::vector<int64_t>{1}),
+               IndexError);
+}
+
 }  // namespace
 }  // namespace tessera::compute
