@@ -16,6 +16,7 @@
 #include "tessera/compute/scalar.hpp"
 #include "tessera/expr/column_expr.hpp"
 #include "tessera/expr/node.hpp"
+#include "tessera/io/csv/csv_options.hpp"
 #include "tessera/sched/local_scheduler.hpp"
 #include "tessera/table/table.hpp"
 
@@ -349,6 +350,24 @@ class DataFrame {
   /// cover their whole period).
   DataFrame loc(const std::string& start, const std::string& stop) const;
 
+  /// Fewer partitions (neighbours concatenated, divisions kept) or more (partitions split into
+  /// equal row ranges; divisions become unknown).
+  DataFrame repartition(int64_t npartitions) const;
+  /// Partitions of about `bytes` each: measures partition sizes now, then merges small
+  /// neighbours and splits large partitions.
+  DataFrame repartition_by_size(int64_t bytes, sched::Scheduler& scheduler = sched::DefaultScheduler()) const;
+  /// New index boundaries (the frame must have known divisions; rows are moved, not re-sorted).
+  DataFrame repartition(const expr::Divisions& divisions) const;
+  /// Rows sorted by `by` (stable; nulls last), ascending or not per column, across partitions:
+  /// boundaries of the first column from a sampling pass (run now), then a shuffle and a sort
+  /// per output partition. The index is kept; divisions become unknown.
+  DataFrame sort_values(const std::vector<std::string>& by, const std::vector<bool>& ascending = {},
+                        sched::Scheduler& scheduler = sched::DefaultScheduler()) const;
+  /// Writes one CSV file per partition: `pattern` with '*' replaced by the partition number
+  /// (a path without '*' gets one file with every row). Runs now; returns the paths written.
+  std::vector<std::string> to_csv(const std::string& pattern, const io::CsvWriteOptions& options = {},
+                                  sched::Scheduler& scheduler = sched::DefaultScheduler()) const;
+
   /// `function` on every partition; `meta` declares its output (an empty table; null = run the
   /// function on an empty partition to find out). Each result must match meta.
   DataFrame map_partitions(std::function<TablePtr(const TablePtr&)> function, TablePtr meta = nullptr,
@@ -402,6 +421,10 @@ class Resampler {
   std::string rule_;
   int64_t step_ = 0;
 };
+
+/// Frames stacked along rows, partitions kept (pandas' concat, axis 0). The frames must have the
+/// same columns and dtypes.
+DataFrame concat(const std::vector<DataFrame>& frames);
 
 /// Several results computed in one graph, so work they share runs once.
 std::vector<TablePtr> compute_all(const std::vector<expr::NodePtr>& nodes,

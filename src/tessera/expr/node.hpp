@@ -44,6 +44,8 @@ enum class NodeKind : uint8_t {
   kHead,           // first rows of the first partitions
   kPartitions,     // a subset of the input's partitions
   kSetIndex,       // sorted by a column into partitions with known divisions
+  kConcat,         // the partitions of several frames, one after the other
+  kRepartition,    // neighbouring partitions merged or partitions split into row ranges
 };
 
 class Node : public std::enable_shared_from_this<Node> {

@@ -68,6 +68,7 @@ Need InputNeed(const Node& node, const Need& need) {
       return result;
     case NodeKind::kHead:
     case NodeKind::kPartitions:
+    case NodeKind::kRepartition:
       return need;
     case NodeKind::kShuffle:
       result = need;

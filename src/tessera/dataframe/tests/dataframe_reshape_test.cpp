@@ -1,0 +1,111 @@
+// concat, repartition, sort_values and to_csv over many partitionings, against the whole table.
+#include <filesystem>
+
+#include "tessera/base/error.hpp"
+#include "tessera/compute/selection.hpp"
+#include "tessera/compute/sort.hpp"
+#include "tessera/dataframe/tests/frame_testing.hpp"
+#include "tessera/io/csv/csv_reader.hpp"
+#include "tessera/io/csv/csv_writer.hpp"
+
+namespace tessera::dataframe {
+namespace {
+
+using testing::FrameTest;
+using testing::Partitionings;
+using testing::RandomTable;
+
+class ReshapeTest : public FrameTest {};
+
+TEST_F(ReshapeTest, ConcatStacksFramesInOrder) {
+  const TablePtr a = RandomTable(80, 21, true), b = RandomTable(50, 22, true);
+  for (const auto& parts : Partitionings(a)) {
+    const DataFrame stacked = concat({from_tables(parts), from_tables(Partitionings(b)[1])});
+    EXPECT_EQ(stacked.npartitions(), int64_t(parts.size()) + 7);
+    EXPECT_TABLES_NEAR(stacked.compute(scheduler_), ConcatenateTables({a, b}));
+  }
+  EXPECT_THROW(concat({from_tables({a}), from_tables({a->DropColumn("x")})}), TypeError);
+  // Known, ordered divisions stay known; overlapping ones become unknown.
+  const DataFrame first = from_table(a, 3), second = from_table(b->Slice(0, 0)->num_rows() == 0 ? a : b, 2);
+  EXPECT_FALSE(concat({first, second}).known_divisions());  // both start at index 0
+}
+
+TEST_F(ReshapeTest, RepartitionMergesAndSplitsWithoutChangingRows) {
+  const TablePtr table = RandomTable(200, 23, true);
+  for (const auto& parts : Partitionings(table)) {
+    const DataFrame df = from_tables(parts);
+    for (int64_t n : {1, 2, 5, 40}) {
+      const DataFrame re = df.repartition(n);
+      EXPECT_EQ(re.npartitions(), n < df.npartitions() ? n : std::max<int64_t>(n, df.npartitions()));
+      EXPECT_TABLES_NEAR(re.compute(scheduler_), table);
+    }
+    const DataFrame sized = df.repartition_by_size(table->nbytes() / 4, scheduler_);
+    EXPECT_GE(sized.npartitions(), 4);
+    EXPECT_TABLES_NEAR(sized.compute(scheduler_), table);
+  }
+  // Fewer partitions keep known divisions.
+  const DataFrame indexed = from_table(table, 8);
+  const DataFrame merged = indexed.repartition(3);
+  ASSERT_TRUE(merged.known_divisions());
+  EXPECT_EQ(merged.divisions().front().as_int64(), 0);
+  EXPECT_EQ(merged.divisions().back().as_int64(), 199);
+  EXPECT_TABLES_NEAR(merged.compute(scheduler_), table);
+}
+
+TEST_F(ReshapeTest, RepartitionByDivisionsMovesRowsToTheNewBoundaries) {
+  const TablePtr table = RandomTable(120, 24, true);
+  const DataFrame df = from_table(table, 5);
+  expr::Divisions divisions;
+  for (int64_t boundary : {0, 10, 50, 51, 119}) divisions.push_back(compute::Scalar::Int64(boundary));
+  const DataFrame re = df.repartition(divisions);
+  EXPECT_EQ(re.npartitions(), 4);
+  EXPECT_TABLES_NEAR(re.compute(scheduler_), table);
+  // Partition 1 holds index 10..49.
+  const TablePtr second = re.partitions({1}).compute(scheduler_);
+  EXPECT_EQ(second->num_rows(), 40);
+  EXPECT_EQ(second->index()->values<int64_t>()[0], 10);
+  EXPECT_THROW(from_tables({table}).repartition(divisions), InvalidArgument);
+}
+
+TEST_F(ReshapeTest, SortValuesMatchesAStableSortOfTheWholeTable) {
+  const TablePtr table = RandomTable(300, 25, true);
+  const std::vector<std::pair<std::vector<std::string>, std::vector<bool>>> cases = {
+      {{"n"}, {}}, {{"x"}, {false}}, {{"k", "x"}, {true, false}}, {{"t", "n"}, {false, true}}};
+  for (const auto& [by, ascending] : cases) {
+    std::vector<compute::SortKey> keys;
+    for (size_t i = 0; i < by.size(); ++i) keys.push_back({by[i], ascending.empty() || ascending[i]});
+    const TablePtr expected = compute::SortTable(*table, keys);
+    for (const auto& parts : Partitionings(table)) {
+      SCOPED_TRACE(by[0] + " over " + std::to_string(parts.size()) + " partitions");
+      EXPECT_TABLES_NEAR(from_tables(parts).sort_values(by, ascending, scheduler_).compute(scheduler_), expected);
+    }
+  }
+  EXPECT_THROW(from_tables({table}).sort_values({"nope"}), KeyError);
+}
+
+TEST_F(ReshapeTest, ToCsvWritesOneFilePerPartitionThatReadsBack) {
+  const auto directory = std::filesystem::temp_directory_path() / ("tessera-to-csv-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(directory);
+  const TablePtr table = RandomTable(90, 26)->DropColumn("z");
+  io::CsvWriteOptions options;
+  options.index = false;
+  const auto paths = from_tables(Partitionings(table)[1]).to_csv((directory / "part-*.csv").string(), options, scheduler_);
+  EXPECT_EQ(paths.size(), 7u);
+  io::CsvReadOptions read;
+  read.parse_dates = {"t"};
+  const auto single = from_tables(Partitionings(table)[1]).to_csv((directory / "all.csv").string(), options, scheduler_);
+  const TablePtr whole = io::ReadCsvTable({single[0]}, read);
+  EXPECT_EQ(whole->num_rows(), 90);
+  // The partition files hold the same rows, in order.
+  EXPECT_TABLES_NEAR(io::ReadCsvTable({(directory / "part-*.csv").string()}, read), whole);
+  int64_t rows = 0;
+  for (size_t p = 0; p < paths.size(); ++p) {
+    EXPECT_EQ(paths[p], (directory / ("part-" + std::to_string(p) + ".csv")).string());
+    rows += io::ReadCsvTable({paths[p]}, read)->num_rows();
+  }
+  EXPECT_EQ(rows, 90);
+  std::filesystem::remove_all(directory);
+}
+
+}  // namespace
+}  // namespace tessera::dataframe
