@@ -1,6 +1,6 @@
-// `tessera demo`: the first steps of the taxi lesson. Generates a taxi sample, reads it with the
-// parallel CSV reader, and runs the lesson's first questions with the columnar kernels, printing
-// each result and its time.
+// `tessera demo`: the taxi lesson of the "Scale PyData with Dask" tutorial on the lazy
+// DataFrame. Generates a taxi sample, reads and persists it, asks the lesson's questions, sorts
+// it by pickup time and uses the divisions, printing each result and its time.
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
@@ -8,14 +8,9 @@
 
 #include "tessera/cli/commands.hpp"
 #include "tessera/cli/process_stats.hpp"
-#include "tessera/compute/aggregate.hpp"
-#include "tessera/compute/arithmetic.hpp"
-#include "tessera/compute/compare.hpp"
-#include "tessera/compute/group_by.hpp"
-#include "tessera/compute/selection.hpp"
-#include "tessera/compute/value_counts.hpp"
+#include "tessera/dataframe/group_by.hpp"
+#include "tessera/dataframe/sources.hpp"
 #include "tessera/datasets/taxi.hpp"
-#include "tessera/io/csv/csv_reader.hpp"
 
 namespace tessera::cli {
 
@@ -50,48 +45,47 @@ void RunDemo(const DemoArguments& arguments) {
             return std::to_string(paths.size()) + " files, " + std::to_string(bytes >> 20) + " MiB";
           });
 
+  sched::LocalScheduler scheduler;
   io::CsvReadOptions options;
   options.parse_dates = {"tpep_pickup_datetime", "tpep_dropoff_datetime"};
   options.blocksize = int64_t(16) << 20;
-  std::vector<TablePtr> partitions;
   const std::string glob = arguments.directory + "/*.csv";
-  RunStep("read_csv('" + glob + "', parse_dates=[pickup, dropoff])", [&] {
-    Stopwatch stopwatch;
-    partitions = io::ReadCsv({glob}, options);
-    const double seconds = stopwatch.Seconds();
-    int64_t rows = 0, bytes = 0;
-    for (const auto& partition : partitions) {
-      rows += partition->num_rows();
-      bytes += partition->nbytes();
-    }
-    int64_t file_bytes = 0;
-    for (const auto& path : io::ExpandPaths({glob})) file_bytes += int64_t(std::filesystem::file_size(path));
-    std::ostringstream out;
-    out << rows << " rows in " << partitions.size() << " partitions, " << (bytes >> 20) << " MiB in memory, "
-        << std::fixed << std::setprecision(0) << double(file_bytes) / 1e6 / seconds << " MB/s of CSV\n\n"
-        << partitions[0]->schema().ToString();
-    return out.str();
+  dataframe::DataFrame df = dataframe::read_csv(glob, options);
+  RunStep("df = dd.read_csv('" + glob + "', parse_dates=[pickup, dropoff])", [&] { return df.ToString(); });
+  RunStep("df = df.persist()", [&] {
+    df = df.persist(scheduler);
+    return std::to_string(df.npartitions()) + " partitions in memory";
   });
-  const TablePtr df = ConcatenateTables(partitions);
-
-  RunStep("df.head()", [&] { return df->Slice(0, 5)->ToString(); });
-  RunStep("df.passenger_count.sum()", [&] { return compute::Sum(*df->column("passenger_count")).ToString(); });
-  RunStep("df[df.passenger_count == 1].trip_distance.mean()", [&] {
-    const auto mask = compute::Equal(*df->column("passenger_count"), compute::Scalar::Int64(1));
-    return compute::Mean(*compute::Filter(*df->column("trip_distance"), *mask)).ToString();
+  RunStep("df.head()", [&] { return df.head(5, scheduler)->ToString(); });
+  RunStep("len(df)", [&] { return std::to_string(df.len(scheduler)); });
+  RunStep("df.passenger_count.sum().compute()", [&] { return df["passenger_count"].sum().compute(scheduler).ToString(); });
+  RunStep("df[df.passenger_count == 1].trip_distance.mean().compute()", [&] {
+    return df[df["passenger_count"] == 1]["trip_distance"].mean().compute(scheduler).ToString();
   });
-  RunStep("df.groupby(df.passenger_count).tip_amount.mean()", [&] {
-    return compute::GroupByAggregate(*df, {"passenger_count"}, {{"tip_amount", "mean"}})->ToString(20);
+  RunStep("df.groupby(df.passenger_count).tip_amount.mean().compute()", [&] {
+    return df.groupby(df["passenger_count"])["tip_amount"].mean().compute(scheduler)->ToString(20);
   });
-  RunStep("(df.tip_amount / df.fare_amount)[df.fare_amount > 0].mean()", [&] {
-    const auto ratio = compute::Divide(*df->column("tip_amount"), *df->column("fare_amount"));
-    const auto positive = compute::Greater(*df->column("fare_amount"), compute::Scalar::Float64(0));
-    return compute::Mean(*compute::Filter(*ratio, *positive)).ToString();
+  RunStep("(df.tip_amount / df.fare_amount)[df.fare_amount > 0].mean().compute()", [&] {
+    return (df["tip_amount"] / df["fare_amount"])[df["fare_amount"] > 0].mean().compute(scheduler).ToString();
   });
-  RunStep("df.payment_type.value_counts()", [&] {
-    return compute::ValueCounts(*df->column("payment_type"), "payment_type")->ToString();
+  RunStep("df.payment_type.value_counts().compute()", [&] {
+    return df["payment_type"].value_counts().compute(scheduler)->ToString();
   });
-  std::cout << "\nNext: the lazy DataFrame, set_index and the dashboard (see README).\n";
+  dataframe::DataFrame by_time = df;
+  RunStep("df2 = df.set_index('tpep_pickup_datetime').persist()", [&] {
+    by_time = df.set_index("tpep_pickup_datetime", {}, scheduler).persist(scheduler);
+    return by_time.ToString();
+  });
+  RunStep("df2.known_divisions", [&] { return std::string(by_time.known_divisions() ? "True" : "False"); });
+  RunStep("df2.loc['2015-01-05'].head()", [&] { return by_time.loc("2015-01-05").head(5, scheduler)->ToString(); });
+  RunStep("len(df2.loc['2015-01-05'])", [&] { return std::to_string(by_time.loc("2015-01-05").len(scheduler)); });
+  RunStep("df2.passenger_count.resample('1h').mean().compute()", [&] {
+    return by_time["passenger_count"].resample("1h").mean().compute(scheduler)->ToString(10);
+  });
+  RunStep("df2.trip_distance.rolling('24h').mean().tail()", [&] {
+    return by_time["trip_distance"].rolling("24h").mean().to_frame().tail(5, scheduler)->ToString();
+  });
+  std::cout << "\nThe same lesson as a C++ program: examples/taxi_lesson.cpp.\n";
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "tessera/compute/rolling.hpp"
 #include "tessera/compute/scalar.hpp"
 #include "tessera/expr/column_expr.hpp"
 #include "tessera/expr/node.hpp"
@@ -59,6 +60,22 @@ struct SetIndexOptions {
 };
 
 class Resampler;
+class Rolling;
+
+/// Options of merge, named as pandas.merge's.
+struct MergeOptions {
+  /// "inner", "left", "right" or "outer".
+  std::string how = "inner";
+  /// Key columns with the same name on both sides (or left_on / right_on; none of them and no
+  /// index flag: the columns both frames share).
+  std::vector<std::string> on, left_on, right_on;
+  bool left_index = false, right_index = false;
+  std::pair<std::string, std::string> suffixes{"_x", "_y"};
+  /// Sort the rows of each output partition by the keys.
+  bool sort = false;
+  /// Output partitions of a shuffle join (0 = the larger side's).
+  int64_t npartitions = 0;
+};
 
 /// A lazy single value (the result of a reduction).
 class Scalar {
@@ -158,6 +175,10 @@ class Series {
   /// Time bins of a Series with a timestamp index (pandas' resample): `rule` is a fixed
   /// frequency ("1h", "15min", "D", ...).
   Resampler resample(const std::string& rule) const;
+  /// Moving windows of `window` rows (pandas: min_periods defaults to the window) ...
+  Rolling rolling(int64_t window, std::optional<int64_t> min_periods = std::nullopt) const;
+  /// ... or of a time span such as "24h" over a timestamp index (min_periods 1).
+  Rolling rolling(const std::string& span, int64_t min_periods = 1) const;
 
   DataFrame to_frame() const;
   Series head(int64_t n = 5, sched::Scheduler& scheduler = sched::DefaultScheduler()) const;
@@ -363,6 +384,13 @@ class DataFrame {
   /// per output partition. The index is kept; divisions become unknown.
   DataFrame sort_values(const std::vector<std::string>& by, const std::vector<bool>& ascending = {},
                         sched::Scheduler& scheduler = sched::DefaultScheduler()) const;
+  /// pandas.merge: a broadcast join when one side is a single partition, an aligned join when
+  /// both sides join on indexes with the same known divisions, a hash shuffle join otherwise.
+  /// Row order within the result follows compute::Join per output partition.
+  DataFrame merge(const DataFrame& right, const MergeOptions& options = {}) const;
+  /// Join on both indexes (pandas' DataFrame.join), suffixes for shared column names.
+  DataFrame join(const DataFrame& right, const std::string& how = "left", const std::string& lsuffix = "",
+                 const std::string& rsuffix = "") const;
   /// Writes one CSV file per partition: `pattern` with '*' replaced by the partition number
   /// (a path without '*' gets one file with every row). Runs now; returns the paths written.
   std::vector<std::string> to_csv(const std::string& pattern, const io::CsvWriteOptions& options = {},
@@ -420,6 +448,25 @@ class Resampler {
   Series series_;
   std::string rule_;
   int64_t step_ = 0;
+};
+
+/// Series.rolling(window): one value per row over the window ending at it, correct across
+/// partition boundaries (rows are brought over from earlier partitions).
+class Rolling {
+ public:
+  Rolling(Series series, compute::RollingWindow window);
+  Series mean() const { return Apply(compute::RollingFunction::kMean); }
+  Series sum() const { return Apply(compute::RollingFunction::kSum); }
+  Series count() const { return Apply(compute::RollingFunction::kCount); }
+  Series min() const { return Apply(compute::RollingFunction::kMin); }
+  Series max() const { return Apply(compute::RollingFunction::kMax); }
+  Series var(int ddof = 1) const;
+  Series std(int ddof = 1) const;
+
+ private:
+  Series Apply(compute::RollingFunction function, int ddof = 1) const;
+  Series series_;
+  compute::RollingWindow window_;
 };
 
 /// Frames stacked along rows, partitions kept (pandas' concat, axis 0). The frames must have the

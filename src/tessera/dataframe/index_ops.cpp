@@ -18,6 +18,7 @@
 #include "tessera/dataframe/group_by.hpp"
 #include "tessera/expr/group_by_node.hpp"
 #include "tessera/expr/reduction.hpp"
+#include "tessera/expr/rolling_node.hpp"
 #include "tessera/expr/sort_node.hpp"
 #include "tessera/table/column_builder.hpp"
 
@@ -61,6 +62,8 @@ expr::MapPartitionsNode::Function Sampler(const std::string& column, int64_t sam
       rows.push_back(order->values<int64_t>()[n - 1]);
       const int64_t k = std::min(n, samples);
       for (int64_t i = 0; i < k; ++i) rows.push_back(i * n / k);
+    } else if (values->length() > 0) {
+      rows.push_back(-1);  // keys all missing: one null row tells this from an empty partition
     }
     FixedWidthBuilder<uint8_t> sorted(types::Bool(), int64_t(rows.size()));
     const bool is_sorted = IsSortedColumn(*values);
@@ -88,34 +91,39 @@ DataFrame DataFrame::set_index(const std::string& column, const SetIndexOptions&
                                                     "set-index-sample", false));
   }
   const std::vector<TablePtr> sampled = execution::Compute(samples, scheduler);
-  // Already sorted across partitions (or declared so): index each partition, no shuffle.
+  // Already sorted across partitions (or declared so): index each partition, no shuffle. Empty
+  // partitions have no boundary to give and are dropped. Equal keys must not straddle two
+  // partitions: partition i holds divisions[i] <= key < divisions[i + 1].
   bool sorted = true;
   expr::Divisions divisions;
-  for (size_t p = 0; p < sampled.size(); ++p) {
+  std::vector<int64_t> nonempty;
+  for (size_t p = 0; p < sampled.size() && sorted; ++p) {
     const Table& sample = *sampled[p];
-    if (sample.num_rows() == 0) {
-      sorted = false;  // an empty partition has no boundary to give
-      break;
-    }
+    if (sample.num_rows() == 0) continue;
     sorted &= sample.column("sorted")->values<uint8_t>()[0] != 0;
+    if (!sorted) break;
     const ScalarValue low = expr::ScalarAt(*sample.column("value"), 0);
-    if (p > 0) {
-      const ColumnPtr previous_high = sampled[p - 1]->column("value")->Slice(1, 1);
-      sorted &= compute::LessEqual(*previous_high, low)->values<uint8_t>()[0] != 0;
+    if (!nonempty.empty()) {
+      const ColumnPtr previous_high = sampled[size_t(nonempty.back())]->column("value")->Slice(1, 1);
+      sorted &= compute::Less(*previous_high, low)->values<uint8_t>()[0] != 0;
     }
+    nonempty.push_back(int64_t(p));
     divisions.push_back(low);
   }
   if (options.sorted && !sorted) {
     throw InvalidArgument("set_index(sorted=true): '" + column +
                           "' is not sorted across partitions; leave sorted=false to sort it");
   }
-  if (sorted && !sampled.empty()) {
-    divisions.push_back(expr::ScalarAt(*sampled.back()->column("value"), 1));
-    return DataFrame(expr::MapPartitionsNode::MakeWithDivisions(node_, index_partition, nullptr, name, divisions));
+  if (sorted && !nonempty.empty()) {
+    divisions.push_back(expr::ScalarAt(*sampled[size_t(nonempty.back())]->column("value"), 1));
+    const expr::NodePtr input = nonempty.size() < sampled.size() ? expr::PartitionsNode::Make(node_, nonempty) : node_;
+    return DataFrame(expr::MapPartitionsNode::MakeWithDivisions(input, index_partition, nullptr, name, divisions));
   }
-  // Boundaries at quantiles of the pooled sample, from the smallest to the largest value.
+  // Boundaries at quantiles of the pooled sample (nulls left out), from the smallest to the
+  // largest value.
   const TablePtr pooled = ConcatenateTables(sampled);
-  const ColumnPtr values = compute::Take(*pooled->column("value"), *compute::SortIndices(*pooled->column("value")));
+  const ColumnPtr present = compute::Filter(*pooled->column("value"), *compute::NotNull(*pooled->column("value")));
+  const ColumnPtr values = compute::Take(*present, *compute::SortIndices(*present));
   const int64_t m = values->length();
   if (m == 0) return DataFrame(expr::MapPartitionsNode::Make(node_, index_partition, nullptr, name, false));
   std::vector<ScalarValue> boundaries;
@@ -272,5 +280,34 @@ DataFrame Resampler::agg(const std::vector<std::string>& functions) const {
   if (functions.empty()) throw InvalidArgument("resample agg needs at least one function");
   return DataFrame(Binned(functions));
 }
+
+// ---------------------------------------------------------------------------------------------
+// rolling
+
+Rolling Series::rolling(int64_t window, std::optional<int64_t> min_periods) const {
+  if (window < 1) throw InvalidArgument("rolling window must be at least 1 row, got " + std::to_string(window));
+  return Rolling(*this, {window, 0, min_periods.value_or(window), 1});
+}
+
+Rolling Series::rolling(const std::string& span, int64_t min_periods) const {
+  const Table& meta = *input()->meta();
+  if (!meta.has_index() || meta.index()->type() != types::Timestamp()) {
+    throw TypeError("a rolling time window needs a timestamp index; call set_index on a datetime column first");
+  }
+  return Rolling(*this, {0, compute::ParseFrequency(span), min_periods, 1});
+}
+
+Rolling::Rolling(Series series, compute::RollingWindow window) : series_(std::move(series)), window_(window) {}
+
+Series Rolling::Apply(compute::RollingFunction function, int ddof) const {
+  compute::RollingWindow window = window_;
+  window.ddof = ddof;
+  const std::string name = series_.name().empty() ? "0" : series_.name();
+  const auto node = expr::RollingNode::Make(series_.rename(name).node(), window, function);
+  return Series(node, ColumnExpr::Column(name), series_.name());
+}
+
+Series Rolling::var(int ddof) const { return Apply(compute::RollingFunction::kVar, ddof); }
+Series Rolling::std(int ddof) const { return Apply(compute::RollingFunction::kStd, ddof); }
 
 }  // namespace tessera::dataframe

@@ -7,6 +7,7 @@
 #include "tessera/dataframe/dataframe.hpp"
 #include "tessera/dataframe/execution.hpp"
 #include "tessera/expr/combine_node.hpp"
+#include "tessera/expr/merge_node.hpp"
 #include "tessera/expr/reduction.hpp"
 #include "tessera/expr/sort_node.hpp"
 #include "tessera/io/csv/csv_writer.hpp"
@@ -20,6 +21,34 @@ DataFrame concat(const std::vector<DataFrame>& frames) {
   std::vector<expr::NodePtr> nodes;
   for (const auto& frame : frames) nodes.push_back(frame.node());
   return DataFrame(expr::ConcatNode::Make(std::move(nodes)));
+}
+
+DataFrame DataFrame::merge(const DataFrame& right, const MergeOptions& options) const {
+  compute::JoinOptions join;
+  if (options.how == "inner") join.how = compute::JoinType::kInner;
+  else if (options.how == "left") join.how = compute::JoinType::kLeft;
+  else if (options.how == "right") join.how = compute::JoinType::kRight;
+  else if (options.how == "outer") join.how = compute::JoinType::kOuter;
+  else throw InvalidArgument("merge how must be 'inner', 'left', 'right' or 'outer', got '" + options.how + "'");
+  if (!options.on.empty() && (!options.left_on.empty() || !options.right_on.empty())) {
+    throw InvalidArgument("merge: give either on or left_on/right_on, not both");
+  }
+  join.left_on = options.on.empty() ? options.left_on : options.on;
+  join.right_on = options.on.empty() ? options.right_on : options.on;
+  join.left_index = options.left_index;
+  join.right_index = options.right_index;
+  join.suffixes = options.suffixes;
+  join.sort = options.sort;
+  return DataFrame(expr::MergeNode::Make(node_, right.node(), join, options.npartitions));
+}
+
+DataFrame DataFrame::join(const DataFrame& right, const std::string& how, const std::string& lsuffix,
+                          const std::string& rsuffix) const {
+  MergeOptions options;
+  options.how = how;
+  options.left_index = options.right_index = true;
+  options.suffixes = {lsuffix, rsuffix};
+  return merge(right, options);
 }
 
 DataFrame DataFrame::repartition(int64_t target) const {

@@ -43,8 +43,10 @@ void Node::Init(TablePtr meta, int64_t npartitions, Divisions divisions, uint64_
   meta_ = std::move(meta);
   npartitions_ = npartitions;
   divisions_ = std::move(divisions);
-  uint64_t token = HashCombine(parameters, uint64_t(kind_) + 1);
-  for (const auto& input : inputs_) token = HashCombine(token, input->token());
+  // Mixed at every step (HashCombine alone lets small parameters such as partition numbers and
+  // node identities cancel out; equal tokens would merge different nodes).
+  uint64_t token = HashInt64(parameters, uint64_t(kind_) + 1);
+  for (const auto& input : inputs_) token = HashInt64(input->token(), token);
   token_ = token;
 }
 

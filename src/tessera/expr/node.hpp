@@ -46,6 +46,8 @@ enum class NodeKind : uint8_t {
   kSetIndex,       // sorted by a column into partitions with known divisions
   kConcat,         // the partitions of several frames, one after the other
   kRepartition,    // neighbouring partitions merged or partitions split into row ranges
+  kRolling,        // moving windows, with rows brought over from earlier partitions
+  kMerge,          // two collections joined on keys or index
 };
 
 class Node : public std::enable_shared_from_this<Node> {

@@ -107,5 +107,40 @@ TEST_F(ReshapeTest, ToCsvWritesOneFilePerPartitionThatReadsBack) {
   std::filesystem::remove_all(directory);
 }
 
+TEST_F(ReshapeTest, RollingWindowsReachAcrossPartitions) {
+  // Timestamps with gaps and repeats, sorted, as an index.
+  const TablePtr base = RandomTable(150, 27);
+  const TablePtr table = compute::SortTable(*base, {{"t", true}})->SetIndex("t");
+  const Column& x = *table->column("x");
+  using compute::RollingFunction;
+  for (auto function : {RollingFunction::kMean, RollingFunction::kSum, RollingFunction::kCount, RollingFunction::kMin,
+                        RollingFunction::kMax, RollingFunction::kStd}) {
+    const compute::RollingWindow rows{5, 0, 5, 1};
+    const compute::RollingWindow span{0, int64_t(30) * 60 * 1000000000, 1, 1};  // "30min"
+    const auto expect = [&](const compute::RollingWindow& window) {
+      return Table::Make({"x"}, {compute::Rolling(x, window.rows ? nullptr : table->index().get(), window, function)},
+                         table->index(), "t");
+    };
+    for (const auto& parts : Partitionings(table)) {
+      SCOPED_TRACE(std::to_string(parts.size()) + " partitions");
+      const Series series = from_tables(parts)["x"];
+      auto run = [&](const Rolling& rolling) {
+        switch (function) {
+          case RollingFunction::kMean: return rolling.mean();
+          case RollingFunction::kSum: return rolling.sum();
+          case RollingFunction::kCount: return rolling.count();
+          case RollingFunction::kMin: return rolling.min();
+          case RollingFunction::kMax: return rolling.max();
+          default: return rolling.std();
+        }
+      };
+      EXPECT_TABLES_NEAR(run(series.rolling(5)).compute(scheduler_), expect(rows));
+      EXPECT_TABLES_NEAR(run(series.rolling("30min")).compute(scheduler_), expect(span));
+    }
+  }
+  EXPECT_THROW(from_tables({base})["x"].rolling("1h"), TypeError);
+  EXPECT_THROW(from_tables({base})["x"].rolling(0), InvalidArgument);
+}
+
 }  // namespace
 }  // namespace tessera::dataframe

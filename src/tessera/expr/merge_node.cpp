@@ -1,0 +1,181 @@
+// MergeNode: plan choice and lowering.
+#include "tessera/expr/merge_node.hpp"
+
+#include <algorithm>
+
+#include "tessera/base/error.hpp"
+#include "tessera/base/hash.hpp"
+#include "tessera/compute/cast.hpp"
+#include "tessera/compute/partition.hpp"
+#include "tessera/compute/type_promotion.hpp"
+#include "tessera/expr/lowering.hpp"
+#include "tessera/table/table_value.hpp"
+
+namespace tessera::expr {
+
+namespace {
+
+const char* PlanName(MergeNode::Plan plan) {
+  switch (plan) {
+    case MergeNode::Plan::kBroadcastRight: return "broadcast right";
+    case MergeNode::Plan::kBroadcastLeft: return "broadcast left";
+    case MergeNode::Plan::kAligned: return "aligned on divisions";
+    case MergeNode::Plan::kShuffle: return "hash shuffle";
+  }
+  return "?";
+}
+
+bool SameDivisions(const Node& a, const Node& b) {
+  if (!a.known_divisions() || !b.known_divisions() || a.npartitions() != b.npartitions()) return false;
+  for (size_t i = 0; i < a.divisions().size(); ++i) {
+    if (!(a.divisions()[i] == b.divisions()[i])) return false;
+  }
+  return true;
+}
+
+// The keys a side is shuffled by: a hidden column holding the key in a type both sides share,
+// so equal keys hash alike (an int64 5 and a float64 5.0 are one key).
+const char* kShuffleKey = "__merge_key_";
+
+TablePtr WithShuffleKeys(const TablePtr& table, const std::vector<std::string>& keys, bool use_index,
+                         const std::vector<DataType>& types) {
+  TablePtr out = table;
+  for (size_t k = 0; k < types.size(); ++k) {
+    const ColumnPtr& source = use_index ? table->index() : table->column(keys[k]);
+    if (source == nullptr) throw InvalidArgument("merge on the index needs an index; call set_index first");
+    ColumnPtr key = source->type() == types[k] ? source : compute::Cast(*source, types[k]);
+    out = out->SetColumn(kShuffleKey + std::to_string(k), std::move(key));
+  }
+  return out;
+}
+
+TablePtr WithoutShuffleKeys(const TablePtr& table, size_t count) {
+  TablePtr out = table;
+  for (size_t k = 0; k < count; ++k) out = out->DropColumn(kShuffleKey + std::to_string(k));
+  return out;
+}
+
+// One shared type per key pair: numbers meet in their promoted type, categoricals as strings,
+// anything else as it is (the join kernel rejects pairs that cannot match).
+DataType SharedKeyType(DataType a, DataType b) {
+  auto plain = [](DataType t) { return t == types::Categorical() ? types::String() : t; };
+  a = plain(a);
+  b = plain(b);
+  if (a == b) return a;
+  const bool numeric_a = a.is_numeric() || a == types::Bool(), numeric_b = b.is_numeric() || b == types::Bool();
+  if (numeric_a && numeric_b) return types::Float64();
+  return a;
+}
+
+}  // namespace
+
+NodePtr MergeNode::Make(NodePtr left, NodePtr right, compute::JoinOptions options, int64_t npartitions) {
+  using compute::JoinType;
+  // Validates keys and types, and gives the result's columns.
+  TablePtr meta = compute::Join(*left->meta(), *right->meta(), options);
+  auto node = std::shared_ptr<MergeNode>(new MergeNode(left, right));
+  node->options_ = options;
+  node->shuffle_partitions_ = npartitions;
+  const bool both_index = options.left_index && options.right_index;
+  if (both_index && SameDivisions(*left, *right)) {
+    node->plan_ = Plan::kAligned;
+  } else if (right->npartitions() == 1 && (options.how == JoinType::kInner || options.how == JoinType::kLeft)) {
+    node->plan_ = Plan::kBroadcastRight;
+  } else if (left->npartitions() == 1 && (options.how == JoinType::kInner || options.how == JoinType::kRight)) {
+    node->plan_ = Plan::kBroadcastLeft;
+  } else {
+    node->plan_ = Plan::kShuffle;
+  }
+  int64_t count = 0;
+  Divisions divisions;
+  switch (node->plan_) {
+    case Plan::kAligned:
+      count = left->npartitions();
+      divisions = left->divisions();
+      break;
+    case Plan::kBroadcastRight: count = left->npartitions(); break;
+    case Plan::kBroadcastLeft: count = right->npartitions(); break;
+    case Plan::kShuffle: count = npartitions > 0 ? npartitions : std::max(left->npartitions(), right->npartitions()); break;
+  }
+  uint64_t parameters = HashText(std::string(compute::JoinTypeName(options.how)) + options.suffixes.first + "/" +
+                                     options.suffixes.second + std::to_string(options.left_index) +
+                                     std::to_string(options.right_index) + std::to_string(options.sort),
+                                 0x6d657267 + uint64_t(count));
+  for (const auto& key : options.left_on) parameters = HashText(key, parameters) + 1;
+  for (const auto& key : options.right_on) parameters = HashText(key, parameters) + 3;
+  node->Init(meta->Slice(0, 0), count, std::move(divisions), parameters);
+  return node;
+}
+
+std::string MergeNode::Describe() const {
+  return std::string("Merge how=") + compute::JoinTypeName(options_.how) + " (" + PlanName(plan_) + ")";
+}
+
+std::vector<graph::Arg> MergeNode::Lower(LoweringContext& context) const {
+  const auto& left = context.Partitions(inputs()[0]);
+  const auto& right = context.Partitions(inputs()[1]);
+  const compute::JoinOptions options = options_;
+  const uint32_t output_name = graph::InternName(name());
+  std::vector<graph::Arg> partitions;
+  if (plan_ != Plan::kShuffle) {
+    const uint32_t join = context.AddFunction("merge", [options](const graph::TaskInputs& task) -> graph::ValuePtr {
+      return std::make_shared<const TableValue>(compute::Join(*TableOf(task.Get(0)), *TableOf(task.Get(1)), options));
+    });
+    for (int64_t i = 0; i < npartitions(); ++i) {
+      const graph::Arg l = plan_ == Plan::kBroadcastLeft ? left[0] : left[size_t(i)];
+      const graph::Arg r = plan_ == Plan::kBroadcastRight ? right[0] : right[size_t(i)];
+      partitions.push_back(context.AddTask(output_name, i, join, {l, r}));
+    }
+    return partitions;
+  }
+  // Shuffle both sides by their keys (cast to one type per key pair), then join piece by piece.
+  const Table& left_meta = *inputs()[0]->meta();
+  const Table& right_meta = *inputs()[1]->meta();
+  std::vector<std::string> left_keys = options.left_on, right_keys = options.right_on;
+  if (left_keys.empty() && !options.left_index && !options.right_index) {
+    for (const auto& name : left_meta.column_names()) {
+      if (right_meta.schema().FieldIndex(name) >= 0) left_keys.push_back(name);
+    }
+    right_keys = left_keys;
+  }
+  const size_t num_keys = options.left_index ? 1 : left_keys.size();
+  std::vector<DataType> shared;
+  for (size_t k = 0; k < num_keys; ++k) {
+    const DataType a = options.left_index ? left_meta.index()->type() : left_meta.column(left_keys[k])->type();
+    const DataType b = options.right_index ? right_meta.index()->type() : right_meta.column(right_keys[k])->type();
+    shared.push_back(SharedKeyType(a, b));
+  }
+  std::vector<std::string> hidden;
+  for (size_t k = 0; k < num_keys; ++k) hidden.push_back(kShuffleKey + std::to_string(k));
+  const int64_t pieces = npartitions();
+  auto splitter = [hidden, shared, pieces](std::vector<std::string> keys, bool use_index) {
+    return [hidden, shared, pieces, keys, use_index](const graph::TaskInputs& task) -> graph::ValuePtr {
+      const TablePtr keyed = WithShuffleKeys(TableOf(task.Get(0)), keys, use_index, shared);
+      return std::make_shared<const TableListValue>(compute::PartitionByHash(*keyed, hidden, pieces));
+    };
+  };
+  const uint32_t split_left = context.AddFunction("merge-split", splitter(left_keys, options.left_index));
+  const uint32_t split_right = context.AddFunction("merge-split", splitter(right_keys, options.right_index));
+  const size_t left_count = left.size();
+  const uint32_t join = context.AddFunction("merge", [options, left_count, num_keys](const graph::TaskInputs& task) -> graph::ValuePtr {
+    const size_t piece = size_t(task.key().index);
+    std::vector<TablePtr> left_pieces, right_pieces;
+    for (size_t i = 0; i < task.size(); ++i) {
+      const auto* list = dynamic_cast<const TableListValue*>(task.Get(i).get());
+      if (list == nullptr) throw Internal("merge expects split partitions");
+      (i < left_count ? left_pieces : right_pieces).push_back(WithoutShuffleKeys(list->tables().at(piece), num_keys));
+    }
+    return std::make_shared<const TableValue>(
+        compute::Join(*ConcatenateTables(left_pieces), *ConcatenateTables(right_pieces), options));
+  });
+  const std::string token = TokenText(this->token());
+  const uint32_t left_name = graph::InternName("merge-split-left-" + token);
+  const uint32_t right_name = graph::InternName("merge-split-right-" + token);
+  std::vector<graph::Arg> splits;
+  for (size_t i = 0; i < left.size(); ++i) splits.push_back(context.AddTask(left_name, int64_t(i), split_left, {left[i]}));
+  for (size_t i = 0; i < right.size(); ++i) splits.push_back(context.AddTask(right_name, int64_t(i), split_right, {right[i]}));
+  for (int64_t j = 0; j < pieces; ++j) partitions.push_back(context.AddTask(output_name, j, join, splits));
+  return partitions;
+}
+
+}  // namespace tessera::expr
