@@ -10,6 +10,7 @@
 #include "tessera/base/civil_time.hpp"
 #include "tessera/base/error.hpp"
 #include "tessera/compute/null_propagation.hpp"
+#include "tessera/table/column_builder.hpp"
 
 namespace tessera::compute {
 
@@ -251,6 +252,49 @@ ColumnPtr Date(const Column& column) {
 ColumnPtr Normalize(const Column& column) {
   CheckTimestamp(column, "dt.normalize", false);
   return RoundTimestamps<Rounding::kFloor>(column, civil::kNanosPerDay);
+}
+
+namespace {
+
+template <typename DayOf>
+ColumnPtr MapDays(const Column& column, const char* what, DayOf day_of) {
+  CheckTimestamp(column, what, false);
+  const int64_t n = column.length();
+  FixedWidthBuilder<int64_t> out(types::Timestamp(), n);
+  const int64_t* values = column.values<int64_t>();
+  for (int64_t i = 0; i < n; ++i) {
+    if (column.IsNull(i)) {
+      out.AppendNull();
+      continue;
+    }
+    const int64_t days = civil::FloorDiv(values[i], civil::kNanosPerDay);
+    out.Append(day_of(days) * civil::kNanosPerDay);
+  }
+  return out.Finish();
+}
+
+}  // namespace
+
+ColumnPtr MonthStart(const Column& column) {
+  return MapDays(column, "month start", [](int64_t days) {
+    const civil::CivilDate date = civil::CivilFromDays(days);
+    return civil::DaysFromCivil(date.year, date.month, 1);
+  });
+}
+
+ColumnPtr MonthEnd(const Column& column) {
+  return MapDays(column, "month end", [](int64_t days) {
+    const civil::CivilDate date = civil::CivilFromDays(days);
+    return civil::DaysFromCivil(date.year, date.month, civil::DaysInMonth(date.year, date.month));
+  });
+}
+
+ColumnPtr WeekEnd(const Column& column) {
+  // 1970-01-01 was a Thursday: (days + 3) mod 7 is 0 on Mondays.
+  return MapDays(column, "week end", [](int64_t days) {
+    const int64_t weekday = ((days + 3) % 7 + 7) % 7;
+    return days + (6 - weekday);
+  });
 }
 
 int64_t ParseFrequency(std::string_view frequency) {

@@ -35,6 +35,13 @@ ColumnPtr Date(const Column& column);
 /// Each timestamp moved to midnight of its day, staying a timestamp (pandas' dt.normalize).
 ColumnPtr Normalize(const Column& column);
 
+/// Calendar bins of timestamps, at midnight, as pandas labels resample bins: the first day of
+/// the month ("MS"), the last day of the month ("ME" / "M"), and the Sunday ending the week
+/// that runs Monday to Sunday ("W" = "W-SUN"). Nulls stay null.
+ColumnPtr MonthStart(const Column& column);
+ColumnPtr MonthEnd(const Column& column);
+ColumnPtr WeekEnd(const Column& column);
+
 /// Nanoseconds in a fixed frequency written as pandas writes it: an optional positive count
 /// then a unit: "ns"/"N", "us"/"U", "ms"/"L", "s"/"S", "min"/"T", "h"/"H", "D"/"d" ("15min",
 /// "1h", "D"). Throws InvalidArgument naming the text for anything else, including calendar

@@ -173,7 +173,7 @@ class Series {
 
   SeriesGroupBy groupby(const Series& key) const;
   /// Time bins of a Series with a timestamp index (pandas' resample): `rule` is a fixed
-  /// frequency ("1h", "15min", "D", ...).
+  /// frequency ("1h", "15min", "D", ...) or a calendar rule ("W", "MS", "ME").
   Resampler resample(const std::string& rule) const;
   /// Moving windows of `window` rows (pandas: min_periods defaults to the window) ...
   Rolling rolling(int64_t window, std::optional<int64_t> min_periods = std::nullopt) const;
@@ -367,6 +367,9 @@ class DataFrame {
   DataFrame loc(const std::string& label) const;
   DataFrame loc(const char* label) const { return loc(std::string(label)); }
   DataFrame loc(const Literal& label) const;
+  /// Rows for each label in turn (pandas' loc[[a, b]]); KeyError at compute() naming a label
+  /// that is not in the index.
+  DataFrame loc(const std::vector<Literal>& labels) const;
   /// Rows with start <= index <= stop (pandas' label slices include both ends; partial dates
   /// cover their whole period).
   DataFrame loc(const std::string& start, const std::string& stop) const;
@@ -428,6 +431,9 @@ class DataFrame {
 /// partition indexed by the bins' start.
 class Resampler {
  public:
+  /// Fixed rules ("1h", "15min", "D"), or calendar rules labelled by a day as pandas does:
+  /// "MS" (month start), "ME" / "M" (month end), "W" (weeks Monday to Sunday, labelled Sunday).
+  enum class Calendar { kFixed, kMonthStart, kMonthEnd, kWeek };
   Resampler(Series series, std::string rule);
   Series mean() const { return Aggregate("mean"); }
   Series sum() const { return Aggregate("sum"); }
@@ -447,6 +453,7 @@ class Resampler {
   expr::NodePtr Binned(const std::vector<std::string>& functions) const;
   Series series_;
   std::string rule_;
+  Calendar calendar_ = Calendar::kFixed;
   int64_t step_ = 0;
 };
 

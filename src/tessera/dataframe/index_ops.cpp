@@ -203,6 +203,34 @@ DataFrame DataFrame::loc(const Literal& label) const {
   return (*this)[index() == label];
 }
 
+DataFrame DataFrame::loc(const std::vector<Literal>& labels) const {
+  if (!meta()->has_index()) throw InvalidArgument("loc needs an index; call set_index first");
+  if (labels.empty()) return (*this)[index().isnull() & ~index().isnull()];
+  const DataFrame matching = (*this)[index().isin(labels)];
+  // Rows in the order of the labels, as pandas returns them: gathered into one partition.
+  std::vector<ScalarValue> wanted;
+  for (const auto& label : labels) wanted.push_back(label.scalar());
+  auto order = [wanted](const TablePtr& table) -> TablePtr {
+    if (!table->has_index()) return table;
+    std::vector<int64_t> rows;
+    const Column& index = *table->index();
+    for (const auto& label : wanted) {
+      const ColumnPtr equal = compute::Equal(index, label);
+      const uint8_t* flags = equal->values<uint8_t>();
+      const int64_t before = int64_t(rows.size());
+      for (int64_t i = 0; i < table->num_rows(); ++i) {
+        if (flags[i]) rows.push_back(i);
+      }
+      if (int64_t(rows.size()) == before) {
+        throw KeyError("loc: label " + label.ToString() + " is not in the index");
+      }
+    }
+    return compute::Take(*table, rows);
+  };
+  const auto gathered = expr::HeadNode::Make(matching.node(), INT64_MAX, matching.npartitions());
+  return DataFrame(expr::MapPartitionsNode::Make(gathered, order, meta(), "loc-labels", false));
+}
+
 DataFrame DataFrame::loc(const std::string& start, const std::string& stop) const {
   if (!meta()->has_index()) throw InvalidArgument("loc needs an index; call set_index first");
   const Series index = this->index();
@@ -224,14 +252,37 @@ Resampler::Resampler(Series series, std::string rule) : series_(std::move(series
   if (!meta.has_index() || meta.index()->type() != types::Timestamp()) {
     throw TypeError("resample needs a timestamp index; call set_index on a datetime column first");
   }
-  step_ = compute::ParseFrequency(rule_);
+  // Calendar rules label bins by a day (pandas' defaults); others are fixed frequencies.
+  if (rule_ == "MS") calendar_ = Calendar::kMonthStart;
+  else if (rule_ == "M" || rule_ == "ME") calendar_ = Calendar::kMonthEnd;
+  else if (rule_ == "W" || rule_ == "W-SUN") calendar_ = Calendar::kWeek;
+  else step_ = compute::ParseFrequency(rule_);
 }
+
+namespace {
+
+// The label of the bin after `label`.
+int64_t NextBin(Resampler::Calendar calendar, int64_t step, int64_t label) {
+  using Calendar = Resampler::Calendar;
+  if (calendar == Calendar::kFixed) return label + step;
+  if (calendar == Calendar::kWeek) return label + 7 * civil::kNanosPerDay;
+  const civil::CivilDate date = civil::CivilFromDays(civil::FloorDiv(label, civil::kNanosPerDay));
+  const int64_t year = date.month == 12 ? date.year + 1 : date.year;
+  const unsigned month = date.month == 12 ? 1 : date.month + 1;
+  const unsigned day = calendar == Calendar::kMonthStart ? 1 : civil::DaysInMonth(year, month);
+  return civil::DaysFromCivil(year, month, day) * civil::kNanosPerDay;
+}
+
+}  // namespace
 
 expr::NodePtr Resampler::Binned(const std::vector<std::string>& functions) const {
   const std::string value = series_.name().empty() ? "0" : series_.name();
   const std::string index_name = series_.input()->meta()->index_name();
   const std::string bin = "__bin";
-  const auto floor = ColumnExpr::Call("dt.floor", {ColumnExpr::Index()}, {{rule_}, {}, {}});
+  const auto floor = calendar_ == Calendar::kMonthStart ? ColumnExpr::Call("dt.month_start", {ColumnExpr::Index()})
+                     : calendar_ == Calendar::kMonthEnd ? ColumnExpr::Call("dt.month_end", {ColumnExpr::Index()})
+                     : calendar_ == Calendar::kWeek     ? ColumnExpr::Call("dt.week_end", {ColumnExpr::Index()})
+                                                        : ColumnExpr::Call("dt.floor", {ColumnExpr::Index()}, {{rule_}, {}, {}});
   const auto frame = expr::ProjectNode::Make(series_.input(), {{bin, floor}, {value, series_.expression()}});
   expr::GroupBySpec spec;
   spec.keys = {bin};
@@ -242,7 +293,8 @@ expr::NodePtr Resampler::Binned(const std::vector<std::string>& functions) const
   const auto grouped = expr::GroupByNode::Make(frame, spec);
   // Every bin from the first to the last, empty ones included, indexed as the input was.
   const int64_t step = step_;
-  auto complete = [step, functions, index_name](const TablePtr& table) -> TablePtr {
+  const Calendar calendar = calendar_;
+  auto complete = [step, calendar, functions, index_name](const TablePtr& table) -> TablePtr {
     const ColumnPtr bins = table->index();
     std::vector<int64_t> rows;
     FixedWidthBuilder<int64_t> all_bins(types::Timestamp(), 0);
@@ -250,7 +302,7 @@ expr::NodePtr Resampler::Binned(const std::vector<std::string>& functions) const
       const int64_t* starts = bins->values<int64_t>();
       const int64_t first = starts[0], last = starts[table->num_rows() - 1];
       int64_t row = 0;
-      for (int64_t t = first; t <= last; t += step) {
+      for (int64_t t = first; t <= last; t = NextBin(calendar, step, t)) {
         all_bins.Append(t);
         if (row < table->num_rows() && starts[row] == t) rows.push_back(row++);
         else rows.push_back(-1);

@@ -157,6 +157,9 @@ const std::map<std::string, Function, std::less<>>& Functions() {
       {"dt.dayofyear", &UnaryFunction<compute::DayOfYear>},
       {"dt.date", &UnaryFunction<DateOf>},
       {"dt.normalize", &UnaryFunction<compute::Normalize>},
+      {"dt.month_start", &UnaryFunction<compute::MonthStart>},
+      {"dt.month_end", &UnaryFunction<compute::MonthEnd>},
+      {"dt.week_end", &UnaryFunction<compute::WeekEnd>},
       {"dt.floor",
        [](const std::vector<Operand>& args, const CallParams& params) {
          return compute::Floor(ColumnArg(args, 0, "dt.floor"), params.strings.at(0));

@@ -179,6 +179,18 @@ void PruneByIndex(const ColumnExpr& predicate, const Divisions& divisions, std::
     for (const auto& arg : predicate.args()) PruneByIndex(*arg, divisions, keep);
     return;
   }
+  if (predicate.name() == "isin" && predicate.args().size() == 1 &&
+      predicate.args()[0]->kind() == ColumnExpr::Kind::kIndex) {
+    for (size_t i = 0; i < keep->size(); ++i) {
+      const bool last = i + 1 == keep->size();
+      bool any = false;
+      for (const auto& label : predicate.params().scalars) {
+        any = any || MayMatch("eq", divisions[i], divisions[i + 1], last, label);
+      }
+      if (!any) (*keep)[i] = false;
+    }
+    return;
+  }
   if (predicate.args().size() != 2) return;
   const auto& left = *predicate.args()[0];
   const auto& right = *predicate.args()[1];

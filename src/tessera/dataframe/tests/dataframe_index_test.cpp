@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <random>
 #include <set>
 #include <string>
@@ -523,6 +524,88 @@ TEST_F(IndexTest, ResampleNeedsATimestampIndex) {
   EXPECT_THROW(plain["x"].resample("1h"), TypeError);
   EXPECT_THROW(plain.set_index("n", {}, scheduler_)["x"].resample("1h"), TypeError);
   EXPECT_THROW(plain.set_index("t", {}, scheduler_)["x"].resample("1M"), InvalidArgument);  // calendar rule
+}
+
+TEST(CalendarBinsTest, MonthStartMonthEndAndWeekEndAsPandasLabelsThem) {
+  auto at = [](const char* text) {
+    int64_t nanos = 0;
+    EXPECT_TRUE(ParseIsoTimestamp(text, &nanos)) << text;
+    return nanos;
+  };
+  FixedWidthBuilder<int64_t> times(types::Timestamp(), 4);
+  times.Append(at("2015-05-05 13:45:00"));  // a Tuesday
+  times.Append(at("2015-05-10 23:59:59"));  // a Sunday
+  times.Append(at("2015-05-11 00:00:00"));  // a Monday
+  times.AppendNull();
+  const ColumnPtr column = times.Finish();
+  const ColumnPtr month_start = compute::MonthStart(*column), month_end = compute::MonthEnd(*column),
+                  week_end = compute::WeekEnd(*column);
+  EXPECT_EQ(month_start->values<int64_t>()[0], at("2015-05-01"));
+  EXPECT_EQ(month_end->values<int64_t>()[0], at("2015-05-31"));
+  EXPECT_EQ(week_end->values<int64_t>()[0], at("2015-05-10"));
+  EXPECT_EQ(week_end->values<int64_t>()[1], at("2015-05-10"));
+  EXPECT_EQ(week_end->values<int64_t>()[2], at("2015-05-17"));
+  EXPECT_TRUE(month_start->IsNull(3) && month_end->IsNull(3) && week_end->IsNull(3));
+}
+
+TEST_F(IndexTest, CalendarResampleFillsEmptyMonthsAndWeeks) {
+  // Rows in January, March and April 2015 (February empty), a few per day.
+  std::vector<int64_t> stamps;
+  std::vector<double> values;
+  for (int month : {1, 3, 4}) {
+    for (int day = 1; day <= 28; day += 3) {
+      int64_t nanos = 0;
+      char text[32];
+      std::snprintf(text, sizeof(text), "2015-%02d-%02d 12:00:00", month, day);
+      ParseIsoTimestamp(text, &nanos);
+      stamps.push_back(nanos);
+      values.push_back(month * 100 + day);
+    }
+  }
+  FixedWidthBuilder<int64_t> index(types::Timestamp(), int64_t(stamps.size()));
+  FixedWidthBuilder<double> x(types::Float64(), int64_t(values.size()));
+  for (size_t i = 0; i < stamps.size(); ++i) {
+    index.Append(stamps[i]);
+    x.Append(values[i]);
+  }
+  const TablePtr table = Table::Make({"x"}, {x.Finish()}, index.Finish(), "t");
+  for (const auto& parts : Partitionings(table)) {
+    const Series series = from_tables(parts)["x"];
+    const TablePtr monthly = series.resample("MS").sum().compute(scheduler_);
+    ASSERT_EQ(monthly->num_rows(), 4);  // Jan, Feb (empty), Mar, Apr
+    const double* sums = monthly->column("x")->values<double>();
+    double january = 0, march = 0, april = 0;
+    for (size_t i = 0; i < values.size(); ++i) (values[i] < 200 ? january : values[i] < 400 ? march : april) += values[i];
+    EXPECT_DOUBLE_EQ(sums[0], january);
+    EXPECT_DOUBLE_EQ(sums[1], 0.0);
+    EXPECT_DOUBLE_EQ(sums[2], march);
+    EXPECT_DOUBLE_EQ(sums[3], april);
+    EXPECT_EQ(FormatValue(*monthly->index(), 1), "2015-02-01 00:00:00");
+    const TablePtr month_end = series.resample("ME").count().compute(scheduler_);
+    EXPECT_EQ(FormatValue(*month_end->index(), 0), "2015-01-31 00:00:00");
+    EXPECT_EQ(FormatValue(*month_end->index(), 1), "2015-02-28 00:00:00");
+    EXPECT_EQ(month_end->column("x")->values<double>()[1] + 0, 0);
+    const TablePtr weekly = series.resample("W").mean().compute(scheduler_);
+    EXPECT_EQ(FormatValue(*weekly->index(), 0), "2015-01-04 00:00:00");  // the Sunday ending Jan 1's week
+    for (int64_t i = 1; i < weekly->num_rows(); ++i) {
+      EXPECT_EQ(weekly->index()->values<int64_t>()[i] - weekly->index()->values<int64_t>()[i - 1], 7 * 86400000000000LL);
+    }
+  }
+}
+
+TEST_F(IndexTest, LocWithAListOfLabelsKeepsTheLabelOrder) {
+  const TablePtr table = RandomTable(100, 41, true);
+  for (const auto& parts : Partitionings(table)) {
+    const DataFrame df = from_table(ConcatenateTables(parts), 5);
+    const TablePtr picked = df.loc(std::vector<Literal>{int64_t(42), int64_t(7), int64_t(99)}).compute(scheduler_);
+    ASSERT_EQ(picked->num_rows(), 3);
+    EXPECT_EQ(picked->index()->values<int64_t>()[0], 42);
+    EXPECT_EQ(picked->index()->values<int64_t>()[1], 7);
+    EXPECT_EQ(picked->index()->values<int64_t>()[2], 99);
+    EXPECT_TRUE(picked->Equals(*compute::Take(*table, std::vector<int64_t>{42, 7, 99})));
+    EXPECT_NE(df.loc(std::vector<Literal>{int64_t(3)}).explain().find("Partitions [0]"), std::string::npos);
+    EXPECT_THROW(df.loc(std::vector<Literal>{int64_t(1000)}).compute(scheduler_), KeyError);
+  }
 }
 
 }  // namespace
