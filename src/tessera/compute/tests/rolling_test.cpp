@@ -65,7 +65,10 @@ void ExpectNear(const Column& actual, const Values& expected) {
   ASSERT_EQ(actual.length(), int64_t(expected.size()));
   for (int64_t i = 0; i < actual.length(); ++i) {
     ASSERT_EQ(actual.IsNull(i), !expected[size_t(i)].has_value()) << "row " << i;
-    if (expected[size_t(i)]) EXPECT_NEAR(actual.values<double>()[i], *expected[size_t(i)], 1e-9 * std::max(1.0, std::abs(*expected[size_t(i)]))) << "row " << i;
+    if (expected[size_t(i)]) {
+      const double want = *expected[size_t(i)];
+      EXPECT_NEAR(actual.values<double>()[i], want, 1e-9 * std::max(1.0, std::abs(want))) << "row " << i;
+    }
   }
 }
 
