@@ -367,6 +367,8 @@ class DataFrame {
   DataFrame loc(const std::string& label) const;
   DataFrame loc(const char* label) const { return loc(std::string(label)); }
   DataFrame loc(const Literal& label) const;
+  /// Time bins of the numeric columns over a timestamp index: resample(rule).frame("mean").
+  Resampler resample(const std::string& rule) const;
   /// Rows for each label in turn (pandas' loc[[a, b]]); KeyError at compute() naming a label
   /// that is not in the index.
   DataFrame loc(const std::vector<Literal>& labels) const;
@@ -435,6 +437,8 @@ class Resampler {
   /// "MS" (month start), "ME" / "M" (month end), "W" (weeks Monday to Sunday, labelled Sunday).
   enum class Calendar { kFixed, kMonthStart, kMonthEnd, kWeek };
   Resampler(Series series, std::string rule);
+  /// Several value columns of one frame (DataFrame.resample: its numeric columns).
+  Resampler(expr::NodePtr input, std::vector<expr::NamedExpr> values, std::string rule);
   Series mean() const { return Aggregate("mean"); }
   Series sum() const { return Aggregate("sum"); }
   Series count() const { return Aggregate("count"); }
@@ -445,13 +449,17 @@ class Resampler {
   Series last() const { return Aggregate("last"); }
   Series var() const { return Aggregate("var"); }
   Series std() const { return Aggregate("std"); }
-  /// Several functions: one column per function.
+  /// Several functions: one column per function (per value and function for a frame).
   DataFrame agg(const std::vector<std::string>& functions) const;
+  /// One function over every value column, as a frame (DataFrame.resample(rule).mean()).
+  DataFrame frame(const std::string& function) const;
 
  private:
   Series Aggregate(const std::string& function) const;
   expr::NodePtr Binned(const std::vector<std::string>& functions) const;
-  Series series_;
+  expr::NodePtr input_;
+  std::vector<expr::NamedExpr> values_;
+  std::string series_name_;
   std::string rule_;
   Calendar calendar_ = Calendar::kFixed;
   int64_t step_ = 0;

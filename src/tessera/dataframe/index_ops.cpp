@@ -247,8 +247,14 @@ DataFrame DataFrame::loc(const std::string& start, const std::string& stop) cons
 
 Resampler Series::resample(const std::string& rule) const { return Resampler(*this, rule); }
 
-Resampler::Resampler(Series series, std::string rule) : series_(std::move(series)), rule_(std::move(rule)) {
-  const Table& meta = *series_.input()->meta();
+Resampler::Resampler(Series series, std::string rule)
+    : Resampler(series.input(), {{series.name().empty() ? "0" : series.name(), series.expression()}}, std::move(rule)) {
+  series_name_ = series.name();
+}
+
+Resampler::Resampler(expr::NodePtr input, std::vector<expr::NamedExpr> values, std::string rule)
+    : input_(std::move(input)), values_(std::move(values)), rule_(std::move(rule)) {
+  const Table& meta = *input_->meta();
   if (!meta.has_index() || meta.index()->type() != types::Timestamp()) {
     throw TypeError("resample needs a timestamp index; call set_index on a datetime column first");
   }
@@ -276,25 +282,34 @@ int64_t NextBin(Resampler::Calendar calendar, int64_t step, int64_t label) {
 }  // namespace
 
 expr::NodePtr Resampler::Binned(const std::vector<std::string>& functions) const {
-  const std::string value = series_.name().empty() ? "0" : series_.name();
-  const std::string index_name = series_.input()->meta()->index_name();
+  const std::string index_name = input_->meta()->index_name();
   const std::string bin = "__bin";
   const auto floor = calendar_ == Calendar::kMonthStart ? ColumnExpr::Call("dt.month_start", {ColumnExpr::Index()})
                      : calendar_ == Calendar::kMonthEnd ? ColumnExpr::Call("dt.month_end", {ColumnExpr::Index()})
                      : calendar_ == Calendar::kWeek     ? ColumnExpr::Call("dt.week_end", {ColumnExpr::Index()})
                                                         : ColumnExpr::Call("dt.floor", {ColumnExpr::Index()}, {{rule_}, {}, {}});
-  const auto frame = expr::ProjectNode::Make(series_.input(), {{bin, floor}, {value, series_.expression()}});
+  std::vector<expr::NamedExpr> columns{{bin, floor}};
+  columns.insert(columns.end(), values_.begin(), values_.end());
+  const auto frame = expr::ProjectNode::Make(input_, std::move(columns));
+  // One output column per (value, function): named after the value with one function, after
+  // the function for one value, "<value>_<function>" otherwise.
   expr::GroupBySpec spec;
   spec.keys = {bin};
-  for (const auto& function : functions) {
-    spec.aggregations.emplace_back(function == "size" ? "" : value, compute::ParseAggregateFunction(function),
-                                   functions.size() == 1 ? value : function);
+  std::vector<std::string> output_functions;
+  for (const auto& value : values_) {
+    for (const auto& function : functions) {
+      const std::string name = functions.size() == 1 ? value.name
+                               : values_.size() == 1 ? function
+                                                     : value.name + "_" + function;
+      spec.aggregations.emplace_back(function == "size" ? "" : value.name, compute::ParseAggregateFunction(function), name);
+      output_functions.push_back(function);
+    }
   }
   const auto grouped = expr::GroupByNode::Make(frame, spec);
   // Every bin from the first to the last, empty ones included, indexed as the input was.
   const int64_t step = step_;
   const Calendar calendar = calendar_;
-  auto complete = [step, calendar, functions, index_name](const TablePtr& table) -> TablePtr {
+  auto complete = [step, calendar, output_functions, index_name](const TablePtr& table) -> TablePtr {
     const ColumnPtr bins = table->index();
     std::vector<int64_t> rows;
     FixedWidthBuilder<int64_t> all_bins(types::Timestamp(), 0);
@@ -311,7 +326,7 @@ expr::NodePtr Resampler::Binned(const std::vector<std::string>& functions) const
     std::vector<ColumnPtr> columns;
     for (int c = 0; c < table->num_columns(); ++c) {
       ColumnPtr column = compute::Take(*table->column(c), rows);
-      const std::string& function = functions[functions.size() == 1 ? 0 : size_t(c)];
+      const std::string& function = output_functions[size_t(c)];
       if (function == "sum" || function == "count" || function == "size") {
         column = compute::FillNull(*column, compute::Scalar::OfInt(types::Int64(), 0));
         if (column->type() != table->column(c)->type()) column = compute::Cast(*column, table->column(c)->type());
@@ -324,13 +339,24 @@ expr::NodePtr Resampler::Binned(const std::vector<std::string>& functions) const
 }
 
 Series Resampler::Aggregate(const std::string& function) const {
-  const std::string value = series_.name().empty() ? "0" : series_.name();
-  return Series(Binned({function}), ColumnExpr::Column(value), series_.name());
+  if (values_.size() != 1) throw InvalidArgument("a Series result needs one column; use frame() for several");
+  return Series(Binned({function}), ColumnExpr::Column(values_[0].name), series_name_);
 }
 
 DataFrame Resampler::agg(const std::vector<std::string>& functions) const {
   if (functions.empty()) throw InvalidArgument("resample agg needs at least one function");
   return DataFrame(Binned(functions));
+}
+
+DataFrame Resampler::frame(const std::string& function) const { return DataFrame(Binned({function})); }
+
+Resampler DataFrame::resample(const std::string& rule) const {
+  std::vector<expr::NamedExpr> numeric;
+  for (const auto& field : dtypes().fields()) {
+    if (field.type.is_numeric() || field.type == types::Bool()) numeric.push_back({field.name, ColumnExpr::Column(field.name)});
+  }
+  if (numeric.empty()) throw TypeError("resample needs at least one numeric column");
+  return Resampler(node_, std::move(numeric), rule);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -322,7 +322,11 @@ std::string ColumnExpr::ToString() const {
     case Kind::kCall: break;
   }
   if (const char* symbol = InfixSymbol(name_); symbol != nullptr && args_.size() == 2) {
-    return "(" + args_[0]->ToString() + " " + symbol + " " + args_[1]->ToString() + ")";
+    // Appended piece by piece: g++ 12 at -O3 misreports operator+ chains here (-Wrestrict).
+    std::string text(1, '(');
+    text.append(args_[0]->ToString()).append(1, ' ').append(symbol).append(1, ' ');
+    text.append(args_[1]->ToString()).append(1, ')');
+    return text;
   }
   std::string text = name_ + "(";
   for (size_t i = 0; i < args_.size(); ++i) text += (i ? ", " : "") + args_[i]->ToString();

@@ -608,5 +608,23 @@ TEST_F(IndexTest, LocWithAListOfLabelsKeepsTheLabelOrder) {
   }
 }
 
+TEST_F(IndexTest, FrameResampleBinsEveryNumericColumnLikeItsSeries) {
+  const TablePtr base = RandomTable(200, 43);
+  const TablePtr table = compute::SortTable(*base, {{"t", true}})->SetIndex("t");
+  for (const auto& parts : Partitionings(table)) {
+    const DataFrame df = from_tables(parts);
+    const TablePtr means = df.resample("15min").frame("mean").compute(scheduler_);
+    EXPECT_EQ(means->column_names(), (std::vector<std::string>{"k", "x", "n", "b", "z"}));  // numeric and bool
+    for (const std::string column : {"x", "n"}) {
+      const TablePtr series = df[column].resample("15min").mean().compute(scheduler_);
+      EXPECT_TRUE(TablesNear(*means->SelectColumns({column}), *series)) << column;
+    }
+    const TablePtr both = df[std::vector<std::string>{"x", "n"}].resample("1h").agg({"sum", "max"}).compute(scheduler_);
+    EXPECT_EQ(both->column_names(), (std::vector<std::string>{"x_sum", "x_max", "n_sum", "n_max"}));
+  }
+  const DataFrame text = from_tables({table})[std::vector<std::string>{"g", "s"}];
+  EXPECT_THROW(text.resample("1h"), TypeError);
+}
+
 }  // namespace
 }  // namespace tessera::dataframe
