@@ -202,7 +202,9 @@ TEST_F(GroupByTest, SizeCountsRowsWithNulls) {
         // Several keys stay columns of the frame the Series is taken from; the Series itself
         // (no MultiIndex) holds only the counts.
         EXPECT_TRUE(Matches(DataFrame(size.input()).compute(scheduler_), expected, keys, mode));
-        if (mode.split_out == 1) EXPECT_TRUE(TablesNear(*size.compute(scheduler_), *expected->SelectColumns({"size"})));
+        if (mode.split_out == 1) {
+          EXPECT_TRUE(TablesNear(*size.compute(scheduler_), *expected->SelectColumns({"size"})));
+        }
       }
     }
   });
