@@ -57,6 +57,10 @@ struct SetIndexOptions {
   int64_t npartitions = 0;
   /// Values sampled per partition to place the boundaries.
   int64_t samples_per_partition = 1000;
+  /// How rows move: "direct" (each row copied once; inputs and output in memory together),
+  /// "pieces" (every partition cut into spillable pieces, for data larger than memory), or
+  /// "auto" (pieces when the input is over half the scheduler's memory limit).
+  std::string shuffle = "auto";
 };
 
 class Resampler;

@@ -66,9 +66,13 @@ expr::MapPartitionsNode::Function Sampler(const std::string& column, int64_t sam
       rows.push_back(-1);  // keys all missing: one null row tells this from an empty partition
     }
     FixedWidthBuilder<uint8_t> sorted(types::Bool(), int64_t(rows.size()));
+    FixedWidthBuilder<int64_t> nbytes(types::Int64(), int64_t(rows.size()));
     const bool is_sorted = IsSortedColumn(*values);
-    for (size_t i = 0; i < rows.size(); ++i) sorted.Append(is_sorted ? 1 : 0);
-    return Table::Make({"value", "sorted"}, {compute::Take(*present, rows), sorted.Finish()});
+    for (size_t i = 0; i < rows.size(); ++i) {
+      sorted.Append(is_sorted ? 1 : 0);
+      nbytes.Append(table->nbytes());
+    }
+    return Table::Make({"value", "sorted", "nbytes"}, {compute::Take(*present, rows), sorted.Finish(), nbytes.Finish()});
   };
 }
 
@@ -79,8 +83,13 @@ DataFrame DataFrame::set_index(const std::string& column, const SetIndexOptions&
   meta()->column(column);
   const std::string name = "set-index-" + column;
   auto index_partition = [column](const TablePtr& table) { return table->SetIndex(column); };
+  using Method = expr::SortByBoundariesNode::Method;
+  if (options.shuffle != "auto" && options.shuffle != "direct" && options.shuffle != "pieces") {
+    throw InvalidArgument("set_index shuffle must be 'auto', 'direct' or 'pieces', got '" + options.shuffle + "'");
+  }
   if (!options.divisions.empty()) {
-    return DataFrame(expr::SortByBoundariesNode::Make(node_, column, options.divisions));
+    return DataFrame(expr::SortByBoundariesNode::Make(node_, column, options.divisions,
+                                                      options.shuffle == "pieces" ? Method::kPieces : Method::kDirect));
   }
   const int64_t outputs = options.npartitions > 0 ? options.npartitions : npartitions();
   // The sampling pass: one small table per partition, computed now (as Dask does).
@@ -129,7 +138,16 @@ DataFrame DataFrame::set_index(const std::string& column, const SetIndexOptions&
   std::vector<ScalarValue> boundaries;
   for (int64_t i = 0; i < outputs; ++i) boundaries.push_back(expr::ScalarAt(*values, i * m / outputs));
   boundaries.push_back(expr::ScalarAt(*values, m - 1));
-  return DataFrame(expr::SortByBoundariesNode::Make(node_, column, std::move(boundaries)));
+  // Gathering straight from the inputs holds all of them and the output at once; above half
+  // the memory limit, rows move as spillable pieces instead.
+  int64_t input_bytes = 0;
+  for (const auto& sample : sampled) {
+    if (sample->num_rows() > 0) input_bytes += sample->column("nbytes")->values<int64_t>()[0];
+  }
+  const int64_t limit = scheduler.stats().memory_limit;
+  const bool pieces = options.shuffle == "pieces" || (options.shuffle == "auto" && limit > 0 && 2 * input_bytes > limit);
+  return DataFrame(expr::SortByBoundariesNode::Make(node_, column, std::move(boundaries),
+                                                    pieces ? Method::kPieces : Method::kDirect));
 }
 
 DataFrame DataFrame::reset_index() const {

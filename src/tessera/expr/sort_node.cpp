@@ -17,12 +17,14 @@ TablePtr SortIntoIndex(const TablePtr& table, const std::string& column) {
   return sorted->SetIndex(column);
 }
 
-NodePtr SortByBoundariesNode::Make(NodePtr input, std::string column, std::vector<compute::Scalar> boundaries) {
+NodePtr SortByBoundariesNode::Make(NodePtr input, std::string column, std::vector<compute::Scalar> boundaries,
+                                   Method method) {
   if (boundaries.size() < 2) throw InvalidArgument("set_index needs at least two division boundaries");
   input->meta()->column(column);  // KeyError naming the columns
   auto node = std::shared_ptr<SortByBoundariesNode>(new SortByBoundariesNode(input));
   node->column_ = std::move(column);
-  uint64_t parameters = HashText(node->column_, 0x736f7274);
+  node->method_ = method;
+  uint64_t parameters = HashText(node->column_, 0x736f7274 + uint64_t(method));
   for (const auto& boundary : boundaries) parameters = HashText(boundary.ToString(), parameters);
   const int64_t npartitions = int64_t(boundaries.size()) - 1;
   node->Init(SortIntoIndex(input->meta(), node->column_), npartitions, std::move(boundaries), parameters);
@@ -30,7 +32,7 @@ NodePtr SortByBoundariesNode::Make(NodePtr input, std::string column, std::vecto
 }
 
 std::string SortByBoundariesNode::Describe() const {
-  return "SetIndex " + column_ + " into " + std::to_string(npartitions()) + " partitions [" +
+  return std::string("SetIndex ") + (method_ == Method::kPieces ? "(spillable pieces) " : "") + column_ + " into " + std::to_string(npartitions()) + " partitions [" +
          divisions().front().ToString() + " .. " + divisions().back().ToString() + "]";
 }
 
@@ -56,6 +58,7 @@ class RowListsValue final : public graph::Value {
 // Rows move once: split tasks only decide where each row goes; the task of an output partition
 // sorts its rows by key and gathers every column straight from the input partitions.
 std::vector<graph::Arg> SortByBoundariesNode::Lower(LoweringContext& context) const {
+  if (method_ == Method::kPieces) return LowerPieces(context);
   const auto& inputs = context.Partitions(input());
   const std::string column = column_;
   const std::vector<compute::Scalar> boundaries = divisions();
@@ -100,6 +103,41 @@ std::vector<graph::Arg> SortByBoundariesNode::Lower(LoweringContext& context) co
   const uint32_t output_name = graph::InternName(name());
   std::vector<graph::Arg> partitions;
   for (int64_t j = 0; j < npartitions(); ++j) partitions.push_back(context.AddTask(output_name, j, gather, args));
+  return partitions;
+}
+
+std::vector<graph::Arg> SortByBoundariesNode::LowerPieces(LoweringContext& context) const {
+  const auto& inputs = context.Partitions(input());
+  const std::string column = column_;
+  const std::vector<compute::Scalar> boundaries = divisions();
+  const int64_t outputs = npartitions();
+  // split i -> piece (i, j) for every output j -> output j from pieces (*, j).
+  const uint32_t split = context.AddFunction("set-index-split", [column, boundaries](const graph::TaskInputs& task) -> graph::ValuePtr {
+    return std::make_shared<const TableListValue>(compute::PartitionByBoundaries(*TableOf(task.Get(0)), column, boundaries));
+  });
+  const uint32_t piece = context.AddFunction("set-index-piece", [outputs](const graph::TaskInputs& task) -> graph::ValuePtr {
+    const auto* list = dynamic_cast<const TableListValue*>(task.Get(0).get());
+    if (list == nullptr) throw Internal("set-index pieces expect a split partition");
+    return std::make_shared<const TableValue>(list->tables().at(size_t(task.key().index % outputs)));
+  });
+  const uint32_t gather = context.AddFunction("set-index", [column](const graph::TaskInputs& task) -> graph::ValuePtr {
+    std::vector<TablePtr> tables;
+    for (size_t i = 0; i < task.size(); ++i) tables.push_back(TableOf(task.Get(i)));
+    return std::make_shared<const TableValue>(SortIntoIndex(ConcatenateTables(tables), column));
+  });
+  const std::string token = TokenText(this->token());
+  const uint32_t split_name = graph::InternName("set-index-split-" + token);
+  const uint32_t piece_name = graph::InternName("set-index-piece-" + token);
+  std::vector<std::vector<graph::Arg>> pieces(static_cast<size_t>(outputs));
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const graph::Arg split_arg = context.AddTask(split_name, int64_t(i), split, {inputs[i]});
+    for (int64_t j = 0; j < outputs; ++j) {
+      pieces[size_t(j)].push_back(context.AddTask(piece_name, int64_t(i) * outputs + j, piece, {split_arg}));
+    }
+  }
+  const uint32_t output_name = graph::InternName(name());
+  std::vector<graph::Arg> partitions;
+  for (int64_t j = 0; j < outputs; ++j) partitions.push_back(context.AddTask(output_name, j, gather, pieces[size_t(j)]));
   return partitions;
 }
 

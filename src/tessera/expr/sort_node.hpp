@@ -14,17 +14,25 @@ namespace tessera::expr {
 
 class SortByBoundariesNode final : public Node {
  public:
+  /// How rows move. kDirect: split tasks only list rows and each output gathers from every
+  /// input partition (each row copied once; all inputs must fit in memory). kPieces: every
+  /// input partition is cut into one table per output, each its own (spillable) task result, so
+  /// an output task holds only its own rows: for data larger than the memory limit.
+  enum class Method { kDirect, kPieces };
   /// `boundaries`: sorted, npartitions + 1 values of the key's type.
-  static NodePtr Make(NodePtr input, std::string column, std::vector<compute::Scalar> boundaries);
+  static NodePtr Make(NodePtr input, std::string column, std::vector<compute::Scalar> boundaries,
+                      Method method = Method::kDirect);
   std::string prefix() const override { return "set-index"; }
   std::string Describe() const override;
   std::vector<graph::Arg> Lower(LoweringContext& context) const override;
-  NodePtr WithInputs(std::vector<NodePtr> inputs) const override { return Make(inputs.at(0), column_, divisions()); }
+  NodePtr WithInputs(std::vector<NodePtr> inputs) const override { return Make(inputs.at(0), column_, divisions(), method_); }
   const std::string& column() const { return column_; }
 
  private:
   explicit SortByBoundariesNode(NodePtr input) : Node(NodeKind::kSetIndex, {std::move(input)}) {}
+  std::vector<graph::Arg> LowerPieces(LoweringContext& context) const;
   std::string column_;
+  Method method_ = Method::kDirect;
 };
 
 /// The table sorted by `column` (stable, nulls last) with `column` moved into the index.

@@ -134,6 +134,7 @@ SchedulerStats LocalScheduler::stats() const {
   stats.spilled_bytes = store_->spilled_bytes();
   stats.total_spilled_bytes = store_->total_spilled_bytes();
   stats.total_read_back_bytes = store_->total_read_back_bytes();
+  stats.memory_limit = store_->memory_limit();
   return stats;
 }
 

@@ -99,6 +99,7 @@ struct SchedulerStats {
   int64_t spilled_bytes = 0;         // now on disk
   int64_t total_spilled_bytes = 0;   // written to disk so far
   int64_t total_read_back_bytes = 0;
+  int64_t memory_limit = 0;          // bytes of results held before spilling and pausing
 };
 
 class Scheduler {

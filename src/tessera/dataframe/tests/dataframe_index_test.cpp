@@ -20,6 +20,7 @@
 #include "tessera/compute/sort.hpp"
 #include "tessera/dataframe/dataframe.hpp"
 #include "tessera/dataframe/sources.hpp"
+#include "tessera/sched/local_scheduler.hpp"
 #include "tessera/dataframe/tests/frame_testing.hpp"
 #include "tessera/table/column_builder.hpp"
 
@@ -624,6 +625,28 @@ TEST_F(IndexTest, FrameResampleBinsEveryNumericColumnLikeItsSeries) {
   }
   const DataFrame text = from_tables({table})[std::vector<std::string>{"g", "s"}];
   EXPECT_THROW(text.resample("1h"), TypeError);
+}
+
+TEST(IndexSpillTest, SetIndexOfDataThreeTimesTheMemoryLimitSpills) {
+  datasets::TimeseriesOptions options;
+  options.start = "2000-01-01";
+  options.end = "2000-01-13";
+  options.freq = "2s";  // 12 partitions, about 24 MB
+  sched::LocalScheduler unlimited(sched::LocalSchedulerOptions{2, {}});
+  const DataFrame source = timeseries(options).reset_index();
+  const TablePtr whole = source.compute(unlimited);
+  const TablePtr expected = compute::SortTable(*whole, {{"id", true}})->SetIndex("id");
+
+  sched::LocalSchedulerOptions limited_options{2, {}};
+  limited_options.memory.memory_limit = whole->nbytes() / 3;
+  sched::LocalScheduler limited(limited_options);
+  const DataFrame sorted = source.set_index("id", {}, limited);
+  EXPECT_NE(sorted.explain().find("spillable pieces"), std::string::npos) << sorted.explain();
+  const DataFrame persisted = sorted.persist(limited);
+  EXPECT_GT(limited.stats().total_spilled_bytes, 0);
+  std::vector<TablePtr> parts;
+  for (int64_t p = 0; p < persisted.npartitions(); ++p) parts.push_back(persisted.partitions({p}).compute(limited));
+  EXPECT_TRUE(ConcatenateTables(parts)->Equals(*expected));
 }
 
 }  // namespace
