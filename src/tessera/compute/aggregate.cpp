@@ -265,8 +265,8 @@ Scalar SumState::Mean() const {
   return Scalar::Float64(count == 0 ? std::nan("") : floating / double(count));
 }
 
-SumState SumPartial(const Column& column) {
-  return ComputeSum(column, true, column.type().id() != TypeId::kDuration);
+SumState SumPartial(const Column& column, bool for_mean) {
+  return ComputeSum(column, true, for_mean && column.type().id() != TypeId::kDuration);
 }
 
 void MomentsState::Combine(const MomentsState& other) {

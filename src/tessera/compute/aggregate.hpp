@@ -60,8 +60,9 @@ struct SumState {
   /// floating / count as float64, NaN when count is 0 (numeric and bool inputs).
   Scalar Mean() const;
 };
-/// Partial sum of a numeric, bool or duration column (TypeError otherwise).
-SumState SumPartial(const Column& column);
+/// Partial sum of a numeric, bool or duration column (TypeError otherwise). Integer columns
+/// carry the float sum Mean needs only with `for_mean` (a second pass over the values).
+SumState SumPartial(const Column& column, bool for_mean = true);
 
 /// Count, mean and sum of squared deviations (M2) of one partition, combined exactly across
 /// partitions with the parallel formula of Chan, Golub and LeVeque.

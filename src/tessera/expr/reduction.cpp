@@ -120,7 +120,7 @@ ReducerState Chunk(const Table& table, const ReduceSpec& spec) {
   }
   const Column& column = *table.column(spec.column);
   switch (spec.function) {
-    case ReduceFunction::kSum: state.sum = compute::SumPartial(column); break;
+    case ReduceFunction::kSum: state.sum = compute::SumPartial(column, /*for_mean=*/false); break;
     case ReduceFunction::kMean:
       if (!IsTemporalMean(column)) {
         state.sum = compute::SumPartial(column);
