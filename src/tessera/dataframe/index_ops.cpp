@@ -56,23 +56,31 @@ expr::MapPartitionsNode::Function Sampler(const std::string& column, int64_t sam
     const ColumnPtr present = compute::Filter(*values, *compute::NotNull(*values));
     const int64_t n = present->length();
     std::vector<int64_t> rows;
+    ColumnPtr extremes;  // min and max, found without sorting where a kernel can
     if (n > 0) {
-      const ColumnPtr order = compute::SortIndices(*present);  // only for min and max positions
-      rows.push_back(order->values<int64_t>()[0]);
-      rows.push_back(order->values<int64_t>()[n - 1]);
+      if (present->type() == types::Categorical()) {
+        const ColumnPtr order = compute::SortIndices(*present);
+        rows.push_back(order->values<int64_t>()[0]);
+        rows.push_back(order->values<int64_t>()[n - 1]);
+      } else {
+        extremes = ConcatenateColumns({expr::BroadcastScalar(compute::Min(*present), 1),
+                                       expr::BroadcastScalar(compute::Max(*present), 1)});
+      }
       const int64_t k = std::min(n, samples);
       for (int64_t i = 0; i < k; ++i) rows.push_back(i * n / k);
     } else if (values->length() > 0) {
       rows.push_back(-1);  // keys all missing: one null row tells this from an empty partition
     }
-    FixedWidthBuilder<uint8_t> sorted(types::Bool(), int64_t(rows.size()));
-    FixedWidthBuilder<int64_t> nbytes(types::Int64(), int64_t(rows.size()));
+    ColumnPtr sample = compute::Take(*present, rows);
+    if (extremes != nullptr) sample = ConcatenateColumns({extremes, sample});
+    FixedWidthBuilder<uint8_t> sorted(types::Bool(), sample->length());
+    FixedWidthBuilder<int64_t> nbytes(types::Int64(), sample->length());
     const bool is_sorted = IsSortedColumn(*values);
-    for (size_t i = 0; i < rows.size(); ++i) {
+    for (int64_t i = 0; i < sample->length(); ++i) {
       sorted.Append(is_sorted ? 1 : 0);
       nbytes.Append(table->nbytes());
     }
-    return Table::Make({"value", "sorted", "nbytes"}, {compute::Take(*present, rows), sorted.Finish(), nbytes.Finish()});
+    return Table::Make({"value", "sorted", "nbytes"}, {sample, sorted.Finish(), nbytes.Finish()});
   };
 }
 
@@ -302,10 +310,13 @@ int64_t NextBin(Resampler::Calendar calendar, int64_t step, int64_t label) {
 expr::NodePtr Resampler::Binned(const std::vector<std::string>& functions) const {
   const std::string index_name = input_->meta()->index_name();
   const std::string bin = "__bin";
+  // Fixed rules group by the bin number (nanoseconds // step): a small integer range groups
+  // through a direct lookup, where floored timestamps would need hashing.
+  const auto nanos = ColumnExpr::Call("astype", {ColumnExpr::Index()}, {{"int64"}, {}, {}});
   const auto floor = calendar_ == Calendar::kMonthStart ? ColumnExpr::Call("dt.month_start", {ColumnExpr::Index()})
                      : calendar_ == Calendar::kMonthEnd ? ColumnExpr::Call("dt.month_end", {ColumnExpr::Index()})
                      : calendar_ == Calendar::kWeek     ? ColumnExpr::Call("dt.week_end", {ColumnExpr::Index()})
-                                                        : ColumnExpr::Call("dt.floor", {ColumnExpr::Index()}, {{rule_}, {}, {}});
+                                                        : ColumnExpr::Call("floordiv", {nanos, ColumnExpr::Literal(compute::Scalar::Int64(step_))});
   std::vector<expr::NamedExpr> columns{{bin, floor}};
   columns.insert(columns.end(), values_.begin(), values_.end());
   const auto frame = expr::ProjectNode::Make(input_, std::move(columns));
@@ -335,8 +346,9 @@ expr::NodePtr Resampler::Binned(const std::vector<std::string>& functions) const
       const int64_t* starts = bins->values<int64_t>();
       const int64_t first = starts[0], last = starts[table->num_rows() - 1];
       int64_t row = 0;
-      for (int64_t t = first; t <= last; t = NextBin(calendar, step, t)) {
-        all_bins.Append(t);
+      const bool numbered = calendar == Calendar::kFixed;  // bins hold bin numbers
+      for (int64_t t = first; t <= last; t = numbered ? t + 1 : NextBin(calendar, step, t)) {
+        all_bins.Append(numbered ? t * step : t);
         if (row < table->num_rows() && starts[row] == t) rows.push_back(row++);
         else rows.push_back(-1);
       }
