@@ -319,6 +319,8 @@ ColumnPtr Compare(CompareOp op, const Column& a, const Column& b) {
   return FinishMask(std::move(values), a.length());
 }
 
+ColumnPtr Compare(CompareOp op, const Scalar& a, const Column& b) { return Compare(Mirror(op), b, a); }
+
 ColumnPtr Compare(CompareOp op, const Column& a, const Scalar& b) {
   internal::MutableBuffer values = internal::AllocateValues<uint8_t>(a.length());
   CompareScalarInto(op, a, b, values->mutable_data());

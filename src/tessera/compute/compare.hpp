@@ -27,6 +27,8 @@ const char* CompareOpSymbol(CompareOp op);
 ColumnPtr Compare(CompareOp op, const Column& a, const Column& b);
 /// a op b with b repeated for every row; a null scalar compares false (NotEqual true).
 ColumnPtr Compare(CompareOp op, const Column& a, const Scalar& b);
+/// a op b with a repeated for every row (5 < column).
+ColumnPtr Compare(CompareOp op, const Scalar& a, const Column& b);
 
 /// a == b.
 ColumnPtr Equal(const Column& a, const Column& b);

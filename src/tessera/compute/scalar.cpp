@@ -40,4 +40,21 @@ std::string Scalar::ToString() const {
   return as_string();
 }
 
+std::optional<int> CompareScalars(const Scalar& a, const Scalar& b) {
+  if (a.is_null() || b.is_null()) return std::nullopt;
+  auto order = [](auto x, auto y) { return x < y ? -1 : x == y ? 0 : 1; };
+  const DataType ta = a.type(), tb = b.type();
+  if (ta == types::String() || tb == types::String()) {
+    if (ta != tb) return std::nullopt;
+    return order(a.as_string().compare(b.as_string()), 0);
+  }
+  if (ta.is_temporal() || tb.is_temporal()) {
+    if (ta != tb) return std::nullopt;
+    return order(a.as_int64(), b.as_int64());
+  }
+  if (ta.is_signed_integer() && tb.is_signed_integer()) return order(a.as_int64(), b.as_int64());
+  if (ta == types::UInt64() && tb == types::UInt64()) return order(a.as_uint64(), b.as_uint64());
+  return order(a.ToDouble(), b.ToDouble());
+}
+
 }  // namespace tessera::compute

@@ -2,6 +2,8 @@
 // the result of reductions (sum, mean, ...).
 #pragma once
 
+#include <optional>
+
 #include <cstdint>
 #include <string>
 #include <variant>
@@ -50,5 +52,10 @@ class Scalar {
   DataType type_;
   Value value_;
 };
+
+/// -1, 0 or 1 as a is below, equal to or above b; nullopt when either is null or they do not
+/// compare (text with numbers, timestamps with other types). Numbers compare by value across
+/// types (int64 exactly, mixed kinds as double); strings by bytes.
+std::optional<int> CompareScalars(const Scalar& a, const Scalar& b);
 
 }  // namespace tessera::compute

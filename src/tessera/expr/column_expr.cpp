@@ -50,24 +50,13 @@ ColumnPtr ArithmeticFunction(const std::vector<Operand>& args, const CallParams&
   throw InvalidArgument("arithmetic between two constants has no rows to broadcast to");
 }
 
-compute::CompareOp Mirror(compute::CompareOp op) {
-  using compute::CompareOp;
-  switch (op) {
-    case CompareOp::kLess: return CompareOp::kGreater;
-    case CompareOp::kLessEqual: return CompareOp::kGreaterEqual;
-    case CompareOp::kGreater: return CompareOp::kLess;
-    case CompareOp::kGreaterEqual: return CompareOp::kLessEqual;
-    default: return op;
-  }
-}
-
 template <compute::CompareOp Op>
 ColumnPtr CompareFunction(const std::vector<Operand>& args, const CallParams&) {
   const auto* a = std::get_if<ColumnPtr>(&args[0]);
   const auto* b = std::get_if<ColumnPtr>(&args[1]);
   if (a && b) return compute::Compare(Op, **a, **b);
   if (a) return compute::Compare(Op, **a, std::get<Scalar>(args[1]));
-  if (b) return compute::Compare(Mirror(Op), **b, std::get<Scalar>(args[0]));
+  if (b) return compute::Compare(Op, std::get<Scalar>(args[0]), **b);
   throw InvalidArgument("comparison between two constants has no rows to broadcast to");
 }
 

@@ -8,18 +8,6 @@
 
 namespace tessera::expr {
 
-namespace {
-
-bool Before(const compute::Scalar& a, const compute::Scalar& b) {
-  if (a.is_null() || b.is_null() || a.type() != b.type()) return false;
-  if (a.type() == types::String()) return a.as_string() <= b.as_string();
-  if (a.type().is_floating()) return a.as_double() <= b.as_double();
-  if (a.type().is_unsigned_integer()) return a.as_uint64() <= b.as_uint64();
-  if (a.type() == types::Bool()) return a.as_bool() <= b.as_bool();
-  return a.as_int64() <= b.as_int64();
-}
-
-}  // namespace
 
 NodePtr ConcatNode::Make(std::vector<NodePtr> inputs) {
   if (inputs.empty()) throw InvalidArgument("concat needs at least one frame");
@@ -38,8 +26,8 @@ NodePtr ConcatNode::Make(std::vector<NodePtr> inputs) {
   bool known = true;
   for (const auto& input : inputs) known &= input->known_divisions();
   for (size_t i = 1; known && i < inputs.size(); ++i) {
-    known = Before(inputs[i - 1]->divisions().back(), inputs[i]->divisions().front()) &&
-            !(inputs[i - 1]->divisions().back() == inputs[i]->divisions().front());
+    const auto order = compute::CompareScalars(inputs[i - 1]->divisions().back(), inputs[i]->divisions().front());
+    known = order && *order < 0;
   }
   int64_t npartitions = 0;
   for (const auto& input : inputs) {

@@ -120,30 +120,12 @@ NodePtr Rebuild(const NodePtr& node, const Need& need, std::vector<NodePtr> inpu
 
 namespace {
 
-// -1, 0, 1, or nullopt when the two scalars do not compare (different kinds, nulls).
-std::optional<int> CompareScalars(const compute::Scalar& a, const compute::Scalar& b) {
-  if (a.is_null() || b.is_null()) return std::nullopt;
-  const DataType ta = a.type(), tb = b.type();
-  if (ta == types::String() && tb == types::String()) return a.as_string().compare(b.as_string()) < 0 ? -1 : a.as_string() == b.as_string() ? 0 : 1;
-  if (ta.is_temporal() || tb.is_temporal()) {
-    if (ta != tb) return std::nullopt;
-    return a.as_int64() < b.as_int64() ? -1 : a.as_int64() == b.as_int64() ? 0 : 1;
-  }
-  const bool numeric_a = ta.is_numeric() || ta == types::Bool(), numeric_b = tb.is_numeric() || tb == types::Bool();
-  if (!numeric_a || !numeric_b) return std::nullopt;
-  if (ta.is_signed_integer() && tb.is_signed_integer()) {
-    return a.as_int64() < b.as_int64() ? -1 : a.as_int64() == b.as_int64() ? 0 : 1;
-  }
-  const double x = a.ToDouble(), y = b.ToDouble();
-  return x < y ? -1 : x == y ? 0 : 1;
-}
-
 // Whether partition i (holding [lower, upper), or [lower, upper] for the last) may hold an
 // index value v with `index <op> literal`.
 bool MayMatch(const std::string& op, const compute::Scalar& lower, const compute::Scalar& upper, bool last,
               const compute::Scalar& literal) {
-  const auto low = CompareScalars(lower, literal);   // lower vs literal
-  const auto high = CompareScalars(upper, literal);  // upper vs literal
+  const auto low = compute::CompareScalars(lower, literal);   // lower vs literal
+  const auto high = compute::CompareScalars(upper, literal);  // upper vs literal
   if (!low || !high) return true;
   // Values reach up to `upper` only in the last partition; the others stop just below it.
   const bool reaches = last ? *high >= 0 : *high > 0;

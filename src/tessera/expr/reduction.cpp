@@ -100,14 +100,7 @@ class PartialValue final : public graph::Value {
   std::vector<ReducerState> states_;
 };
 
-bool ScalarLess(const Scalar& a, const Scalar& b) {
-  const DataType type = a.type();
-  if (type == types::String()) return a.as_string() < b.as_string();
-  if (type.is_floating()) return a.as_double() < b.as_double();
-  if (type.is_unsigned_integer()) return a.as_uint64() < b.as_uint64();
-  if (type == types::Bool()) return a.as_bool() < b.as_bool();
-  return a.as_int64() < b.as_int64();
-}
+bool ScalarLess(const Scalar& a, const Scalar& b) { return compute::CompareScalars(a, b).value_or(0) < 0; }
 
 
 ReducerState Chunk(const Table& table, const ReduceSpec& spec) {

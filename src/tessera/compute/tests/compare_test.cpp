@@ -218,5 +218,33 @@ TEST(CompareTest, RandomisedBetweenAndIsIn) {
   }
 }
 
+TEST(CompareTest, ScalarOnTheLeftMirrorsTheOperator) {
+  auto values = MakeInt64Column({1, 5, 9, std::nullopt});
+  for (auto op : {CompareOp::kLess, CompareOp::kLessEqual, CompareOp::kGreater, CompareOp::kGreaterEqual,
+                  CompareOp::kEqual, CompareOp::kNotEqual}) {
+    const ColumnPtr left = Compare(op, Scalar::Int64(5), *values);
+    for (int64_t i = 0; i < 3; ++i) {
+      const int64_t v = values->values<int64_t>()[i];
+      const bool expected = op == CompareOp::kLess ? 5 < v : op == CompareOp::kLessEqual ? 5 <= v
+                          : op == CompareOp::kGreater ? 5 > v : op == CompareOp::kGreaterEqual ? 5 >= v
+                          : op == CompareOp::kEqual ? 5 == v : 5 != v;
+      EXPECT_EQ(left->values<uint8_t>()[i] != 0, expected) << CompareOpSymbol(op) << " " << v;
+    }
+    EXPECT_EQ(left->values<uint8_t>()[3] != 0, op == CompareOp::kNotEqual);  // null compares false
+  }
+}
+
+TEST(CompareScalarsTest, OrdersNumbersTextAndTimesAndRefusesMixes) {
+  EXPECT_EQ(CompareScalars(Scalar::Int64(3), Scalar::Int64(4)), -1);
+  EXPECT_EQ(CompareScalars(Scalar::Int64(4), Scalar::Float64(4.0)), 0);
+  EXPECT_EQ(CompareScalars(Scalar::Float64(4.5), Scalar::Int64(4)), 1);
+  EXPECT_EQ(CompareScalars(Scalar::Int64(INT64_MAX), Scalar::Int64(INT64_MAX - 1)), 1);  // exact
+  EXPECT_EQ(CompareScalars(Scalar::String("b"), Scalar::String("ab")), 1);
+  EXPECT_EQ(CompareScalars(Scalar::Timestamp(10), Scalar::Timestamp(10)), 0);
+  EXPECT_EQ(CompareScalars(Scalar::String("1"), Scalar::Int64(1)), std::nullopt);
+  EXPECT_EQ(CompareScalars(Scalar::Timestamp(1), Scalar::Int64(1)), std::nullopt);
+  EXPECT_EQ(CompareScalars(Scalar::Null(types::Int64()), Scalar::Int64(1)), std::nullopt);
+}
+
 }  // namespace
 }  // namespace tessera::compute
