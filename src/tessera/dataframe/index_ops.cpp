@@ -48,8 +48,10 @@ bool IsSortedColumn(const Column& column) {
   });
 }
 
-// Per partition: its index, whether the key is sorted there, then its min, max and an evenly
-// spaced sample of the key's values (non-null).
+// Per partition, one row per sampled value: the key's min and max, then an evenly spaced sample
+// of its non-null values ("value"); whether the key is sorted there ("sorted") and the
+// partition's bytes ("nbytes") repeated on every row. A partition whose keys are all missing
+// gives one null row, an empty partition none.
 expr::MapPartitionsNode::Function Sampler(const std::string& column, int64_t samples) {
   return [column, samples](const TablePtr& table) {
     const ColumnPtr values = table->column(column);
