@@ -23,6 +23,16 @@ using testing::FrameTest;
 using testing::Partitionings;
 using testing::RandomTable;
 
+// `frame` passed through a map_partitions that counts the partitions it sees.
+DataFrame Counted(const DataFrame& frame, const std::shared_ptr<std::atomic<int>>& calls) {
+  return frame.map_partitions(
+      [calls](const TablePtr& t) {
+        ++*calls;
+        return t;
+      },
+      frame.meta(), "counted");
+}
+
 class DataFramePlanTest : public FrameTest {
  protected:
   DataFramePlanTest() {
@@ -145,12 +155,7 @@ TEST_F(DataFramePlanTest, ElementwiseChainsFuseIntoOneTaskPerPartition) {
 TEST_F(DataFramePlanTest, SharedWorkRunsOnceWhenComputedTogether) {
   const auto parts = Partitionings(RandomTable(200, 6))[1];
   auto calls = std::make_shared<std::atomic<int>>(0);
-  const DataFrame df = from_tables(parts).map_partitions(
-      [calls](const TablePtr& t) {
-        ++*calls;
-        return t;
-      },
-      parts[0]->Slice(0, 0), "counted");
+  const DataFrame df = Counted(from_tables(parts), calls);
   const auto results = compute_all({df["x"].sum().node(), df["n"].max().node(), df["x"].sum().node()}, scheduler_);
   EXPECT_EQ(calls->load(), int(parts.size()));
   EXPECT_TABLES_NEAR(results[0], results[2]);
@@ -160,12 +165,7 @@ TEST_F(DataFramePlanTest, SharedWorkRunsOnceWhenComputedTogether) {
 TEST_F(DataFramePlanTest, PersistKeepsPartitionsAndLaterWorkStartsFromThem) {
   const TablePtr table = RandomTable(300, 8, true);
   auto calls = std::make_shared<std::atomic<int>>(0);
-  const DataFrame df = from_tables(Partitionings(table)[2]).map_partitions(
-      [calls](const TablePtr& t) {
-        ++*calls;
-        return t;
-      },
-      table->Slice(0, 0), "counted");
+  const DataFrame df = Counted(from_tables(Partitionings(table)[2]), calls);
   const DataFrame persisted = df.persist(scheduler_);
   const int after_persist = calls->load();
   EXPECT_EQ(after_persist, int(df.npartitions()));
@@ -188,12 +188,7 @@ TEST_F(DataFramePlanTest, HeadAndTailComputeOnlyWhatTheyNeed) {
     EXPECT_EQ(df.len(scheduler_), 100);
   }
   auto calls = std::make_shared<std::atomic<int>>(0);
-  const DataFrame counted = from_tables(Partitionings(table)[1]).map_partitions(
-      [calls](const TablePtr& t) {
-        ++*calls;
-        return t;
-      },
-      table->Slice(0, 0), "counted");
+  const DataFrame counted = Counted(from_tables(Partitionings(table)[1]), calls);
   counted.head(3, scheduler_);
   EXPECT_EQ(calls->load(), 1);
 }
