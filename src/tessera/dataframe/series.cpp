@@ -279,7 +279,7 @@ std::string Series::ToString() const { return execution::FormatStructure(*to_fra
 // Accessors
 
 Series DatetimeAccessor::Call(const char* function, expr::CallParams params) const {
-  return Series(series_.input(), ColumnExpr::Call(function, {series_.expression()}, std::move(params)), series_.name());
+  return Unary(series_, function, std::move(params));
 }
 Series DatetimeAccessor::year() const { return Call("dt.year"); }
 Series DatetimeAccessor::month() const { return Call("dt.month"); }
@@ -296,7 +296,7 @@ Series DatetimeAccessor::ceil(const std::string& freq) const { return Call("dt.c
 Series DatetimeAccessor::round(const std::string& freq) const { return Call("dt.round", {{freq}, {}, {}}); }
 
 Series StringAccessor::Call(const char* function, expr::CallParams params) const {
-  return Series(series_.input(), ColumnExpr::Call(function, {series_.expression()}, std::move(params)), series_.name());
+  return Unary(series_, function, std::move(params));
 }
 Series StringAccessor::len() const { return Call("str.len"); }
 Series StringAccessor::lower() const { return Call("str.lower"); }
