@@ -1,7 +1,6 @@
 // Rewriting Series expressions over a common frame.
 #include "tessera/dataframe/rebase.hpp"
 
-#include <map>
 
 #include "tessera/base/error.hpp"
 
@@ -10,35 +9,12 @@ namespace tessera::dataframe {
 using expr::ColumnExpr;
 using expr::ColumnExprPtr;
 
-namespace {
-
-ColumnExprPtr Substitute(const ColumnExprPtr& expression, const std::map<std::string, ColumnExprPtr>& columns) {
-  switch (expression->kind()) {
-    case ColumnExpr::Kind::kColumn: {
-      auto it = columns.find(expression->name());
-      if (it == columns.end()) throw Internal("projection lost column " + expression->name());
-      return it->second;
-    }
-    case ColumnExpr::Kind::kCall: {
-      std::vector<ColumnExprPtr> args;
-      for (const auto& arg : expression->args()) args.push_back(Substitute(arg, columns));
-      return ColumnExpr::Call(expression->name(), std::move(args), expression->params());
-    }
-    default:
-      return expression;
-  }
-}
-
-}  // namespace
 
 ColumnExprPtr RebaseOnto(const ColumnExprPtr& expression, expr::NodePtr from, const expr::NodePtr& target) {
   ColumnExprPtr rewritten = expression;
   while (from->token() != target->token()) {
     if (from->kind() != expr::NodeKind::kProject) return nullptr;
-    const auto& project = static_cast<const expr::ProjectNode&>(*from);
-    std::map<std::string, ColumnExprPtr> columns;
-    for (const auto& column : project.columns()) columns[column.name] = column.expr;
-    rewritten = Substitute(rewritten, columns);
+    rewritten = static_cast<const expr::ProjectNode&>(*from).Inline(rewritten);
     from = from->input();
   }
   return rewritten;

@@ -335,6 +335,24 @@ std::string ProjectNode::Describe() const {
   return text + "]";
 }
 
+ColumnExprPtr ProjectNode::Inline(const ColumnExprPtr& expression) const {
+  switch (expression->kind()) {
+    case ColumnExpr::Kind::kColumn: {
+      for (const auto& column : columns_) {
+        if (column.name == expression->name()) return column.expr;
+      }
+      throw Internal("projection has no column " + expression->name());
+    }
+    case ColumnExpr::Kind::kCall: {
+      std::vector<ColumnExprPtr> args;
+      for (const auto& arg : expression->args()) args.push_back(Inline(arg));
+      return ColumnExpr::Call(expression->name(), std::move(args), expression->params());
+    }
+    default:
+      return expression;
+  }
+}
+
 TablePtr ProjectNode::ApplyPartition(const TablePtr& input, int64_t) const {
   std::vector<std::string> names;
   std::vector<ColumnPtr> columns;

@@ -173,6 +173,9 @@ class ProjectNode final : public Node {
  public:
   static NodePtr Make(NodePtr input, std::vector<NamedExpr> columns);
   const std::vector<NamedExpr>& columns() const { return columns_; }
+  /// `expression`, written over this node's output, rewritten over its input (each column
+  /// reference replaced by that column's definition).
+  ColumnExprPtr Inline(const ColumnExprPtr& expression) const;
   std::string prefix() const override;
   std::string Describe() const override;
   bool blockwise() const override { return true; }

@@ -136,16 +136,6 @@ bool MayMatch(const std::string& op, const compute::Scalar& lower, const compute
   return true;
 }
 
-// `expression` with every column reference replaced by its definition in `columns`.
-ColumnExprPtr SubstituteColumns(const ColumnExprPtr& expression,
-                                const std::unordered_map<std::string, ColumnExprPtr>& columns) {
-  if (expression->kind() == ColumnExpr::Kind::kColumn) return columns.at(expression->name());
-  if (expression->kind() != ColumnExpr::Kind::kCall) return expression;
-  std::vector<ColumnExprPtr> args;
-  for (const auto& arg : expression->args()) args.push_back(SubstituteColumns(arg, columns));
-  return ColumnExpr::Call(expression->name(), std::move(args), expression->params());
-}
-
 const char* MirrorComparison(const std::string& op) {
   if (op == "lt") return "gt";
   if (op == "le") return "ge";
@@ -212,9 +202,7 @@ NodePtr PushFilters(const NodePtr& node, const std::unordered_map<uint64_t, int>
   // column is computed for the test too), so rows are dropped before the projection runs.
   if (input->kind() == NodeKind::kProject && single_use(input)) {
     const auto& project = static_cast<const ProjectNode&>(*input);
-    std::unordered_map<std::string, ColumnExprPtr> columns;
-    for (const auto& column : project.columns()) columns[column.name] = column.expr;
-    const ColumnExprPtr pushed = SubstituteColumns(filter.predicate(), columns);
+    const ColumnExprPtr pushed = project.Inline(filter.predicate());
     return ProjectNode::Make(PushFilters(FilterNode::Make(input->input(), pushed), uses), project.columns());
   }
   // Partitions whose divisions cannot hold a matching index value are not read.
