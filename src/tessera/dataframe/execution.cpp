@@ -14,14 +14,30 @@ namespace tessera::dataframe::execution {
 
 namespace {
 
-std::function<bool(const graph::Key&)> HeldBy(sched::Scheduler& scheduler) {
-  return [&scheduler](const graph::Key& key) { return scheduler.Find(key) != nullptr; };
-}
+// Results the scheduler holds that a plan reads instead of recomputing, pinned until the graph
+// is submitted: an earlier computation may be releasing them, and a key found while lowering
+// must still be there when the graph is finalized and run.
+class PinnedKeys {
+ public:
+  explicit PinnedKeys(sched::Scheduler& scheduler) : scheduler_(scheduler) {}
+  std::function<bool(const graph::Key&)> resolver() {
+    return [this](const graph::Key& key) {
+      sched::ResultHandle handle = scheduler_.Find(key);
+      if (handle == nullptr) return false;
+      pinned_.push_back(std::move(handle));
+      return true;
+    };
+  }
+
+ private:
+  sched::Scheduler& scheduler_;
+  std::vector<sched::ResultHandle> pinned_;
+};
 
 // Finalizes `graph` and keeps only what `keys` need (sources lowered for every partition may
 // feed only a few of them).
-graph::Graph Prune(graph::Graph graph, const std::vector<graph::Key>& keys, sched::Scheduler& scheduler) {
-  graph.Finalize(HeldBy(scheduler));
+graph::Graph Prune(graph::Graph graph, const std::vector<graph::Key>& keys, PinnedKeys& pinned) {
+  graph.Finalize(pinned.resolver());
   if (size_t(graph.num_tasks()) == keys.size()) return graph;
   return graph::Cull(graph, keys);
 }
@@ -30,13 +46,14 @@ graph::Graph Prune(graph::Graph graph, const std::vector<graph::Key>& keys, sche
 
 std::vector<TablePtr> Compute(const std::vector<expr::NodePtr>& nodes, sched::Scheduler& scheduler) {
   const auto optimized = expr::Optimize(nodes);
-  expr::LoweredGraph lowered = expr::LowerForCompute(optimized, HeldBy(scheduler));
+  PinnedKeys pinned(scheduler);
+  expr::LoweredGraph lowered = expr::LowerForCompute(optimized, pinned.resolver());
   std::vector<graph::Key> keys;
   std::unordered_map<graph::Key, size_t, graph::KeyHasher> position;
   for (const auto& outputs : lowered.outputs) {
     if (position.emplace(outputs[0], keys.size()).second) keys.push_back(outputs[0]);
   }
-  graph::Graph graph = Prune(std::move(lowered.graph), keys, scheduler);
+  graph::Graph graph = Prune(std::move(lowered.graph), keys, pinned);
   const auto values = scheduler.Compute(std::move(graph), keys);
   std::vector<TablePtr> tables;
   for (const auto& outputs : lowered.outputs) tables.push_back(TableOf(values[position.at(outputs[0])]));
@@ -46,7 +63,8 @@ std::vector<TablePtr> Compute(const std::vector<expr::NodePtr>& nodes, sched::Sc
 expr::NodePtr Persist(const expr::NodePtr& node, sched::Scheduler& scheduler) {
   if (node->kind() == expr::NodeKind::kFromPersisted) return node;
   const auto optimized = expr::Optimize({node});
-  expr::LoweredGraph lowered = expr::LowerForPersist(optimized, HeldBy(scheduler));
+  PinnedKeys pinned(scheduler);
+  expr::LoweredGraph lowered = expr::LowerForPersist(optimized, pinned.resolver());
   const std::vector<graph::Key>& keys = lowered.outputs[0];
   std::vector<graph::Key> to_run;
   for (const auto& key : keys) {
@@ -54,7 +72,7 @@ expr::NodePtr Persist(const expr::NodePtr& node, sched::Scheduler& scheduler) {
   }
   std::unordered_map<graph::Key, sched::ResultHandle, graph::KeyHasher> submitted;
   if (!to_run.empty()) {
-    graph::Graph graph = Prune(std::move(lowered.graph), to_run, scheduler);
+    graph::Graph graph = Prune(std::move(lowered.graph), to_run, pinned);
     auto handles = scheduler.Submit(std::move(graph), to_run);
     for (size_t i = 0; i < to_run.size(); ++i) submitted[to_run[i]] = handles[i];
   }
