@@ -204,8 +204,6 @@ const char* InfixSymbol(const std::string& function) {
   return it == symbols.end() ? nullptr : it->second;
 }
 
-uint64_t HashText(std::string_view text, uint64_t seed) { return HashBytes(text.data(), text.size(), seed); }
-
 uint64_t HashScalar(const Scalar& scalar, uint64_t seed) {
   return HashText(scalar.type().ToString() + ":" + (scalar.is_null() ? "<null>" : scalar.ToString()), seed);
 }
@@ -330,5 +328,7 @@ std::vector<std::string> ColumnExpr::RegisteredFunctions() {
   for (const auto& [name, function] : Functions()) names.push_back(name);
   return names;
 }
+
+uint64_t HashText(std::string_view text, uint64_t seed) { return HashBytes(text.data(), text.size(), seed); }
 
 }  // namespace tessera::expr

@@ -10,6 +10,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "tessera/compute/scalar.hpp"
@@ -71,6 +72,9 @@ class ColumnExpr {
   CallParams params_;
   uint64_t hash_ = 0;
 };
+
+/// Hash of text, for expression and node tokens.
+uint64_t HashText(std::string_view text, uint64_t seed = 0);
 
 /// A named output column of a projection.
 struct NamedExpr {

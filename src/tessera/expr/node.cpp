@@ -21,8 +21,6 @@ std::string TokenText(uint64_t token) {
   return text;
 }
 
-uint64_t HashText(std::string_view text, uint64_t seed) { return HashBytes(text.data(), text.size(), seed); }
-
 int64_t TableListValue::nbytes() const {
   int64_t total = 0;
   for (const auto& table : tables_) total += table->nbytes();

@@ -278,8 +278,6 @@ std::optional<int64_t> KnownLength(const NodePtr& node);
 
 /// Hex token text for names.
 std::string TokenText(uint64_t token);
-/// Hash of text, for node parameters.
-uint64_t HashText(std::string_view text, uint64_t seed = 0);
 
 }  // namespace tessera::expr
 
