@@ -1,0 +1,27 @@
+// Bindings of the lazy DataFrame, Series, Scalar, group-by, resample and rolling objects, the
+// sources (read_csv, tables, timeseries) and the schedulers they run on. The Python package
+// (tessera/dataframe) wraps these in the pandas/Dask spelling.
+#pragma once
+
+#include <nanobind/nanobind.h>
+
+#include <memory>
+
+#include "tessera/sched/scheduler.hpp"
+
+namespace tessera::python {
+
+namespace nb = nanobind;
+
+/// A scheduler as Python holds it: the process default, or one a Client made.
+struct SchedulerHandle {
+  std::shared_ptr<sched::Scheduler> owned;  // null for the default scheduler
+  sched::Scheduler* scheduler = nullptr;
+};
+
+/// The scheduler a call runs on: `handle`'s, or the default one when null.
+sched::Scheduler& SchedulerOf(const SchedulerHandle* handle);
+
+void BindDataFrame(nb::module_& m);
+
+}  // namespace tessera::python

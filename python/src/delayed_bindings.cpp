@@ -1,0 +1,252 @@
+#include "delayed_bindings.hpp"
+
+#include <nanobind/stl/string.h>
+#include <nanobind/stl/vector.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+
+#include "dataframe_bindings.hpp"
+#include "python_value.hpp"
+#include "tessera/delayed/delayed_node.hpp"
+#include "tessera/sched/local_scheduler.hpp"
+
+namespace tessera::python {
+
+namespace {
+
+using delayed_internal::DelayedNode;
+using delayed_internal::FlatArg;
+using delayed_internal::NodePtr;
+
+/// A Python exception raised inside a task, carried to whoever waits for the result and raised
+/// there as the same exception object. Deliberately not a std::runtime_error, so the scheduler
+/// keeps it as is instead of re-creating it by kind.
+class PythonTaskError : public std::exception {
+ public:
+  explicit PythonTaskError(nb::handle exception) : exception_(HoldObject(exception)) {}
+  PyObject* exception() const { return static_cast<PyObject*>(const_cast<void*>(exception_.get())); }
+  const char* what() const noexcept override { return "Python exception in a task"; }
+
+ private:
+  std::shared_ptr<const void> exception_;
+};
+
+/// A Python callable as a task: called with one positional argument per flattened input.
+class PythonClosure final : public graph::Closure {
+ public:
+  PythonClosure(nb::object function, std::string name)
+      : function_(HoldObject(function)), name_(std::move(name)) {}
+
+  graph::ValuePtr Call(const graph::TaskInputs& inputs) const override {
+    nb::gil_scoped_acquire gil;
+    try {
+      nb::list args;
+      for (size_t i = 0; i < inputs.size(); ++i) args.append(ValueToPython(inputs.Get(i)));
+      nb::handle function(static_cast<PyObject*>(const_cast<void*>(function_.get())));
+      nb::object result = function(*nb::tuple(args));
+      return std::make_shared<PythonValue>(std::move(result));
+    } catch (nb::python_error& error) {
+      nb::object exception = nb::borrow(error.value());
+      if (nb::hasattr(exception, "add_note")) {
+        exception.attr("add_note")(nb::str(("[in task " + inputs.key().ToString() + "]").c_str()));
+      }
+      throw PythonTaskError(exception);
+    }
+  }
+  std::string_view name() const override { return name_; }
+
+ private:
+  std::shared_ptr<const void> function_;
+  std::string name_;
+};
+
+struct NodeHandle {
+  NodePtr node;
+};
+
+struct FutureHandle {
+  sched::ResultHandle handle;
+  SchedulerHandle scheduler;
+};
+
+FlatArg ToFlatArg(nb::handle leaf) {
+  NodeHandle* node = nullptr;
+  FutureHandle* future = nullptr;
+  if (nb::try_cast(leaf, node) && node != nullptr) return {node->node->key, node->node, nullptr, nullptr};
+  if (nb::try_cast(leaf, future) && future != nullptr) return {future->handle->key(), nullptr, future->handle, nullptr};
+  return {{}, nullptr, nullptr, std::make_shared<PythonValue>(nb::borrow(leaf))};
+}
+
+NodeHandle MakeNode(const std::string& name, nb::handle token, nb::object function, nb::handle leaves) {
+  auto node = std::make_shared<DelayedNode>();
+  for (nb::handle leaf : leaves) node->args.push_back(ToFlatArg(leaf));
+  const uint64_t key_token = token.is_none() ? delayed_internal::UniqueToken() : nb::cast<uint64_t>(token);
+  node->key = delayed_internal::MakeTokenKey(name, key_token);
+  node->closure = std::make_shared<PythonClosure>(std::move(function), name);
+  return {node};
+}
+
+std::vector<NodePtr> Nodes(const std::vector<NodeHandle*>& handles) {
+  std::vector<NodePtr> nodes;
+  for (const NodeHandle* h : handles) nodes.push_back(h->node);
+  return nodes;
+}
+
+SchedulerHandle Copy(const SchedulerHandle* h) {
+  return h ? *h : SchedulerHandle{nullptr, &sched::DefaultScheduler()};
+}
+
+/// Futures finishing in any order, handed out in the order they finish (as_completed).
+class CompletionQueue {
+ public:
+  void Add(size_t position, const sched::ResultHandle& handle) {
+    std::weak_ptr<State> weak = state_;
+    {
+      std::lock_guard lock(state_->mutex);
+      ++state_->pending;
+    }
+    handle->OnDone([weak, position] {
+      if (auto state = weak.lock()) {
+        std::lock_guard lock(state->mutex);
+        state->finished.push_back(position);
+        --state->pending;
+        state->cv.notify_all();
+      }
+    });
+  }
+  /// The position of the next finished future, or -1 when none is left; waits with the GIL
+  /// released, waking every 50 ms for Ctrl-C.
+  int64_t Next() {
+    for (;;) {
+      {
+        nb::gil_scoped_release release;
+        std::unique_lock lock(state_->mutex);
+        state_->cv.wait_for(lock, std::chrono::milliseconds(50),
+                            [&] { return !state_->finished.empty() || state_->pending == 0; });
+        if (!state_->finished.empty()) {
+          size_t position = state_->finished.front();
+          state_->finished.pop_front();
+          return int64_t(position);
+        }
+        if (state_->pending == 0) return -1;
+      }
+      if (PyErr_CheckSignals() != 0) throw nb::python_error();
+    }
+  }
+
+ private:
+  struct State {
+    std::mutex mutex;
+    std::condition_variable cv;
+    std::deque<size_t> finished;
+    int64_t pending = 0;
+  };
+  std::shared_ptr<State> state_ = std::make_shared<State>();
+};
+
+}  // namespace
+
+void BindDelayed(nb::module_& m) {
+  nb::register_exception_translator([](const std::exception_ptr& p, void*) {
+    try {
+      std::rethrow_exception(p);
+    } catch (const PythonTaskError& e) {
+      PyObject* exception = e.exception();
+      PyErr_SetObject(reinterpret_cast<PyObject*>(Py_TYPE(exception)), exception);
+    }
+  });
+
+  nb::class_<NodeHandle>(m, "Node")
+      .def_prop_ro("key", [](const NodeHandle& n) { return n.node->key.ToString(); })
+      .def_prop_ro("name", [](const NodeHandle& n) { return n.node->key.Name(); })
+      .def("dependencies", [](const NodeHandle& n) {
+        nb::list out;
+        for (const FlatArg& arg : n.node->args) {
+          if (arg.node) out.append(NodeHandle{arg.node});
+        }
+        return out;
+      });
+  m.def("make_node", &MakeNode, nb::arg("name"), nb::arg("token").none(), nb::arg("function"), nb::arg("leaves"));
+  m.def("held_node", [](const FutureHandle& f) {
+    auto node = std::make_shared<DelayedNode>();
+    node->key = f.handle->key();
+    node->held = f.handle;
+    return NodeHandle{node};
+  });
+
+  nb::class_<FutureHandle>(m, "Future")
+      .def_prop_ro("key", [](const FutureHandle& f) { return f.handle->key().ToString(); })
+      .def("done", [](const FutureHandle& f) { return f.handle->done(); })
+      .def_prop_ro("status", [](const FutureHandle& f) {
+        switch (f.handle->status()) {
+          case sched::ResultStatus::kPending: return "pending";
+          case sched::ResultStatus::kFinished: return "finished";
+          case sched::ResultStatus::kError: return "error";
+          case sched::ResultStatus::kCancelled: return "cancelled";
+        }
+        return "unknown";
+      })
+      .def("cancel", [](const FutureHandle& f) { f.handle->Cancel(); })
+      .def("result", [](const FutureHandle& f, nb::handle timeout) {
+        if (!timeout.is_none()) {
+          const auto limit = std::chrono::milliseconds(int64_t(nb::cast<double>(timeout) * 1000));
+          bool done;
+          {
+            nb::gil_scoped_release release;
+            done = f.handle->WaitFor(limit);
+          }
+          if (!done) throw nb::builtin_exception(nb::exception_type::runtime_error, "timed out waiting for the result");
+        }
+        return ValueToPython(WaitAll({f.handle}, *f.scheduler.scheduler)[0]);
+      }, nb::arg("timeout").none() = nb::none())
+      .def("exception", [](const FutureHandle& f) -> nb::object {
+        {
+          nb::gil_scoped_release release;
+          f.handle->WaitFor(std::chrono::hours(24 * 365));
+        }
+        if (f.handle->status() == sched::ResultStatus::kFinished) return nb::none();
+        try {
+          f.handle->Wait();
+        } catch (const PythonTaskError& e) {
+          return nb::borrow(e.exception());
+        } catch (const std::exception& e) {
+          return nb::str(e.what());
+        }
+        return nb::none();
+      });
+
+  m.def("compute_nodes", [](const std::vector<NodeHandle*>& handles, const SchedulerHandle* h) {
+    sched::Scheduler& scheduler = SchedulerOf(h);
+    std::vector<NodePtr> nodes = Nodes(handles);
+    std::vector<sched::ResultHandle> results;
+    {
+      nb::gil_scoped_release release;
+      results = delayed_internal::SubmitNodes(scheduler, nodes, {});
+    }
+    nb::list out;
+    for (const graph::ValuePtr& value : WaitAll(results, scheduler)) out.append(ValueToPython(value));
+    return out;
+  }, nb::arg("nodes"), nb::arg("scheduler").none());
+  m.def("submit_nodes", [](const std::vector<NodeHandle*>& handles, const SchedulerHandle* h, int priority) {
+    sched::Scheduler& scheduler = SchedulerOf(h);
+    std::vector<NodePtr> nodes = Nodes(handles);
+    std::vector<sched::ResultHandle> results;
+    {
+      nb::gil_scoped_release release;
+      results = delayed_internal::SubmitNodes(scheduler, nodes, {.priority = priority});
+    }
+    nb::list out;
+    for (auto& result : results) out.append(FutureHandle{result, Copy(h)});
+    return out;
+  }, nb::arg("nodes"), nb::arg("scheduler").none(), nb::arg("priority") = 0);
+
+  nb::class_<CompletionQueue>(m, "CompletionQueue")
+      .def(nb::init<>())
+      .def("add", [](CompletionQueue& q, size_t position, const FutureHandle& f) { q.Add(position, f.handle); })
+      .def("next", &CompletionQueue::Next);
+}
+
+}  // namespace tessera::python

@@ -1,0 +1,14 @@
+"""tessera: Dask's DataFrame, delayed and futures API over a C++ engine.
+
+    import tessera.dataframe as dd
+    df = dd.read_csv("data/*.csv", parse_dates=["tpep_pickup_datetime"]).persist()
+    df.groupby(df.passenger_count).tip_amount.mean().compute()
+"""
+
+from . import dataframe, datasets, diagnostics, distributed
+from .delayed import compute, delayed, persist, tokenize, visualize
+
+__version__ = "0.1.0"
+
+__all__ = ["compute", "dataframe", "datasets", "delayed", "diagnostics", "distributed", "persist",
+           "tokenize", "visualize"]

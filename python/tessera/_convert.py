@@ -1,0 +1,234 @@
+"""Engine tables to pandas and back.
+
+Numeric, bool and timestamp columns without nulls reach pandas as read-only NumPy views of the
+engine's buffers (no copy), and NumPy columns reach the engine the same way. Strings travel as
+Arrow ``large_string`` buffers and become pandas' default string dtype (``str`` in pandas 3,
+``object`` in pandas 2). Nulls follow pandas: NaN in float columns, NaT in datetimes, integers
+with nulls become float64, bools with nulls become object.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from . import _core
+
+PANDAS_MAJOR = int(pd.__version__.split(".")[0])
+_STRING_DTYPE = pd.Series(["a"]).dtype  # "str" (pandas 3) or object (pandas 2)
+
+_NUMPY_DTYPES = {
+    "bool": np.bool_, "int8": np.int8, "int16": np.int16, "int32": np.int32, "int64": np.int64,
+    "uint8": np.uint8, "uint16": np.uint16, "uint32": np.uint32, "uint64": np.uint64,
+    "float32": np.float32, "float64": np.float64,
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# engine -> pandas
+
+def _strings(payload, mask):
+    offsets, data = payload["offsets"], payload["data"]
+    n = len(offsets) - 1
+    array = pa.Array.from_buffers(pa.large_string(), n, [None, pa.py_buffer(offsets), pa.py_buffer(data)])
+    if mask is not None:
+        array = pa.compute.if_else(pa.array(mask), array, pa.scalar(None, pa.large_string()))
+    if _STRING_DTYPE == object:
+        return array.to_numpy(zero_copy_only=False).astype(object)
+    return pd.array(array, dtype=_STRING_DTYPE)
+
+
+def column_to_pandas(payload):
+    """One column payload (see table_convert.hpp) as an array pandas takes without a copy."""
+    dtype, mask = payload["dtype"], payload["mask"]
+    if dtype == "string":
+        return _strings(payload, mask)
+    values = payload["values"]
+    if dtype == "timestamp" or dtype == "duration":
+        values = values.view("M8[ns]" if dtype == "timestamp" else "m8[ns]")
+        if mask is not None:
+            values = values.copy()
+            values[~mask] = np.datetime64("NaT") if dtype == "timestamp" else np.timedelta64("NaT")
+        return values
+    if dtype == "date":
+        dates = values.astype("M8[D]").astype(object)
+        if mask is not None:
+            dates[~mask] = None
+        return dates
+    if dtype == "category":
+        categories = _strings(payload["categories"], payload["categories"]["mask"])
+        codes = values.astype(np.int32, copy=True) if mask is not None else values
+        if mask is not None:
+            codes[~mask] = -1
+        return pd.Categorical.from_codes(codes, categories=pd.Index(categories))
+    if mask is None:
+        return values
+    if dtype.startswith("float"):
+        return values  # nulls already hold NaN
+    if dtype == "bool":
+        out = values.astype(object)
+        out[~mask] = None
+        return out
+    out = values.astype(np.float64)  # integers with nulls: float64 with NaN, as pandas
+    out[~mask] = np.nan
+    return out
+
+
+def _index(table):
+    payload = table.index_to_python()
+    if payload is None:
+        return pd.RangeIndex(table.num_rows)
+    name = table.index_name or None
+    values = column_to_pandas(payload)
+    return pd.Index(values, name=name, copy=False)
+
+
+def table_to_pandas(table) -> pd.DataFrame:
+    columns = table.columns_to_python()
+    data = {name: column_to_pandas(p) for name, p in zip(table.column_names, columns)}
+    index = _index(table)
+    if not data:
+        return pd.DataFrame(index=index)
+    return pd.DataFrame(data, index=index, copy=False)
+
+
+def table_to_series(table, name=None) -> pd.Series:
+    """A one-column table (index + values) as a Series."""
+    (payload,) = table.columns_to_python()
+    series_name = table.column_names[0] if name is None else name
+    return pd.Series(column_to_pandas(payload), index=_index(table), name=series_name, copy=False)
+
+
+def scalar_to_python(pair):
+    """(dtype, value) from the engine as the value pandas would return."""
+    dtype, value = pair
+    if dtype == "timestamp":
+        return pd.NaT if value is None else pd.Timestamp(value, unit="ns")
+    if dtype == "duration":
+        return pd.NaT if value is None else pd.Timedelta(value, unit="ns")
+    if dtype == "date":
+        return None if value is None else (_dt.date(1970, 1, 1) + _dt.timedelta(days=value))
+    if value is None:
+        return np.nan if dtype not in ("string", "category", "bool") else None
+    if dtype in _NUMPY_DTYPES:
+        return _NUMPY_DTYPES[dtype](value)
+    return value
+
+
+# ---------------------------------------------------------------------------------------------
+# pandas -> engine
+
+def to_engine_scalar(value):
+    """A Python constant in the form the engine takes (time types as ("timestamp", ns) tuples)."""
+    if isinstance(value, (np.generic,)):
+        if isinstance(value, np.datetime64):
+            value = pd.Timestamp(value)
+        elif isinstance(value, np.timedelta64):
+            value = pd.Timedelta(value)
+        else:
+            value = value.item()
+    if isinstance(value, pd.Timestamp) or isinstance(value, _dt.datetime):
+        ts = pd.Timestamp(value)
+        if ts is pd.NaT:
+            return None
+        if ts.tzinfo is not None:
+            ts = ts.tz_convert("UTC").tz_localize(None)
+        return ("timestamp", int(ts.as_unit("ns").value))
+    if isinstance(value, _dt.date):
+        return ("timestamp", int(pd.Timestamp(value).as_unit("ns").value))
+    if isinstance(value, (pd.Timedelta, _dt.timedelta)):
+        return ("duration", int(pd.Timedelta(value).as_unit("ns").value))
+    if value is pd.NaT:
+        return None
+    if isinstance(value, float) and np.isnan(value):
+        return np.nan
+    return value
+
+
+def _string_column(values, name):
+    try:
+        array = pa.array(values, type=pa.large_string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as error:
+        raise TypeError(
+            f"column {name!r} holds objects that are not strings ({error}); "
+            f"convert it with astype(str) or to a numeric dtype first") from None
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    if array.offset != 0:
+        array = pa.concat_arrays([array])
+    validity, offsets, data = array.buffers()
+    n = len(array)
+    offsets_np = np.frombuffer(offsets, dtype=np.int64, count=n + 1)
+    data_np = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
+    valid = None
+    if array.null_count:
+        valid = ~np.asarray(array.is_null(), dtype=bool)
+    return _core.column_from_strings(offsets_np, data_np, valid)
+
+
+def column_from_pandas(values, name):
+    """An array-like (Series, Index, NumPy array) as an engine column, without a copy for
+    contiguous numeric NumPy data."""
+    dtype = getattr(values, "dtype", None)
+    if isinstance(dtype, pd.CategoricalDtype):
+        cat = values.array if hasattr(values, "array") else values
+        codes = np.ascontiguousarray(np.asarray(cat.codes), dtype=np.int32)
+        categories = _string_column(np.asarray(cat.categories.astype(str), dtype=object), name)
+        return _core.column_from_codes(codes, categories)
+    if isinstance(dtype, pd.DatetimeTZDtype):
+        values = values.dt.tz_convert("UTC").dt.tz_localize(None) if isinstance(values, pd.Series) \
+            else values.tz_convert("UTC").tz_localize(None)
+        dtype = values.dtype
+    if dtype is not None and dtype.kind == "M":
+        array = np.asarray(values).astype("M8[ns]", copy=False)
+        ints = np.ascontiguousarray(array.view(np.int64))
+        nat = np.isnat(array)
+        return _core.column_from_numpy("timestamp", ints, ~nat if nat.any() else None)
+    if dtype is not None and dtype.kind == "m":
+        array = np.asarray(values).astype("m8[ns]", copy=False)
+        ints = np.ascontiguousarray(array.view(np.int64))
+        nat = np.isnat(array)
+        return _core.column_from_numpy("duration", ints, ~nat if nat.any() else None)
+    if isinstance(dtype, pd.api.extensions.ExtensionDtype) and not isinstance(dtype, pd.StringDtype):
+        # nullable Int64 / Float64 / boolean: NumPy values plus a mask
+        array = values.array if hasattr(values, "array") else values
+        if hasattr(array, "_data") and hasattr(array, "_mask"):
+            data = np.ascontiguousarray(array._data)
+            mask = np.asarray(array._mask)
+            if data.dtype.kind == "f":
+                data = data.copy()
+                data[mask] = np.nan
+            return _core.column_from_numpy(str(data.dtype), data, ~mask if mask.any() else None)
+    if dtype is not None and (dtype == object or isinstance(dtype, pd.StringDtype)):
+        return _string_column(values, name)
+    array = np.asarray(values)
+    if array.dtype.kind in "biuf":
+        array = np.ascontiguousarray(array)
+        if array.dtype.byteorder not in ("=", "|"):
+            array = array.astype(array.dtype.newbyteorder("="))
+        return _core.column_from_numpy(str(array.dtype), array, None)
+    if array.dtype.kind in "US":
+        return _string_column(array.astype(object), name)
+    raise TypeError(f"column {name!r} has dtype {array.dtype}, which tessera does not store; "
+                    f"convert it to a numeric, bool, datetime, string or category dtype")
+
+
+def pandas_to_table(frame, keep_index=True):
+    """A pandas DataFrame (or Series) as an engine table; the index is kept (a RangeIndex too,
+    so filtered rows keep their labels) unless `keep_index` is false."""
+    if isinstance(frame, pd.Series):
+        frame = frame.to_frame(name=frame.name if frame.name is not None else 0)
+    names = [str(c) for c in frame.columns]
+    if len(set(names)) != len(names):
+        raise ValueError(f"column names must be unique, got {names}")
+    columns = [column_from_pandas(frame.iloc[:, i], names[i]) for i in range(frame.shape[1])]
+    index = frame.index
+    if not keep_index:
+        return _core.make_table(names, columns, None, "")
+    if isinstance(index, pd.MultiIndex):
+        raise NotImplementedError("a MultiIndex is not supported yet; reset_index() first")
+    index_column = column_from_pandas(index, "index")
+    return _core.make_table(names, columns, index_column, "" if index.name is None else str(index.name))

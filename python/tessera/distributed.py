@@ -1,0 +1,261 @@
+"""tessera.distributed: Dask's Client and futures, on the engine's local scheduler.
+
+``Client()`` starts a scheduler with its own worker threads and memory limit and makes it the
+default for every computation (as a Dask client does); ``submit`` / ``map`` start work at once
+and return futures; futures passed as arguments become dependencies."""
+
+from __future__ import annotations
+
+import os
+import threading
+
+from . import _core, _scheduler
+from .delayed import Delayed, _call_node, _flatten, _rebuild
+
+__all__ = ["Client", "Future", "as_completed", "wait", "get_client"]
+
+_clients = []
+
+
+def _parse_memory(limit, n_workers):
+    if limit in (None, "auto", 0):
+        return 0
+    from .dataframe.core import _parse_bytes
+    return _parse_bytes(limit) * n_workers
+
+
+class Future:
+    """A result being computed (or computed) by a Client's scheduler."""
+
+    __slots__ = ("_f", "_client")
+
+    def __init__(self, engine, client):
+        self._f, self._client = engine, client
+
+    @property
+    def key(self) -> str:
+        return self._f.key
+
+    @property
+    def status(self) -> str:
+        return self._f.status
+
+    def done(self) -> bool:
+        return self._f.done()
+
+    def result(self, timeout=None):
+        """The value (waits); re-raises the task's exception, or CancelledError."""
+        return self._f.result(timeout)
+
+    def exception(self):
+        return self._f.exception()
+
+    def cancel(self):
+        self._f.cancel()
+
+    def cancelled(self) -> bool:
+        return self._f.status == "cancelled"
+
+    def add_done_callback(self, fn):
+        def wait():
+            try:
+                self._f.exception()
+            finally:
+                fn(self)
+        threading.Thread(target=wait, daemon=True).start()
+
+    def __repr__(self):
+        return f"<Future: {self.status}, key: {self.key}>"
+
+
+class _CollectionFuture:
+    """client.compute(collection): the collection computes on a helper thread."""
+
+    def __init__(self, collection):
+        self._result = None
+        self._error = None
+        self._done = threading.Event()
+        self.key = f"{type(collection).__name__.lower()}-compute"
+
+        def run():
+            try:
+                self._result = collection.compute()
+            except BaseException as error:  # handed to whoever calls result()
+                self._error = error
+            finally:
+                self._done.set()
+        threading.Thread(target=run, daemon=True).start()
+
+    @property
+    def status(self):
+        return "pending" if not self._done.is_set() else ("error" if self._error else "finished")
+
+    def done(self):
+        return self._done.is_set()
+
+    def result(self, timeout=None):
+        if not self._done.wait(timeout):
+            raise TimeoutError("timed out waiting for the result")
+        if self._error is not None:
+            raise self._error
+        return self._result
+
+    def __repr__(self):
+        return f"<Future: {self.status}, key: {self.key}>"
+
+
+class Client:
+    """A scheduler of ``n_workers * threads_per_worker`` threads (every core by default) holding
+    up to ``memory_limit`` per worker (``'4GB'``; default half of RAM in all) before spilling."""
+
+    def __init__(self, address=None, n_workers=None, threads_per_worker=None, memory_limit="auto",
+                 set_as_default=True, processes=False, spill_directory="", **kwargs):
+        if address is not None:
+            raise NotImplementedError("connecting to a remote scheduler is not supported yet; "
+                                      "Client() runs a local scheduler")
+        cores = os.cpu_count() or 1
+        if n_workers is None and threads_per_worker is None:
+            n_workers, threads_per_worker = 1, cores
+        elif n_workers is None:
+            n_workers = max(1, cores // int(threads_per_worker))
+        elif threads_per_worker is None:
+            threads_per_worker = max(1, cores // int(n_workers))
+        self.n_workers, self.threads_per_worker = int(n_workers), int(threads_per_worker)
+        self._handle = _core.Scheduler.local(self.n_workers * self.threads_per_worker,
+                                             _parse_memory(memory_limit, self.n_workers), spill_directory)
+        self._previous = None
+        self._closed = False
+        self._default = False
+        if set_as_default:
+            self._previous = _scheduler.set_current(self._handle)
+            self._default = True
+        _clients.append(self)
+
+    # -- futures ---------------------------------------------------------------------------------
+    def submit(self, func, *args, key=None, pure=True, priority=0, **kwargs) -> Future:
+        """Starts func(*args, **kwargs) now; futures among the arguments are waited for first."""
+        node = _call_node(func, args, kwargs, pure, None if key is None else str(key).split("-")[0])
+        (future,) = _core.submit_nodes([node], self._handle, int(priority))
+        return Future(future, self)
+
+    def map(self, func, *iterables, key=None, pure=True, priority=0, **kwargs) -> list:
+        nodes = [_call_node(func, args, kwargs, pure, None) for args in zip(*iterables)]
+        return [Future(f, self) for f in _core.submit_nodes(nodes, self._handle, int(priority))]
+
+    def gather(self, futures):
+        """Results of futures (or of nested lists and dicts of them), in the same structure."""
+        leaves = []
+        template = _flatten(futures, leaves)
+        values = [Future(f, self).result() if not hasattr(f, "dependencies") else None for f in leaves]
+        return _rebuild(template, values)
+
+    def scatter(self, data):
+        """Data placed in the scheduler's memory as futures (one per item of a list)."""
+        if isinstance(data, list):
+            return [self.submit(_identity, item, pure=False) for item in data]
+        return self.submit(_identity, data, pure=False)
+
+    def compute(self, collections, sync=False, priority=0):
+        single = not isinstance(collections, (list, tuple))
+        items = [collections] if single else list(collections)
+        futures = []
+        for item in items:
+            if isinstance(item, Delayed):
+                (f,) = _core.submit_nodes([item._node], self._handle, int(priority))
+                futures.append(Future(f, self))
+            else:
+                futures.append(_CollectionFuture(item))
+        if sync:
+            results = [f.result() for f in futures]
+            return results[0] if single else results
+        return futures[0] if single else futures
+
+    def persist(self, collections):
+        from .delayed import persist
+        if isinstance(collections, (list, tuple)):
+            return list(persist(*collections))
+        return persist(collections)[0]
+
+    # -- lifetime ----------------------------------------------------------------------------------
+    @property
+    def scheduler_info(self):
+        return {"workers": self.n_workers, "threads_per_worker": self.threads_per_worker,
+                **self._handle.stats()}
+
+    @property
+    def dashboard_link(self):
+        return None
+
+    def close(self):
+        if self._closed:
+            return
+        self._closed = True
+        if self._default and _scheduler.current() is self._handle:
+            _scheduler.set_current(self._previous)
+        self._handle.close()
+        if self in _clients:
+            _clients.remove(self)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __repr__(self):
+        stats = self._handle.stats()
+        memory = stats["memory_limit"] / 2**30
+        state = "closed" if self._closed else "running"
+        return (f"<Client: {state}, workers={self.n_workers}, "
+                f"threads={self.n_workers * self.threads_per_worker}, memory={memory:.2f} GiB>")
+
+    def _repr_html_(self):
+        return f"<pre>{repr(self)}</pre>"
+
+
+def _identity(x):
+    return x
+
+
+def get_client():
+    if not _clients:
+        raise ValueError("no Client is running; create one with tessera.distributed.Client()")
+    return _clients[-1]
+
+
+class as_completed:
+    """Iterates over futures in the order they finish (``with_results=True`` yields
+    ``(future, result)`` pairs); more futures can be added while iterating."""
+
+    def __init__(self, futures=(), with_results=False):
+        self._queue = _core.CompletionQueue()
+        self._futures = []
+        self._with_results = with_results
+        for f in futures:
+            self.add(f)
+
+    def add(self, future):
+        self._futures.append(future)
+        self._queue.add(len(self._futures) - 1, future._f)
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        position = self._queue.next()
+        if position < 0:
+            raise StopIteration
+        future = self._futures[position]
+        return (future, future.result()) if self._with_results else future
+
+
+def wait(futures, timeout=None):
+    """Waits until every future is done; returns (done, not_done) sets of futures."""
+    items = list(futures)
+    for f in items:
+        try:
+            f.result(timeout)
+        except Exception:
+            pass
+    done = {f for f in items if f.done()}
+    return done, set(items) - done
