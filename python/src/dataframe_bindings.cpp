@@ -5,6 +5,7 @@
 #include <nanobind/stl/optional.h>
 #include <nanobind/stl/pair.h>
 #include <nanobind/stl/string.h>
+#include <nanobind/stl/tuple.h>
 #include <nanobind/stl/vector.h>
 
 #include "python_value.hpp"
@@ -256,7 +257,7 @@ void BindDataFrame(nb::module_& m) {
         p.scheduler = nullptr;
       });
 
-  m.def("binary", &Binary);
+  m.def("binary", &Binary, nb::arg("op"), nb::arg("lhs").none(), nb::arg("rhs").none());
 
   nb::class_<Scalar>(m, "Scalar")
       .def_prop_ro("dtype", [](const Scalar& s) { return s.dtype().ToString(); })
@@ -276,16 +277,16 @@ void BindDataFrame(nb::module_& m) {
       .def("astype", &Series::astype)
       .def("isnull", &Series::isnull)
       .def("notnull", &Series::notnull)
-      .def("fillna", [](const Series& s, nb::handle v) { return s.fillna(ToLiteral(v)); })
+      .def("fillna", [](const Series& s, nb::handle v) { return s.fillna(ToLiteral(v)); }, nb::arg("value").none())
       .def("where", [](const Series& s, const Series& c, nb::handle other) {
         Series* o = nullptr;
         if (nb::try_cast(other, o) && o) return s.where(c, *o);
         if (other.is_none()) return s.where(c);
         return s.where(c, ToLiteral(other));
-      })
+      }, nb::arg("condition"), nb::arg("other").none())
       .def("mask", [](const Series& s, const Series& c, nb::handle other) {
         return other.is_none() ? s.mask(c) : s.mask(c, ToLiteral(other));
-      })
+      }, nb::arg("condition"), nb::arg("other").none())
       .def("between", [](const Series& s, nb::handle lo, nb::handle hi, const std::string& inclusive) {
         return s.between(ToLiteral(lo), ToLiteral(hi), inclusive);
       })
@@ -295,7 +296,7 @@ void BindDataFrame(nb::module_& m) {
         if (!lo.is_none()) lower = ToLiteral(lo);
         if (!hi.is_none()) upper = ToLiteral(hi);
         return s.clip(lower, upper);
-      })
+      }, nb::arg("lower").none(), nb::arg("upper").none())
       .def("abs", &Series::abs)
       .def("round", &Series::round)
       .def("neg", [](const Series& s) { return -s; })
@@ -386,7 +387,7 @@ void BindDataFrame(nb::module_& m) {
         Series* s = nullptr;
         if (nb::try_cast(value, s) && s) return d.assign(name, *s);
         return d.assign(name, ToLiteral(value));
-      })
+      }, nb::arg("name"), nb::arg("value").none())
       .def("drop", &DataFrame::drop)
       .def("rename", &DataFrame::rename)
       .def("astype", nb::overload_cast<const std::map<std::string, std::string>&>(&DataFrame::astype, nb::const_))
@@ -400,16 +401,18 @@ void BindDataFrame(nb::module_& m) {
           return d.fillna(values);
         }
         return d.fillna(ToLiteral(v));
-      })
+      }, nb::arg("value").none())
       .def("dropna", &DataFrame::dropna)
-      .def("where", [](const DataFrame& d, const Series& c, nb::handle o) { return d.where(c, ToLiteral(o)); })
-      .def("mask", [](const DataFrame& d, const Series& c, nb::handle o) { return d.mask(c, ToLiteral(o)); })
+      .def("where", [](const DataFrame& d, const Series& c, nb::handle o) { return d.where(c, ToLiteral(o)); },
+           nb::arg("condition"), nb::arg("other").none())
+      .def("mask", [](const DataFrame& d, const Series& c, nb::handle o) { return d.mask(c, ToLiteral(o)); },
+           nb::arg("condition"), nb::arg("other").none())
       .def("clip", [](const DataFrame& d, nb::handle lo, nb::handle hi) {
         std::optional<Literal> lower, upper;
         if (!lo.is_none()) lower = ToLiteral(lo);
         if (!hi.is_none()) upper = ToLiteral(hi);
         return d.clip(lower, upper);
-      })
+      }, nb::arg("lower").none(), nb::arg("upper").none())
       .def("abs", &DataFrame::abs)
       .def("round", &DataFrame::round)
       .def("sum", [](const DataFrame& d, int64_t e) { return d.sum(Reduce(e)); }, nb::arg("split_every") = 8)
@@ -451,7 +454,7 @@ void BindDataFrame(nb::module_& m) {
       .def("loc_label", [](const DataFrame& d, nb::handle label) {
         if (nb::isinstance<nb::str>(label)) return d.loc(nb::cast<std::string>(label));
         return d.loc(ToLiteral(label));
-      })
+      }, nb::arg("label").none())
       .def("loc_labels", [](const DataFrame& d, nb::handle labels) { return d.loc(ToLiterals(labels)); })
       .def("loc_slice", [](const DataFrame& d, const std::string& a, const std::string& b) { return d.loc(a, b); })
       .def("resample", &DataFrame::resample)

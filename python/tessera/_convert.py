@@ -70,7 +70,7 @@ def column_to_pandas(payload):
         return values  # nulls already hold NaN
     if dtype == "bool":
         out = values.astype(object)
-        out[~mask] = None
+        out[~mask] = np.nan  # as pandas fills a bool column it reindexes
         return out
     out = values.astype(np.float64)  # integers with nulls: float64 with NaN, as pandas
     out[~mask] = np.nan
@@ -83,7 +83,21 @@ def _index(table):
         return pd.RangeIndex(table.num_rows)
     name = table.index_name or None
     values = column_to_pandas(payload)
+    if name is None and _is_range(values):
+        # unnamed consecutive integers (a RangeIndex that went through the engine) come back as one
+        start = int(values[0]) if len(values) else 0
+        return pd.RangeIndex(start, start + len(values), name=name)
     return pd.Index(values, name=name, copy=False)
+
+
+def _is_range(values):
+    if not isinstance(values, np.ndarray) or values.dtype != np.int64:
+        return False
+    if len(values) == 0:
+        return True
+    if values[-1] - values[0] != len(values) - 1:
+        return False
+    return bool((np.diff(values) == 1).all())
 
 
 def table_to_pandas(table) -> pd.DataFrame:
@@ -95,10 +109,13 @@ def table_to_pandas(table) -> pd.DataFrame:
     return pd.DataFrame(data, index=index, copy=False)
 
 
-def table_to_series(table, name=None) -> pd.Series:
-    """A one-column table (index + values) as a Series."""
+_COLUMN_NAME = object()
+
+
+def table_to_series(table, name=_COLUMN_NAME) -> pd.Series:
+    """A one-column table (index + values) as a Series named `name` (default: the column's)."""
     (payload,) = table.columns_to_python()
-    series_name = table.column_names[0] if name is None else name
+    series_name = table.column_names[0] if name is _COLUMN_NAME else name
     return pd.Series(column_to_pandas(payload), index=_index(table), name=series_name, copy=False)
 
 

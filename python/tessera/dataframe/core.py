@@ -12,7 +12,7 @@ import pandas as pd
 import pyarrow as pa
 
 from .. import _core, _scheduler
-from .._convert import (pandas_to_table, scalar_to_python, table_to_pandas, table_to_series,
+from .._convert import (PANDAS_MAJOR, pandas_to_table, scalar_to_python, table_to_pandas, table_to_series,
                         to_engine_scalar)
 
 _NUMPY_NAMES = {"timestamp": "datetime64[ns]", "duration": "timedelta64[ns]", "date": "object"}
@@ -403,7 +403,8 @@ class DataFrame(_Collection):
             return GroupBy(self._d.groupby_series(by._s, sort, dropna, split_out, split_every), self)
         if isinstance(by, (list, tuple)) and any(isinstance(b, Series) for b in by):
             raise NotImplementedError("group by several Series: assign them as columns and group by names")
-        return GroupBy(self._d.groupby_columns(_as_list(by), sort, dropna, split_out, split_every), self)
+        return GroupBy(self._d.groupby_columns(_as_list(by), sort, dropna, split_out, split_every), self,
+                       _as_list(by))
 
     def set_index(self, other, sorted=False, divisions=None, npartitions=None, shuffle="auto", drop=True,
                   **kwargs):
@@ -861,12 +862,16 @@ def _resample_aggregation(name):
 class GroupBy:
     """df.groupby(...): aggregations return lazy frames; one key becomes the index."""
 
-    def __init__(self, engine, frame):
-        self._g, self._frame = engine, frame
+    def __init__(self, engine, frame, keys=()):
+        self._g, self._frame, self._keys = engine, frame, list(keys)
 
     def __getitem__(self, key):
         if isinstance(key, (list, tuple)):
-            return GroupBy(self._g.select([str(k) for k in key]), self._frame)
+            return GroupBy(self._g.select([str(k) for k in key]), self._frame, self._keys)
+        if len(self._keys) > 1:
+            # several keys stay columns (no MultiIndex yet): a frame of keys and the column, as
+            # pandas' result after reset_index()
+            return GroupBy(self._g.select([str(key)]), self._frame, self._keys)
         return SeriesGroupBy(self._g.column(str(key)))
 
     def __getattr__(self, name):
@@ -883,7 +888,7 @@ class GroupBy:
         return DataFrame(self._g.aggregate("std", ddof))
 
     def size(self):
-        return Series(self._g.size())
+        return Series(self._g.size()).rename(None)  # unnamed, as pandas
 
     def agg(self, arg=None, **named):
         if named:
@@ -895,6 +900,13 @@ class GroupBy:
     aggregate = agg
 
     def apply(self, func, *args, meta=None, **kwargs):
+        """func on every whole group (after a shuffle by key). As pandas 3 does, the grouping
+        columns are left out of the groups the function sees (pandas 2 passes them)."""
+        if PANDAS_MAJOR >= 3 and self._keys:
+            user_func, keys = func, self._keys
+
+            def func(group, *a, **k):
+                return user_func(group.drop(columns=keys), *a, **k)
         # without meta, the function's result on an empty group (the frame's meta) describes it
         sample = self._frame._meta if meta is None else None
         function, engine_meta, _, _ = _python_function(func, args, kwargs, meta, sample, keep_index=True)

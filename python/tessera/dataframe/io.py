@@ -20,7 +20,7 @@ def read_csv(urlpath, blocksize="default", parse_dates=None, dtype=None, usecols
     paths = [os.fspath(p) for p in urlpath] if isinstance(urlpath, (list, tuple)) else [os.fspath(urlpath)]
     options = {}
     if blocksize is None:
-        options["blocksize"] = 1 << 62
+        options["blocksize"] = 1 << 30  # the largest block: one partition per file up to 1 GiB
     elif blocksize != "default":
         options["blocksize"] = _parse_bytes(blocksize)
     if parse_dates is not None:

@@ -92,7 +92,9 @@ ColumnPtr Rolling(const Column& values, const Column* times, const RollingWindow
       }
       if (!extremes.empty() && extremes.front() == left) extremes.pop_front();
     }
-    if (count < min_periods) {
+    // pandas counts rows (missing values included) against min_periods for count, values otherwise.
+    const int64_t observed = function == RollingFunction::kCount ? i + 1 - starts[size_t(i)] : count;
+    if (observed < min_periods) {
       out.AppendNull();
       continue;
     }

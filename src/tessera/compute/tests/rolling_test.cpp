@@ -27,12 +27,15 @@ Values Reference(const Values& x, const std::vector<int64_t>& t, const RollingWi
   Values out;
   for (size_t i = 0; i < x.size(); ++i) {
     std::vector<double> window;
+    int64_t rows = 0;  // in the window, missing values included (what count checks min_periods by)
     for (size_t j = 0; j <= i; ++j) {
       const bool inside = w.rows > 0 ? int64_t(i - j) < w.rows : t[j] > t[i] - w.span;
+      rows += inside;
       if (inside && x[j] && !std::isnan(*x[j])) window.push_back(*x[j]);
     }
     const int64_t count = int64_t(window.size());
-    if (count < std::max<int64_t>(w.min_periods, f == RollingFunction::kCount ? 0 : 1)) {
+    const int64_t observed = f == RollingFunction::kCount ? rows : count;
+    if (observed < std::max<int64_t>(w.min_periods, f == RollingFunction::kCount ? 0 : 1)) {
       out.push_back(std::nullopt);
       continue;
     }
@@ -99,6 +102,15 @@ TEST(RollingTest, RowAndTimeWindowsMatchARecomputationOfEveryWindow) {
       ExpectNear(*Rolling(*values, time_column.get(), span, f), Reference(x, t, span, f));
     }
   }
+}
+
+TEST(RollingTest, CountChecksMinPeriodsAgainstRowsAsPandas) {
+  // pandas: Series([1, nan, 3, 4, 5]).rolling(3).count() == [nan, nan, 2, 2, 3] and
+  // Series([nan, nan, 3]).rolling(2, min_periods=1).count() == [0, 0, 1].
+  ExpectNear(*Rolling(*Doubles({1.0, std::nan(""), 3.0, 4.0, 5.0}), nullptr, {3, 0, 3, 1}, RollingFunction::kCount),
+             {std::nullopt, std::nullopt, 2.0, 2.0, 3.0});
+  ExpectNear(*Rolling(*Doubles({std::nullopt, std::nan(""), 3.0}), nullptr, {2, 0, 1, 1}, RollingFunction::kCount),
+             {0.0, 0.0, 1.0});
 }
 
 TEST(RollingTest, RejectsBadWindowsAndUnsortedTimes) {
