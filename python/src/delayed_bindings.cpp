@@ -160,7 +160,7 @@ void BindDelayed(nb::module_& m) {
   });
 
   nb::class_<NodeHandle>(m, "Node")
-      .def_prop_ro("key", [](const NodeHandle& n) { return n.node->key.ToString(); })
+      .def_prop_ro("key", [](const NodeHandle& n) { return std::string(n.node->key.Name()); })
       .def_prop_ro("name", [](const NodeHandle& n) { return n.node->key.Name(); })
       .def("dependencies", [](const NodeHandle& n) {
         nb::list out;
@@ -178,7 +178,7 @@ void BindDelayed(nb::module_& m) {
   });
 
   nb::class_<FutureHandle>(m, "Future")
-      .def_prop_ro("key", [](const FutureHandle& f) { return f.handle->key().ToString(); })
+      .def_prop_ro("key", [](const FutureHandle& f) { return std::string(f.handle->key().Name()); })
       .def("done", [](const FutureHandle& f) { return f.handle->done(); })
       .def_prop_ro("status", [](const FutureHandle& f) {
         switch (f.handle->status()) {

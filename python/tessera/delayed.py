@@ -127,8 +127,8 @@ class Delayed:
         return _core.compute_nodes([self._node], _scheduler.current())[0]
 
     def persist(self, **kwargs):
-        (future,) = _core.submit_nodes([self._node], _scheduler.current())
-        return Delayed(_core.held_node(future), self._length)
+        """Computes now and keeps the result in the scheduler; the returned Delayed reads it."""
+        return persist(self)[0]
 
     def visualize(self, filename="mydask", format="png"):
         """Draws the graph with graphviz (pip install graphviz, and Debian's graphviz)."""
@@ -287,12 +287,15 @@ def _to_result(collection, table):
 
 
 def persist(*args, **kwargs):
-    """Starts computing lazy objects and keeps their results in the scheduler; returns equivalent
-    lazy objects that read the kept results."""
+    """Computes lazy objects and keeps their results in the scheduler; returns equivalent lazy
+    objects that read the kept results."""
     frames = _collections()
     out = []
     pending = [a._node for a in args if isinstance(a, Delayed)]
-    futures = iter(_core.submit_nodes(pending, _scheduler.current()) if pending else [])
+    submitted = _core.submit_nodes(pending, _scheduler.current()) if pending else []
+    for future in submitted:
+        future.result()  # finished (or raised) before returning, as Dask's local persist
+    futures = iter(submitted)
     for a in args:
         if isinstance(a, Delayed):
             out.append(Delayed(_core.held_node(next(futures)), a._length))
