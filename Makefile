@@ -5,7 +5,7 @@
 JOBS ?= $(shell nproc)
 CMAKE_CONFIGURE = cmake --preset
 
-.PHONY: all setup release demo test test-asan fuzz clean
+.PHONY: all setup release python demo test test-asan fuzz clean
 
 all: release
 
@@ -21,13 +21,26 @@ release: setup build/release/build.ninja
 demo: release
 	build/release/bin/tessera demo
 
-# Tests build with warnings as errors, as CI does.
+# The Python package: the project's virtual environment (build/venv) with current numpy, pandas
+# and pyarrow, and tessera pip-installed into it.
+python: setup
+	scripts/setup-python.sh
+
+PYTEST = python -m pytest -q -p no:cacheprovider ../python/tests
+
+# Tests build with warnings as errors, as CI does. The Python tests run against the pip-installed
+# package (built with the same flags, so ccache reuses the C++ objects), under the newest pandas
+# and again under pandas 2.2 with the same wheel.
 build/ci/build.ninja: | setup
 	$(CMAKE_CONFIGURE) ci >/dev/null
 
 test: setup build/ci/build.ninja
 	cmake --build build/ci -j $(JOBS)
 	ctest --test-dir build/ci --output-on-failure -j $(JOBS) --timeout 600
+	scripts/setup-python.sh -C cmake.define.TESSERA_WERROR=ON
+	cd build && venv/bin/$(PYTEST)
+	TESSERA_VENV=build/venv-pandas2 TESSERA_PANDAS="pandas>=2.2,<3" scripts/setup-python.sh -C cmake.define.TESSERA_WERROR=ON
+	cd build && venv-pandas2/bin/$(PYTEST)
 
 build/asan/build.ninja: | setup
 	$(CMAKE_CONFIGURE) asan >/dev/null

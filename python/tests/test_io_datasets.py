@@ -78,3 +78,15 @@ def test_taxi_dataset(tmp_path):
     assert len(df) == 1000
     assert_eq(df.passenger_count.sum(), pdf.passenger_count.sum())
     assert_eq(df.groupby(df.passenger_count).tip_amount.mean(), pdf.groupby(pdf.passenger_count).tip_amount.mean())
+
+
+def test_bench_commands_report_json(tmp_path, capsys):
+    from tessera import bench
+    tessera.datasets.taxi(str(tmp_path), files=1, rows=2000)
+    report = bench.seed(str(tmp_path / "*.csv"))
+    assert [s["step"] for s in report["steps"]] == [
+        "read_csv+persist", "len", "passenger_count.sum", "groupby.tip.mean", "tip_frac.mean", "value_counts",
+        "set_index+persist", "loc_one_day", "resample_1h_mean"]
+    assert report["peak_rss_bytes"] > 0
+    small = bench.to_pandas(10_000, repeat=3)
+    assert small["zero_copy"] is True and small["rows"] == 10_000

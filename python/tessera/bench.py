@@ -1,0 +1,88 @@
+"""Benchmarks of the Python API, each ending with one JSON line.
+
+``python -m tessera.bench seed GLOB``: the tutorial's taxi workflow step by step, with the step
+names and JSON line of ``tessera bench seed`` (and of the anchors' run-anchors), so the figures
+compare line by line. ``python -m tessera.bench to-pandas [ROWS]``: compute() of one float64
+column to pandas."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+import time
+
+import tessera.dataframe as dd
+
+_DATES = ["tpep_pickup_datetime", "tpep_dropoff_datetime"]
+
+
+def _peak_rss_bytes():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def seed(glob, out=sys.stdout):
+    steps = []
+
+    def step(name, fn):
+        start = time.perf_counter()
+        result = fn()
+        seconds = time.perf_counter() - start
+        steps.append({"step": name, "s": round(seconds, 3)})
+        shown = " ".join(str(result).split())[:70]
+        print(f"{name:28s} {seconds:8.3f}s  {shown}", file=out, flush=True)
+        return result
+
+    df = step("read_csv+persist", lambda: dd.read_csv(glob, parse_dates=_DATES).persist())
+    step("len", lambda: len(df))
+    step("passenger_count.sum", lambda: df.passenger_count.sum().compute())
+    step("groupby.tip.mean", lambda: df.groupby(df.passenger_count).tip_amount.mean().compute())
+    step("tip_frac.mean", lambda: (df.tip_amount / df.fare_amount)[df.fare_amount > 0].mean().compute())
+    step("value_counts", lambda: df.payment_type.value_counts().compute())
+    df2 = step("set_index+persist", lambda: df.set_index("tpep_pickup_datetime").persist())
+    step("loc_one_day", lambda: len(df2.loc["2015-05-05"].compute()))
+    step("resample_1h_mean", lambda: df2.passenger_count.resample("1h").mean().compute())
+    total = round(sum(s["s"] for s in steps), 3)
+    report = {"mode": "tessera-python", "total_s": total, "steps": steps, "peak_rss_bytes": _peak_rss_bytes()}
+    print(json.dumps(report), file=out, flush=True)
+    return report
+
+
+def to_pandas(rows, repeat=20, out=sys.stdout):
+    """compute() of a persisted float64 column of `rows` rows to a pandas Series: the best of
+    `repeat` runs, and whether the result shares the engine's memory (no copy)."""
+    import numpy as np
+    import pandas as pd
+
+    values = np.random.default_rng(0).random(rows)
+    column = dd.from_pandas(pd.DataFrame({"x": values}), npartitions=1, sort=False).persist().x
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = column.compute()
+        times.append(time.perf_counter() - start)
+    shares = bool(np.shares_memory(result.to_numpy(), column.compute().to_numpy()))
+    report = {"bench": "to_pandas", "rows": rows, "best_s": round(min(times), 6),
+              "median_s": round(sorted(times)[len(times) // 2], 6), "zero_copy": shares}
+    print(f"compute() of {rows} float64 rows: best {min(times) * 1e3:.3f} ms, no copy: {shares}", file=out)
+    print(json.dumps(report), file=out, flush=True)
+    return report
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m tessera.bench")
+    commands = parser.add_subparsers(dest="command", required=True)
+    seed_parser = commands.add_parser("seed", help="the tutorial's taxi workflow, step by step")
+    seed_parser.add_argument("glob", help="taxi CSV files, e.g. 'data/taxi/*.csv'")
+    pandas_parser = commands.add_parser("to-pandas", help="compute() of one float64 column to pandas")
+    pandas_parser.add_argument("rows", type=int, nargs="?", default=6_000_000)
+    args = parser.parse_args(argv)
+    if args.command == "seed":
+        seed(args.glob)
+    else:
+        to_pandas(args.rows)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,42 @@
+"""The example notebooks run headless (nbclient) and show the lesson's results."""
+
+import os
+import pathlib
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+EXAMPLES = pathlib.Path(__file__).resolve().parents[2] / "examples"
+
+
+def run(name, tmp_path):
+    notebook = nbformat.read(EXAMPLES / name, as_version=4)
+    os.environ["TESSERA_NOTEBOOK_DATA"] = str(tmp_path)
+    NotebookClient(notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+    texts = []
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            assert output.get("output_type") != "error", output
+            texts.append(output.get("text", "") + str(output.get("data", {}).get("text/plain", "")))
+    return "\n".join(texts)
+
+
+def test_dataframes_notebook(tmp_path):
+    text = run("01-dataframes.ipynb", tmp_path)
+    assert "rows: 60000" in text
+    assert "same as pandas" in text
+    assert "known_divisions: True" in text
+    assert "trips on 2015-02-14:" in text
+    assert "plotted" in text
+    assert "tessera DataFrame Structure" in text
+
+
+def test_delayed_notebook(tmp_path):
+    text = run("02-delayed.ipynb", tmp_path)
+    assert "z = 5" in text
+    assert "total = 44" in text
+    assert "tree sum = 136 expected 136" in text
+    assert "mean amount = 199.5" in text
+    assert "b = 16" in text
+    assert "in finishing order: [1, 2, 3, 4]" in text
