@@ -37,7 +37,10 @@ def _strings(payload, mask):
     if mask is not None:
         array = pa.compute.if_else(pa.array(mask), array, pa.scalar(None, pa.large_string()))
     if _STRING_DTYPE == object:
-        return array.to_numpy(zero_copy_only=False).astype(object)
+        out = array.to_numpy(zero_copy_only=False).astype(object)
+        if mask is not None:
+            out[~mask] = np.nan  # pandas 2 marks missing text with NaN (as read_csv does)
+        return out
     return pd.array(array, dtype=_STRING_DTYPE)
 
 
