@@ -122,6 +122,97 @@ def table_to_series(table, name=_COLUMN_NAME) -> pd.Series:
     return pd.Series(column_to_pandas(payload), index=_index(table), name=series_name, copy=False)
 
 
+def _arrow_strings(payload):
+    offsets, data = payload["offsets"], payload["data"]
+    mask = payload["mask"]
+    validity, null_count = (None, 0) if mask is None else (_bitmap(mask), int((~mask).sum()))
+    return pa.Array.from_buffers(pa.large_string(), len(offsets) - 1,
+                                 [validity, pa.py_buffer(offsets), pa.py_buffer(data)], null_count)
+
+
+def _bitmap(valid):
+    return pa.array(valid, type=pa.bool_()).buffers()[1]
+
+
+_ARROW_TIME = {"timestamp": pa.timestamp("ns"), "duration": pa.duration("ns"), "date": pa.date32()}
+
+
+def column_to_arrow(payload):
+    """One column payload as an Arrow array over the engine's buffers (bools are packed to bits,
+    the only copy)."""
+    dtype, mask = payload["dtype"], payload["mask"]
+    if dtype == "string":
+        return _arrow_strings(payload)
+    values = payload["values"]
+    if dtype == "category":
+        codes = pa.array(values, type=pa.int32(), mask=None if mask is None else ~mask)
+        return pa.DictionaryArray.from_arrays(codes, _arrow_strings(payload["categories"]))
+    if dtype == "bool":
+        return pa.array(values, type=pa.bool_(), mask=None if mask is None else ~mask)
+    arrow_type = _ARROW_TIME.get(dtype) or pa.from_numpy_dtype(values.dtype)
+    validity, null_count = (None, 0) if mask is None else (_bitmap(mask), int((~mask).sum()))
+    if dtype.startswith("float") and mask is None and np.isnan(values).any():
+        # NaN is pandas' missing value: Arrow readers get it as null, as pa.Table.from_pandas gives
+        validity = _bitmap(~np.isnan(values))
+        null_count = int(np.isnan(values).sum())
+    return pa.Array.from_buffers(arrow_type, len(values), [validity, pa.py_buffer(values)], null_count)
+
+
+def table_to_arrow(table) -> pa.Table:
+    """An engine table as a pyarrow Table without copying its buffers; an index becomes the first
+    column (named after it, or "index")."""
+    names = list(table.column_names)
+    arrays = [column_to_arrow(p) for p in table.columns_to_python()]
+    index = table.index_to_python()
+    if index is not None:
+        names.insert(0, table.index_name or "index")
+        arrays.insert(0, column_to_arrow(index))
+    return pa.Table.from_arrays(arrays, names=names)
+
+
+def arrow_to_table(data):
+    """Anything with __arrow_c_stream__ (pyarrow, Polars, DuckDB) as an engine table; numeric,
+    timestamp and string columns are taken without a copy."""
+    table = pa.table(data)
+    names, columns = [], []
+    for name, chunked in zip(table.column_names, table.columns):
+        array = chunked.combine_chunks() if chunked.num_chunks != 1 else chunked.chunk(0)
+        names.append(str(name))
+        columns.append(_arrow_column(array, str(name)))
+    return _core.make_table(names, columns, None, "")
+
+
+def _arrow_column(array, name):
+    kind = array.type
+    valid = None if array.null_count == 0 else np.asarray(array.is_valid(), dtype=bool)
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_string_view(kind):
+        return _string_column(array, name)
+    if pa.types.is_dictionary(kind):
+        return column_from_pandas(array.to_pandas(), name)
+    if pa.types.is_timestamp(kind):
+        if kind.tz is not None:
+            array = array.cast(pa.timestamp(kind.unit))
+        array = array.cast(pa.timestamp("ns"))
+        return _core.column_from_numpy("timestamp", _fixed_values(array), valid)
+    if pa.types.is_duration(kind):
+        return _core.column_from_numpy("duration", _fixed_values(array.cast(pa.duration("ns"))), valid)
+    if pa.types.is_integer(kind) or pa.types.is_floating(kind):
+        values = _fixed_values(array)
+        if valid is not None and pa.types.is_floating(kind):
+            values = np.where(valid, values, np.nan)  # pandas' missing float is NaN
+        elif valid is not None:
+            return _core.column_from_numpy("float64", np.where(valid, values, np.nan), None)
+        return _core.column_from_numpy(str(values.dtype), values, None)
+    return column_from_pandas(array.to_pandas(), name)
+
+
+def _fixed_values(array):
+    """The value buffer of a fixed-width Arrow array as NumPy, without a copy."""
+    buffer = array.buffers()[1]
+    dtype = np.dtype(array.type.to_pandas_dtype()) if not pa.types.is_temporal(array.type) else np.int64
+    return np.frombuffer(buffer, dtype=dtype, count=len(array) + array.offset)[array.offset:]
+
+
 def scalar_to_python(pair):
     """(dtype, value) from the engine as the value pandas would return."""
     dtype, value = pair
@@ -177,6 +268,8 @@ def _string_column(values, name):
             f"convert it with astype(str) or to a numeric dtype first") from None
     if isinstance(array, pa.ChunkedArray):
         array = array.combine_chunks()
+    if not pa.types.is_large_string(array.type):
+        array = array.cast(pa.large_string())
     if array.offset != 0:
         array = pa.concat_arrays([array])
     validity, offsets, data = array.buffers()

@@ -72,9 +72,35 @@ def test_arrow_c_stream_export_and_import(frame):
     df = dd.from_pandas(frame, npartitions=3)
     table = pa.table(df)  # reads __arrow_c_stream__
     assert table.num_rows == len(frame)
-    assert table.column("i").to_pylist() == frame["i"].tolist()
-    back = dd.from_arrow(table)
-    assert_eq(back.compute().reset_index(drop=True), frame.reset_index(drop=True), check_index=False)
+    assert table.column_names == ["index"] + list(frame.columns)
+    for name in frame.columns:
+        assert table.column(name).to_pandas().tolist() == frame[name].tolist() or name == "f"
+    assert table.column("f").null_count == frame["f"].isna().sum()  # NaN arrives as null
+    back = dd.from_arrow(table.drop_columns(["index"]), npartitions=2)
+    assert back.npartitions == 2
+    assert_eq(back, frame, check_index=False)
+
+
+def test_arrow_export_shares_the_engine_buffers():
+    pdf = pd.DataFrame({"a": np.arange(1000, dtype=np.int64), "s": ["x"] * 1000})
+    df = dd.from_pandas(pdf, npartitions=1).persist()
+    table = pa.table(df)
+    engine_values = df.compute()["a"].to_numpy()
+    assert table.column("a").chunk(0).buffers()[1].address == engine_values.ctypes.data
+
+
+def test_polars_and_duckdb_read_tessera_frames():
+    pl = pytest.importorskip("polars")
+    duckdb = pytest.importorskip("duckdb")
+    pdf = pd.DataFrame({"k": [1, 2, 1, 2], "v": [1.0, 2.0, 3.0, 4.0]})
+    df = dd.from_pandas(pdf, npartitions=2)
+    polars_frame = pl.DataFrame(df)
+    assert polars_frame["v"].sum() == 10.0
+    arrow_table = pa.table(df)
+    totals = duckdb.sql("select k, sum(v) as v from arrow_table group by k order by k").fetchall()
+    assert totals == [(1, 4.0), (2, 6.0)]
+    back = dd.from_arrow(polars_frame.drop("index"))
+    assert_eq(back, pdf, check_index=False)
 
 
 def test_from_pandas_series_and_chunksize():

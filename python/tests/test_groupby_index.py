@@ -147,3 +147,27 @@ def test_repartition_and_sort_values(pair):
     assert not cleared.known_divisions and cleared.divisions == (None,) * (df.npartitions + 1)
     assert_eq(df.set_index("t").reset_index(), pdf.sort_values("t", kind="stable").reset_index(drop=True)
               [["t", "i", "f", "b", "s", "k"]], check_index=False)
+
+
+from hypothesis import given, settings, strategies as st
+
+
+@settings(max_examples=30, deadline=None)
+@given(keys=st.lists(st.integers(0, 20), min_size=1, max_size=80), npartitions=st.integers(1, 9),
+       threshold=st.integers(-1, 21))
+def test_random_partitionings_with_empty_partitions_and_duplicate_keys(keys, npartitions, threshold):
+    pdf = pd.DataFrame({"key": keys, "v": np.arange(len(keys), dtype=np.float64)})
+    # a filter empties some partitions (all of them when the threshold is above every key)
+    df = dd.from_pandas(pdf, npartitions=npartitions)
+    df = df[df.key > threshold]
+    expected = pdf[pdf.key > threshold]
+    assert_eq(df.groupby("key").v.sum(), expected.groupby("key").v.sum())
+    assert_eq(df.v.count(), expected.v.count())
+    if len(expected):
+        indexed = df.set_index("key")
+        assert indexed.known_divisions
+        result = indexed.compute()
+        assert result.index.is_monotonic_increasing
+        assert_eq(result.sort_values("v"), expected.set_index("key").sort_values("v"))
+        assert_eq(indexed.loc[expected.key.iloc[0]].v.sum(),
+                  expected[expected.key == expected.key.iloc[0]].v.sum())

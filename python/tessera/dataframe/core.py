@@ -9,10 +9,9 @@ import numbers
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
 from .. import _core, _scheduler
-from .._convert import (PANDAS_MAJOR, pandas_to_table, scalar_to_python, table_to_pandas, table_to_series,
+from .._convert import (PANDAS_MAJOR, arrow_to_table, pandas_to_table, table_to_arrow, scalar_to_python, table_to_pandas, table_to_series,
                         to_engine_scalar)
 
 _NUMPY_NAMES = {"timestamp": "datetime64[ns]", "duration": "timedelta64[ns]", "date": "object"}
@@ -101,8 +100,9 @@ class _Collection:
         return repr(self._d)
 
     def __arrow_c_stream__(self, requested_schema=None):
-        table = pa.Table.from_pandas(self._as_frame_result(), preserve_index=True)
-        return table.__arrow_c_stream__(requested_schema)
+        """The computed result as an Arrow stream over the engine's buffers (pyarrow, Polars
+        and DuckDB read it without a copy)."""
+        return table_to_arrow(self._frame_engine().compute(_scheduler.current())).__arrow_c_stream__(requested_schema)
 
     def __dask_tokenize__(self):
         return repr(self._d)
@@ -212,9 +212,6 @@ class DataFrame(_Collection):
 
     def _to_pandas(self, table):
         return table_to_pandas(table)
-
-    def _as_frame_result(self):
-        return self.compute()
 
     @property
     def columns(self) -> pd.Index:
@@ -522,9 +519,6 @@ class Series(_Collection):
 
     def _pandas_name(self):
         return self._d.name if self._d.name != "" else None
-
-    def _as_frame_result(self):
-        return self.compute().to_frame()
 
     @property
     def name(self):
@@ -1064,9 +1058,9 @@ def from_pandas(data, npartitions=None, chunksize=None, sort=True):
 
 
 def from_arrow(data, npartitions=1):
-    """Anything speaking the Arrow C stream interface (pyarrow, Polars, DuckDB results)."""
-    table = pa.table(data)
-    return from_pandas(table.to_pandas(), npartitions=npartitions, sort=False)
+    """Anything speaking the Arrow C stream interface (pyarrow, Polars, DuckDB results), split
+    into `npartitions` row ranges; numeric, timestamp and string columns are not copied."""
+    return DataFrame(_core.from_table(arrow_to_table(data), int(npartitions), False))
 
 
 def from_delayed(dfs, meta=None, divisions=None, verify_meta=True):
