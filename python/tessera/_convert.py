@@ -86,21 +86,7 @@ def _index(table):
         return pd.RangeIndex(table.num_rows)
     name = table.index_name or None
     values = column_to_pandas(payload)
-    if name is None and _is_range(values):
-        # unnamed consecutive integers (a RangeIndex that went through the engine) come back as one
-        start = int(values[0]) if len(values) else 0
-        return pd.RangeIndex(start, start + len(values), name=name)
     return pd.Index(values, name=name, copy=False)
-
-
-def _is_range(values):
-    if not isinstance(values, np.ndarray) or values.dtype != np.int64:
-        return False
-    if len(values) == 0:
-        return True
-    if values[-1] - values[0] != len(values) - 1:
-        return False
-    return bool((np.diff(values) == 1).all())
 
 
 def table_to_pandas(table) -> pd.DataFrame:
