@@ -44,7 +44,8 @@ auto Released(SchedulerArg handle, F&& fn) -> decltype(fn(std::declval<sched::Sc
   sched::Scheduler& scheduler = SchedulerOf(handle);
   using R = decltype(fn(scheduler));
   std::optional<R> result;
-  RunReleased([&] { result.emplace(fn(scheduler)); }, scheduler);
+  // Dataframe computations wait inside the engine, so Ctrl-C cancels the scheduler's work.
+  RunReleased([&] { result.emplace(fn(scheduler)); }, [&] { scheduler.CancelAll(); });
   return std::move(*result);
 }
 
@@ -117,61 +118,41 @@ nb::list FromSchema(const Schema& schema) {
   return out;
 }
 
-// Two operands, each a Series or a constant.
-using SeriesOrLiteral = nb::handle;
+// `x op y` for Series and constants; the combinations the C++ API has no operator for are a
+// TypeError.
+template <typename A, typename B>
+Series ApplyBinary(const std::string& op, const A& x, const B& y) {
+  if (op == "add") return x + y;
+  if (op == "sub") return x - y;
+  if (op == "mul") return x * y;
+  if (op == "truediv") return x / y;
+  if (op == "mod") return x % y;
+  if constexpr (std::is_same_v<A, Series>) {
+    if (op == "floordiv") return dataframe::floordiv(x, y);
+    if (op == "pow") return dataframe::pow(x, y);
+    if (op == "eq") return x == y;
+    if (op == "ne") return x != y;
+    if (op == "lt") return x < y;
+    if (op == "le") return x <= y;
+    if (op == "gt") return x > y;
+    if (op == "ge") return x >= y;
+    if (op == "and") return x & y;
+    if (op == "or") return x | y;
+    if (op == "xor") return x ^ y;
+  }
+  throw TypeError("unsupported operands for " + op + (std::is_same_v<A, Series> ? "" : " with a constant on the left"));
+}
 
-Series Binary(const std::string& op, SeriesOrLiteral lhs, SeriesOrLiteral rhs) {
+// Two operands, each a Series or a constant.
+Series Binary(const std::string& op, nb::handle lhs, nb::handle rhs) {
   Series* a = nullptr;
   Series* b = nullptr;
-  const bool left_series = nb::try_cast(lhs, a) && a != nullptr;
-  const bool right_series = nb::try_cast(rhs, b) && b != nullptr;
-  if (left_series && right_series) {
-    const Series &x = *a, &y = *b;
-    if (op == "add") return x + y;
-    if (op == "sub") return x - y;
-    if (op == "mul") return x * y;
-    if (op == "truediv") return x / y;
-    if (op == "mod") return x % y;
-    if (op == "floordiv") return dataframe::floordiv(x, y);
-    if (op == "pow") return dataframe::pow(x, y);
-    if (op == "eq") return x == y;
-    if (op == "ne") return x != y;
-    if (op == "lt") return x < y;
-    if (op == "le") return x <= y;
-    if (op == "gt") return x > y;
-    if (op == "ge") return x >= y;
-    if (op == "and") return x & y;
-    if (op == "or") return x | y;
-    if (op == "xor") return x ^ y;
-  } else if (left_series) {
-    const Series& x = *a;
-    const Literal y = ToLiteral(rhs);
-    if (op == "add") return x + y;
-    if (op == "sub") return x - y;
-    if (op == "mul") return x * y;
-    if (op == "truediv") return x / y;
-    if (op == "mod") return x % y;
-    if (op == "floordiv") return dataframe::floordiv(x, y);
-    if (op == "pow") return dataframe::pow(x, y);
-    if (op == "eq") return x == y;
-    if (op == "ne") return x != y;
-    if (op == "lt") return x < y;
-    if (op == "le") return x <= y;
-    if (op == "gt") return x > y;
-    if (op == "ge") return x >= y;
-    if (op == "and") return x & y;
-    if (op == "or") return x | y;
-    if (op == "xor") return x ^ y;
-  } else if (right_series) {
-    const Literal x = ToLiteral(lhs);
-    const Series& y = *b;
-    if (op == "add") return x + y;
-    if (op == "sub") return x - y;
-    if (op == "mul") return x * y;
-    if (op == "truediv") return x / y;
-    if (op == "mod") return x % y;
-  }
-  throw TypeError("unsupported operands for " + op);
+  const bool left_series = nb::try_cast(lhs, a, false) && a != nullptr;
+  const bool right_series = nb::try_cast(rhs, b, false) && b != nullptr;
+  if (left_series && right_series) return ApplyBinary(op, *a, *b);
+  if (left_series) return ApplyBinary(op, *a, ToLiteral(rhs));
+  if (right_series) return ApplyBinary(op, ToLiteral(lhs), *b);
+  throw TypeError("unsupported operands for " + op + ": neither is a Series");
 }
 
 // A Python function over one partition: takes and returns tessera._core.Table objects (the
@@ -188,7 +169,7 @@ std::function<TablePtr(const TablePtr&)> PartitionFunction(nb::object function) 
   });
   return [holder](const TablePtr& table) -> TablePtr {
     nb::gil_scoped_acquire gil;
-    nb::object result = (*holder)(WrapTable(table));
+    nb::object result = CallPython(*holder, nb::make_tuple(WrapTable(table)), "of a partition function");
     return UnwrapTable(result, "map_partitions function");
   };
 }
@@ -212,12 +193,20 @@ void BindDataFrame(nb::module_& m) {
             options.num_threads = num_threads;
             options.memory.memory_limit = memory_limit;
             options.memory.spill_directory = std::move(spill_directory);
-            auto owned = std::make_shared<sched::LocalScheduler>(options);
+            // Destroying a scheduler joins its workers, which may be waiting for the GIL to run
+            // or finish Python tasks: drop the GIL first when the destroying thread holds it.
+            std::shared_ptr<sched::Scheduler> owned(new sched::LocalScheduler(options), [](sched::Scheduler* s) {
+              if (InterpreterAlive() && PyGILState_Check()) {
+                nb::gil_scoped_release release;
+                delete s;
+              } else {
+                delete s;
+              }
+            });
             return SchedulerHandle{owned, owned.get()};
           },
           nb::arg("num_threads") = 0, nb::arg("memory_limit") = 0, nb::arg("spill_directory") = "")
       .def_static("default", [] { return SchedulerHandle{nullptr, &sched::DefaultScheduler()}; })
-      .def_prop_ro("num_threads", [](const SchedulerHandle& h) { return h.scheduler->num_threads(); })
       .def("stats",
            [](const SchedulerHandle& h) {
              sched::SchedulerStats s = h.scheduler->stats();
@@ -230,7 +219,6 @@ void BindDataFrame(nb::module_& m) {
              out["memory_limit"] = s.memory_limit;
              return out;
            })
-      .def("cancel_all", [](const SchedulerHandle& h) { h.scheduler->CancelAll(); })
       .def("close", [](SchedulerHandle& h) {
         nb::gil_scoped_release release;  // joins worker threads, which may need the GIL
         h.owned.reset();
@@ -242,28 +230,27 @@ void BindDataFrame(nb::module_& m) {
   struct ProgressCounter {
     std::shared_ptr<std::ostream> discard = std::make_shared<std::ostream>(nullptr);
     std::shared_ptr<sched::ProgressBar> bar = std::make_shared<sched::ProgressBar>(*discard);
-    sched::Scheduler* scheduler = nullptr;
+    SchedulerHandle scheduler;  // holds a Client's scheduler until close()
   };
   nb::class_<ProgressCounter>(m, "ProgressCounter")
       .def("__init__", [](ProgressCounter* self, const SchedulerHandle* h) {
         new (self) ProgressCounter();
-        self->scheduler = &SchedulerOf(h);
-        self->scheduler->events().Subscribe(self->bar);
+        self->scheduler = h ? *h : SchedulerHandle{nullptr, &sched::DefaultScheduler()};
+        self->scheduler.scheduler->events().Subscribe(self->bar);
       }, nb::arg("scheduler").none())
       .def_prop_ro("total", [](const ProgressCounter& p) { return p.bar->total(); })
       .def_prop_ro("finished", [](const ProgressCounter& p) { return p.bar->finished(); })
       .def("close", [](ProgressCounter& p) {
-        if (p.scheduler) p.scheduler->events().Unsubscribe(p.bar.get());
-        p.scheduler = nullptr;
+        if (p.scheduler.scheduler) p.scheduler.scheduler->events().Unsubscribe(p.bar.get());
+        p.scheduler = {};
       });
 
   m.def("binary", &Binary, nb::arg("op"), nb::arg("lhs").none(), nb::arg("rhs").none());
 
   nb::class_<Scalar>(m, "Scalar")
-      .def_prop_ro("dtype", [](const Scalar& s) { return s.dtype().ToString(); })
+      .def_prop_ro("dtype", [](const Scalar& s) { return DtypeName(s.dtype()); })
       .def("compute", [](const Scalar& s, SchedulerArg h) { return FromScalar(Released(h, [&](auto& x) { return s.compute(x); })); },
            nb::arg("scheduler").none() = nb::none())
-      .def_prop_ro("node_name", [](const Scalar& s) { return s.node()->name(); })
       .def("explain", &Scalar::explain)
       .def("__repr__", &Scalar::ToString);
 
@@ -358,7 +345,7 @@ void BindDataFrame(nb::module_& m) {
       .def("rolling_span", [](const Series& s, const std::string& w, int64_t mp) { return s.rolling(w, mp); })
       .def("to_frame", &Series::to_frame)
       .def("head", [](const Series& s, int64_t n, SchedulerArg h) {
-        return WrapTable(Released(h, [&](auto& x) { return s.head(n, x).compute(x); }));
+        return WrapTable(Released(h, [&](auto& x) { return s.to_frame().head(n, x); }));
       }, nb::arg("n"), nb::arg("scheduler").none() = nb::none())
       .def("compute", [](const Series& s, SchedulerArg h) { return WrapTable(Released(h, [&](auto& x) { return s.compute(x); })); },
            nb::arg("scheduler").none() = nb::none())

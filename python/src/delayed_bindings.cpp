@@ -21,19 +21,6 @@ using delayed_internal::DelayedNode;
 using delayed_internal::FlatArg;
 using delayed_internal::NodePtr;
 
-/// A Python exception raised inside a task, carried to whoever waits for the result and raised
-/// there as the same exception object. Deliberately not a std::runtime_error, so the scheduler
-/// keeps it as is instead of re-creating it by kind.
-class PythonTaskError : public std::exception {
- public:
-  explicit PythonTaskError(nb::handle exception) : exception_(HoldObject(exception)) {}
-  PyObject* exception() const { return static_cast<PyObject*>(const_cast<void*>(exception_.get())); }
-  const char* what() const noexcept override { return "Python exception in a task"; }
-
- private:
-  std::shared_ptr<const void> exception_;
-};
-
 /// A Python callable as a task: called with one positional argument per flattened input.
 class PythonClosure final : public graph::Closure {
  public:
@@ -42,19 +29,10 @@ class PythonClosure final : public graph::Closure {
 
   graph::ValuePtr Call(const graph::TaskInputs& inputs) const override {
     nb::gil_scoped_acquire gil;
-    try {
-      nb::list args;
-      for (size_t i = 0; i < inputs.size(); ++i) args.append(ValueToPython(inputs.Get(i)));
-      nb::handle function(static_cast<PyObject*>(const_cast<void*>(function_.get())));
-      nb::object result = function(*nb::tuple(args));
-      return std::make_shared<PythonValue>(std::move(result));
-    } catch (nb::python_error& error) {
-      nb::object exception = nb::borrow(error.value());
-      if (nb::hasattr(exception, "add_note")) {
-        exception.attr("add_note")(nb::str(("[in task " + inputs.key().ToString() + "]").c_str()));
-      }
-      throw PythonTaskError(exception);
-    }
+    nb::list args;
+    for (size_t i = 0; i < inputs.size(); ++i) args.append(ValueToPython(inputs.Get(i)));
+    nb::handle function(static_cast<PyObject*>(const_cast<void*>(function_.get())));
+    return std::make_shared<PythonValue>(CallPython(function, nb::tuple(args), inputs.key().ToString()));
   }
   std::string_view name() const override { return name_; }
 
@@ -69,7 +47,6 @@ struct NodeHandle {
 
 struct FutureHandle {
   sched::ResultHandle handle;
-  SchedulerHandle scheduler;
 };
 
 FlatArg ToFlatArg(nb::handle leaf) {
@@ -80,11 +57,18 @@ FlatArg ToFlatArg(nb::handle leaf) {
   return {{}, nullptr, nullptr, std::make_shared<PythonValue>(nb::borrow(leaf))};
 }
 
-NodeHandle MakeNode(const std::string& name, nb::handle token, nb::object function, nb::handle leaves) {
+// `key`: the whole key as given (Dask's key= / dask_key_name=); else name-<token>, with a fresh
+// token when `token` is None.
+NodeHandle MakeNode(const std::string& name, nb::handle token, nb::object function, nb::handle leaves,
+                    nb::handle key) {
   auto node = std::make_shared<DelayedNode>();
   for (nb::handle leaf : leaves) node->args.push_back(ToFlatArg(leaf));
-  const uint64_t key_token = token.is_none() ? delayed_internal::UniqueToken() : nb::cast<uint64_t>(token);
-  node->key = delayed_internal::MakeTokenKey(name, key_token);
+  if (!key.is_none()) {
+    node->key = graph::Key::Make(nb::cast<std::string>(key));
+  } else {
+    const uint64_t key_token = token.is_none() ? delayed_internal::UniqueToken() : nb::cast<uint64_t>(token);
+    node->key = delayed_internal::MakeTokenKey(name, key_token);
+  }
   node->closure = std::make_shared<PythonClosure>(std::move(function), name);
   return {node};
 }
@@ -93,10 +77,6 @@ std::vector<NodePtr> Nodes(const std::vector<NodeHandle*>& handles) {
   std::vector<NodePtr> nodes;
   for (const NodeHandle* h : handles) nodes.push_back(h->node);
   return nodes;
-}
-
-SchedulerHandle Copy(const SchedulerHandle* h) {
-  return h ? *h : SchedulerHandle{nullptr, &sched::DefaultScheduler()};
 }
 
 /// Futures finishing in any order, handed out in the order they finish (as_completed).
@@ -150,15 +130,6 @@ class CompletionQueue {
 }  // namespace
 
 void BindDelayed(nb::module_& m) {
-  nb::register_exception_translator([](const std::exception_ptr& p, void*) {
-    try {
-      std::rethrow_exception(p);
-    } catch (const PythonTaskError& e) {
-      PyObject* exception = e.exception();
-      PyErr_SetObject(reinterpret_cast<PyObject*>(Py_TYPE(exception)), exception);
-    }
-  });
-
   nb::class_<NodeHandle>(m, "Node")
       .def_prop_ro("key", [](const NodeHandle& n) { return std::string(n.node->key.Name()); })
       .def_prop_ro("name", [](const NodeHandle& n) { return n.node->key.Name(); })
@@ -169,7 +140,8 @@ void BindDelayed(nb::module_& m) {
         }
         return out;
       });
-  m.def("make_node", &MakeNode, nb::arg("name"), nb::arg("token").none(), nb::arg("function"), nb::arg("leaves"));
+  m.def("make_node", &MakeNode, nb::arg("name"), nb::arg("token").none(), nb::arg("function"), nb::arg("leaves"),
+        nb::arg("key").none() = nb::none());
   m.def("held_node", [](const FutureHandle& f) {
     auto node = std::make_shared<DelayedNode>();
     node->key = f.handle->key();
@@ -198,25 +170,13 @@ void BindDelayed(nb::module_& m) {
             nb::gil_scoped_release release;
             done = f.handle->WaitFor(limit);
           }
-          if (!done) throw nb::builtin_exception(nb::exception_type::runtime_error, "timed out waiting for the result");
+          if (!done) {
+            PyErr_SetString(PyExc_TimeoutError, "timed out waiting for the result");
+            throw nb::python_error();
+          }
         }
-        return ValueToPython(WaitAll({f.handle}, *f.scheduler.scheduler)[0]);
-      }, nb::arg("timeout").none() = nb::none())
-      .def("exception", [](const FutureHandle& f) -> nb::object {
-        {
-          nb::gil_scoped_release release;
-          f.handle->WaitFor(std::chrono::hours(24 * 365));
-        }
-        if (f.handle->status() == sched::ResultStatus::kFinished) return nb::none();
-        try {
-          f.handle->Wait();
-        } catch (const PythonTaskError& e) {
-          return nb::borrow(e.exception());
-        } catch (const std::exception& e) {
-          return nb::str(e.what());
-        }
-        return nb::none();
-      });
+        return ValueToPython(WaitAll({f.handle}, /*cancel_on_interrupt=*/false)[0]);
+      }, nb::arg("timeout").none() = nb::none());
 
   m.def("compute_nodes", [](const std::vector<NodeHandle*>& handles, const SchedulerHandle* h) {
     sched::Scheduler& scheduler = SchedulerOf(h);
@@ -227,7 +187,7 @@ void BindDelayed(nb::module_& m) {
       results = delayed_internal::SubmitNodes(scheduler, nodes, {});
     }
     nb::list out;
-    for (const graph::ValuePtr& value : WaitAll(results, scheduler)) out.append(ValueToPython(value));
+    for (const graph::ValuePtr& value : WaitAll(results)) out.append(ValueToPython(value));
     return out;
   }, nb::arg("nodes"), nb::arg("scheduler").none());
   m.def("submit_nodes", [](const std::vector<NodeHandle*>& handles, const SchedulerHandle* h, int priority) {
@@ -239,7 +199,7 @@ void BindDelayed(nb::module_& m) {
       results = delayed_internal::SubmitNodes(scheduler, nodes, {.priority = priority});
     }
     nb::list out;
-    for (auto& result : results) out.append(FutureHandle{result, Copy(h)});
+    for (auto& result : results) out.append(FutureHandle{result});
     return out;
   }, nb::arg("nodes"), nb::arg("scheduler").none(), nb::arg("priority") = 0);
 

@@ -4,6 +4,7 @@
 
 #include "dataframe_bindings.hpp"
 #include "delayed_bindings.hpp"
+#include "python_value.hpp"
 #include "table_convert.hpp"
 #include "tessera/base/error.hpp"
 
@@ -41,6 +42,10 @@ NB_MODULE(_core, m) {
       std::rethrow_exception(p);
     } catch (const tessera::Error& e) {
       PyErr_SetString(PythonExceptionOf(e.kind()), e.what());
+    } catch (const tessera::python::PythonTaskError& e) {
+      // the task's own exception object, raised again (it may reach several waiters)
+      PyObject* exception = e.exception();
+      PyErr_SetObject(reinterpret_cast<PyObject*>(Py_TYPE(exception)), exception);
     }
   });
   tessera::python::BindTables(m);

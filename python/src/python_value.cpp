@@ -27,16 +27,18 @@ void DropReference(PyObject* object) {
   PyGILState_Release(state);
 }
 
-// pandas objects report their memory_usage; anything else sys.getsizeof. Holds the GIL.
+// pandas objects report their memory_usage (shallow: object columns count their pointers);
+// anything else sys.getsizeof. Holds the GIL.
 int64_t ShallowBytes(PyObject* raw) {
   nb::handle object(raw);
   try {
     if (nb::hasattr(object, "memory_usage")) {
-      nb::object usage = object.attr("memory_usage")(true, false);
+      nb::object usage = object.attr("memory_usage")();
       if (nb::hasattr(usage, "sum")) usage = usage.attr("sum")();
       return nb::cast<int64_t>(usage);
     }
-    return nb::cast<int64_t>(nb::module_::import_("sys").attr("getsizeof")(object));
+    static nb::handle getsizeof = nb::object(nb::module_::import_("sys").attr("getsizeof")).release();
+    return nb::cast<int64_t>(getsizeof(object));
   } catch (const std::exception&) {
     return 64;  // an object that cannot tell its size still counts
   }
@@ -72,7 +74,17 @@ nb::object ValueToPython(const graph::ValuePtr& value) {
   throw TypeError("a task result of C++ type " + std::string(typeid(*raw).name()) + " has no Python form");
 }
 
-void RunReleased(const std::function<void()>& work, sched::Scheduler& scheduler) {
+nb::object CallPython(nb::handle function, const nb::tuple& args, const std::string& task) {
+  try {
+    return function(*args);
+  } catch (nb::python_error& error) {
+    nb::object exception = nb::borrow(error.value());
+    if (nb::hasattr(exception, "add_note")) exception.attr("add_note")(nb::str(("[in task " + task + "]").c_str()));
+    throw PythonTaskError(exception);
+  }
+}
+
+void RunReleased(const std::function<void()>& work, const std::function<void()>& cancel) {
   std::exception_ptr error;
   std::promise<void> finished;
   std::future<void> done = finished.get_future();
@@ -94,7 +106,8 @@ void RunReleased(const std::function<void()>& work, sched::Scheduler& scheduler)
     if (ready) break;
     if (!interrupted && PyErr_CheckSignals() != 0) {
       interrupted = true;  // keep the Python error set; cancel and wait for the helper
-      scheduler.CancelAll();
+      nb::gil_scoped_release release;
+      cancel();
     }
   }
   {
@@ -105,13 +118,16 @@ void RunReleased(const std::function<void()>& work, sched::Scheduler& scheduler)
   if (error) std::rethrow_exception(error);
 }
 
-std::vector<graph::ValuePtr> WaitAll(const std::vector<sched::ResultHandle>& handles, sched::Scheduler& scheduler) {
+std::vector<graph::ValuePtr> WaitAll(const std::vector<sched::ResultHandle>& handles, bool cancel_on_interrupt) {
   std::vector<graph::ValuePtr> values(handles.size());
   RunReleased(
       [&] {
         for (size_t i = 0; i < handles.size(); ++i) values[i] = handles[i]->Wait();
       },
-      scheduler);
+      [&] {
+        if (!cancel_on_interrupt) return;
+        for (const auto& handle : handles) handle->Cancel();
+      });
   return values;
 }
 

@@ -5,8 +5,10 @@
 
 #include <nanobind/nanobind.h>
 
+#include <exception>
 #include <functional>
 #include <memory>
+#include <string>
 
 #include "tessera/graph/value.hpp"
 #include "tessera/sched/scheduler.hpp"
@@ -41,15 +43,33 @@ class PythonValue final : public graph::Value {
   int64_t nbytes_ = 0;
 };
 
+/// A Python exception raised inside a task, carried to whoever waits for the result and raised
+/// there as the same exception object (any number of times, from any waiter). Deliberately not a
+/// std::runtime_error, so the scheduler keeps it as is instead of re-creating it by kind.
+class PythonTaskError : public std::exception {
+ public:
+  explicit PythonTaskError(nb::handle exception) : exception_(HoldObject(exception)) {}
+  PyObject* exception() const { return static_cast<PyObject*>(const_cast<void*>(exception_.get())); }
+  const char* what() const noexcept override { return "Python exception in a task"; }
+
+ private:
+  std::shared_ptr<const void> exception_;
+};
+
+/// Calls `function` holding the GIL; a Python exception leaves as PythonTaskError, with a note
+/// naming `task` (Python 3.11+).
+nb::object CallPython(nb::handle function, const nb::tuple& args, const std::string& task);
+
 /// Any value as a Python object (tables as tessera._core.Table, scalars as Python numbers).
 nb::object ValueToPython(const graph::ValuePtr& value);
 
 /// Runs `work` on a helper thread with the GIL released while this thread waits, checking for
-/// signals every 50 ms; on KeyboardInterrupt, `scheduler`'s work is cancelled, the helper is
-/// joined and the Python error re-raised. Exceptions of `work` are rethrown here.
-void RunReleased(const std::function<void()>& work, sched::Scheduler& scheduler);
+/// signals every 50 ms; on KeyboardInterrupt, `cancel` runs, the helper is joined and the Python
+/// error re-raised. Exceptions of `work` are rethrown here.
+void RunReleased(const std::function<void()>& work, const std::function<void()>& cancel);
 
-/// Waits for `handles` (GIL released, interruptible as RunReleased) and returns their values.
-std::vector<graph::ValuePtr> WaitAll(const std::vector<sched::ResultHandle>& handles, sched::Scheduler& scheduler);
+/// Waits for `handles` (GIL released; Ctrl-C raises KeyboardInterrupt and, when
+/// `cancel_on_interrupt`, cancels their computations) and returns their values.
+std::vector<graph::ValuePtr> WaitAll(const std::vector<sched::ResultHandle>& handles, bool cancel_on_interrupt = true);
 
 }  // namespace tessera::python

@@ -13,33 +13,35 @@ namespace tessera::python {
 
 namespace {
 
-// A read-only NumPy view of `length` values at `data`, owning a reference to `column`.
+// A NumPy view of `length` values at `data`, owning a reference to `column`: writable when the
+// caller holds the only reference to the memory (nobody else can see a write), else read-only.
 template <typename T>
-nb::object View(const T* data, int64_t length, const ColumnPtr& column) {
+nb::object View(const T* data, int64_t length, const ColumnPtr& column, bool writable = false) {
   nb::capsule owner(new ColumnPtr(column), [](void* p) noexcept { delete static_cast<ColumnPtr*>(p); });
   size_t shape[1] = {size_t(length)};
+  if (writable) return nb::cast(nb::ndarray<nb::numpy, T, nb::ndim<1>>(const_cast<T*>(data), 1, shape, owner));
   return nb::cast(nb::ndarray<nb::numpy, const T, nb::ndim<1>>(data, 1, shape, owner));
 }
 
-nb::object FixedValues(const ColumnPtr& column) {
+nb::object FixedValues(const ColumnPtr& column, bool writable) {
   const Column& c = *column;
   const int64_t n = c.length();
   switch (c.type().id()) {
-    case TypeId::kBool: return View(reinterpret_cast<const bool*>(c.values<uint8_t>()), n, column);
-    case TypeId::kInt8: return View(c.values<int8_t>(), n, column);
-    case TypeId::kInt16: return View(c.values<int16_t>(), n, column);
-    case TypeId::kInt32: return View(c.values<int32_t>(), n, column);
-    case TypeId::kInt64: return View(c.values<int64_t>(), n, column);
-    case TypeId::kUInt8: return View(c.values<uint8_t>(), n, column);
-    case TypeId::kUInt16: return View(c.values<uint16_t>(), n, column);
-    case TypeId::kUInt32: return View(c.values<uint32_t>(), n, column);
-    case TypeId::kUInt64: return View(c.values<uint64_t>(), n, column);
-    case TypeId::kFloat32: return View(c.values<float>(), n, column);
-    case TypeId::kFloat64: return View(c.values<double>(), n, column);
+    case TypeId::kBool: return View(reinterpret_cast<const bool*>(c.values<uint8_t>()), n, column, writable);
+    case TypeId::kInt8: return View(c.values<int8_t>(), n, column, writable);
+    case TypeId::kInt16: return View(c.values<int16_t>(), n, column, writable);
+    case TypeId::kInt32: return View(c.values<int32_t>(), n, column, writable);
+    case TypeId::kInt64: return View(c.values<int64_t>(), n, column, writable);
+    case TypeId::kUInt8: return View(c.values<uint8_t>(), n, column, writable);
+    case TypeId::kUInt16: return View(c.values<uint16_t>(), n, column, writable);
+    case TypeId::kUInt32: return View(c.values<uint32_t>(), n, column, writable);
+    case TypeId::kUInt64: return View(c.values<uint64_t>(), n, column, writable);
+    case TypeId::kFloat32: return View(c.values<float>(), n, column, writable);
+    case TypeId::kFloat64: return View(c.values<double>(), n, column, writable);
     case TypeId::kTimestamp:
-    case TypeId::kDuration: return View(c.values<int64_t>(), n, column);
+    case TypeId::kDuration: return View(c.values<int64_t>(), n, column, writable);
     case TypeId::kDate:
-    case TypeId::kCategorical: return View(c.values<int32_t>(), n, column);
+    case TypeId::kCategorical: return View(c.values<int32_t>(), n, column, writable);
     case TypeId::kString: break;
   }
   throw Internal("FixedValues: string column");
@@ -66,22 +68,39 @@ const char* TypeName(DataType type) {
   }
 }
 
-// A contiguous 1-d array of `itemsize`-byte items: (pointer, length), or TypeError.
-std::pair<const uint8_t*, int64_t> ArrayMemory(nb::handle array, size_t itemsize, const char* what) {
+// A contiguous 1-d NumPy array of `itemsize`-byte items of `kind` ('i', 'u', 'f', 'b', or 0 for
+// any): (pointer, length), or TypeError. No converting cast, so the memory is the array's own.
+std::pair<const uint8_t*, int64_t> ArrayMemory(nb::handle array, size_t itemsize, char kind, const char* what) {
   nb::ndarray<nb::ro, nb::ndim<1>, nb::c_contig> view;
-  if (!nb::try_cast(array, view)) {
+  if (!nb::try_cast(array, view, /*convert=*/false)) {
     throw TypeError(std::string(what) + ": expected a contiguous 1-d NumPy array, got " +
                     nb::cast<std::string>(nb::repr(nb::handle(array.type()))));
   }
-  if (view.itemsize() != itemsize) {
-    throw TypeError(std::string(what) + ": expected items of " + std::to_string(itemsize) + " bytes, got " +
-                    std::to_string(view.itemsize()));
+  char actual = '?';
+  switch (nb::dlpack::dtype_code(view.dtype().code)) {
+    case nb::dlpack::dtype_code::Int: actual = 'i'; break;
+    case nb::dlpack::dtype_code::UInt: actual = 'u'; break;
+    case nb::dlpack::dtype_code::Float: actual = 'f'; break;
+    case nb::dlpack::dtype_code::Bool: actual = 'b'; break;
+    default: break;
+  }
+  const bool kind_ok = kind == 0 || actual == kind;
+  if (view.itemsize() != itemsize || !kind_ok) {
+    throw TypeError(std::string(what) + ": expected " + std::to_string(itemsize) + "-byte items of kind '" +
+                    std::string(1, kind ? kind : '?') + "', got " + std::to_string(view.itemsize()) + "-byte items of kind '" + std::string(1, actual) + "'");
   }
   return {static_cast<const uint8_t*>(view.data()), int64_t(view.shape(0))};
 }
 
-BufferPtr Borrow(nb::handle array, size_t itemsize, const char* what, int64_t* length) {
-  auto [data, n] = ArrayMemory(array, itemsize, what);
+char KindOf(DataType type) {
+  if (type.id() == TypeId::kBool) return 'b';
+  if (type.is_floating()) return 'f';
+  if (type.is_unsigned_integer()) return 'u';
+  return 'i';  // signed integers, timestamps, durations, dates
+}
+
+BufferPtr Borrow(nb::handle array, size_t itemsize, char kind, const char* what, int64_t* length) {
+  auto [data, n] = ArrayMemory(array, itemsize, kind, what);
   *length = n;
   return memory::Buffer::Wrap(data, n * int64_t(itemsize), HoldObject(array));
 }
@@ -90,7 +109,7 @@ BufferPtr Borrow(nb::handle array, size_t itemsize, const char* what, int64_t* l
 BufferPtr Bitmap(nb::handle valid, int64_t length, int64_t* null_count) {
   *null_count = 0;
   if (valid.is_none()) return nullptr;
-  auto [data, n] = ArrayMemory(valid, 1, "validity mask");
+  auto [data, n] = ArrayMemory(valid, 1, 'b', "validity mask");
   if (n != length) throw InvalidArgument("validity mask has " + std::to_string(n) + " rows, values " + std::to_string(length));
   auto bitmap = memory::Buffer::AllocateZeroed(bits::BytesForBits(length));
   uint8_t* out = bitmap->mutable_data();
@@ -107,7 +126,7 @@ BufferPtr Bitmap(nb::handle valid, int64_t length, int64_t* null_count) {
 
 }  // namespace
 
-nb::dict ColumnToPython(const ColumnPtr& column) {
+nb::dict ColumnToPython(const ColumnPtr& column, bool exclusive) {
   nb::dict out;
   const Column& c = *column;
   const char* special = TypeName(c.type());
@@ -119,8 +138,11 @@ nb::dict ColumnToPython(const ColumnPtr& column) {
     out["data"] = View(reinterpret_cast<const uint8_t*>(c.string_data()), bytes, column);
     return out;
   }
-  out["values"] = FixedValues(column);
-  if (c.type().id() == TypeId::kCategorical) out["categories"] = ColumnToPython(c.dictionary());
+  // The values may be written through NumPy only when no one else holds the column or its buffer
+  // (a result the engine made for this call; not a persisted partition or a slice of one).
+  const bool writable = exclusive && column.use_count() == 1 && c.values_buffer().use_count() == 1;
+  out["values"] = FixedValues(column, writable);
+  if (c.type().id() == TypeId::kCategorical) out["categories"] = ColumnToPython(c.dictionary(), false);
   return out;
 }
 
@@ -133,7 +155,7 @@ ColumnPtr ColumnFromNumpy(const std::string& dtype, nb::handle values, nb::handl
     throw TypeError("ColumnFromNumpy: " + dtype + " is not a fixed-width NumPy type");
   }
   int64_t length = 0;
-  BufferPtr buffer = Borrow(values, size_t(type.ByteWidth()), dtype.c_str(), &length);
+  BufferPtr buffer = Borrow(values, size_t(type.ByteWidth()), KindOf(type), dtype.c_str(), &length);
   int64_t null_count = 0;
   BufferPtr bitmap = Bitmap(valid, length, &null_count);
   return Column::Make(type, length, std::move(buffer), std::move(bitmap), null_count);
@@ -141,8 +163,8 @@ ColumnPtr ColumnFromNumpy(const std::string& dtype, nb::handle values, nb::handl
 
 ColumnPtr ColumnFromStrings(nb::handle offsets, nb::handle data, nb::handle valid) {
   int64_t num_offsets = 0, num_bytes = 0;
-  BufferPtr offset_buffer = Borrow(offsets, 8, "string offsets", &num_offsets);
-  BufferPtr data_buffer = Borrow(data, 1, "string data", &num_bytes);
+  BufferPtr offset_buffer = Borrow(offsets, 8, 'i', "string offsets", &num_offsets);
+  BufferPtr data_buffer = Borrow(data, 1, 0, "string data", &num_bytes);
   if (num_offsets < 1) throw InvalidArgument("string offsets need length + 1 entries");
   const int64_t length = num_offsets - 1;
   const int64_t* o = offset_buffer->data_as<int64_t>();
@@ -154,9 +176,7 @@ ColumnPtr ColumnFromStrings(nb::handle offsets, nb::handle data, nb::handle vali
 }
 
 ColumnPtr ColumnFromCodes(nb::handle codes, const ColumnPtr& categories) {
-  int64_t length = 0;
-  auto [data, n] = ArrayMemory(codes, 4, "category codes");
-  length = n;
+  auto [data, length] = ArrayMemory(codes, 4, 'i', "category codes");
   const int32_t* code = reinterpret_cast<const int32_t*>(data);
   const int64_t num_categories = categories->length();
   auto values = memory::Buffer::Allocate(length * 4);
@@ -195,7 +215,6 @@ void BindTables(nb::module_& m) {
   nb::class_<TableHandle>(m, "Table")
       .def_prop_ro("num_rows", [](const TableHandle& t) { return t.table->num_rows(); })
       .def_prop_ro("column_names", [](const TableHandle& t) { return t.table->column_names(); })
-      .def_prop_ro("nbytes", [](const TableHandle& t) { return t.table->nbytes(); })
       .def_prop_ro("index_name", [](const TableHandle& t) { return t.table->index_name(); })
       .def_prop_ro("has_index", [](const TableHandle& t) { return t.table->has_index(); })
       .def("__len__", [](const TableHandle& t) { return t.table->num_rows(); })
@@ -203,13 +222,15 @@ void BindTables(nb::module_& m) {
       .def(
           "columns_to_python",
           [](const TableHandle& t) {
+            // columns are exclusive when this handle holds the only reference to the table
+            const bool exclusive = t.table.use_count() == 1;
             nb::list columns;
-            for (const ColumnPtr& column : t.table->columns()) columns.append(ColumnToPython(column));
+            for (const ColumnPtr& column : t.table->columns()) columns.append(ColumnToPython(column, exclusive));
             return columns;
           },
           "Each column as a dict of NumPy views (see table_convert.hpp).")
       .def("index_to_python", [](const TableHandle& t) -> nb::object {
-        return t.table->has_index() ? nb::object(ColumnToPython(t.table->index())) : nb::none();
+        return t.table->has_index() ? nb::object(ColumnToPython(t.table->index(), false)) : nb::none();
       });
   m.def("column_from_numpy", [](const std::string& dtype, nb::handle values, nb::handle valid) {
     return ColumnHandle{ColumnFromNumpy(dtype, values, valid)};
@@ -230,11 +251,6 @@ void BindTables(nb::module_& m) {
                                        std::move(index_name))};
       },
       nb::arg("names"), nb::arg("columns"), nb::arg("index").none(), nb::arg("index_name"));
-  m.def("concat_tables", [](const std::vector<TableHandle*>& tables) {
-    std::vector<TablePtr> raw;
-    for (const TableHandle* t : tables) raw.push_back(t->table);
-    return TableHandle{ConcatenateTables(raw)};
-  });
 }
 
 }  // namespace tessera::python

@@ -30,25 +30,26 @@ _NUMPY_DTYPES = {
 # ---------------------------------------------------------------------------------------------
 # engine -> pandas
 
-def _strings(payload, mask):
-    offsets, data = payload["offsets"], payload["data"]
-    n = len(offsets) - 1
-    array = pa.Array.from_buffers(pa.large_string(), n, [None, pa.py_buffer(offsets), pa.py_buffer(data)])
-    if mask is not None:
-        array = pa.compute.if_else(pa.array(mask), array, pa.scalar(None, pa.large_string()))
+def _strings(payload):
+    array = _arrow_strings(payload)
     if _STRING_DTYPE == object:
-        out = array.to_numpy(zero_copy_only=False).astype(object)
-        if mask is not None:
-            out[~mask] = np.nan  # pandas 2 marks missing text with NaN (as read_csv does)
+        out = array.to_numpy(zero_copy_only=False)
+        if payload["mask"] is not None:
+            out[~payload["mask"]] = np.nan  # pandas 2 marks missing text with NaN (as read_csv does)
         return out
     return pd.array(array, dtype=_STRING_DTYPE)
 
 
-def column_to_pandas(payload):
-    """One column payload (see table_convert.hpp) as an array pandas takes without a copy."""
+def column_to_pandas(payload, writable=False):
+    """One column payload (see table_convert.hpp) as an array pandas takes without a copy: the
+    engine's memory, writable when nothing else shares it, else read-only. `writable` copies the
+    read-only ones."""
+    values = payload.get("values")
+    if writable and values is not None and not values.flags.writeable and payload["dtype"] != "category":
+        payload = dict(payload, values=values.copy())
     dtype, mask = payload["dtype"], payload["mask"]
     if dtype == "string":
-        return _strings(payload, mask)
+        return _strings(payload)
     values = payload["values"]
     if dtype == "timestamp" or dtype == "duration":
         values = values.view("M8[ns]" if dtype == "timestamp" else "m8[ns]")
@@ -62,7 +63,7 @@ def column_to_pandas(payload):
             dates[~mask] = None
         return dates
     if dtype == "category":
-        categories = _strings(payload["categories"], payload["categories"]["mask"])
+        categories = _strings(payload["categories"])
         codes = values.astype(np.int32, copy=True) if mask is not None else values
         if mask is not None:
             codes[~mask] = -1
@@ -89,9 +90,11 @@ def _index(table):
     return pd.Index(values, name=name, copy=False)
 
 
-def table_to_pandas(table) -> pd.DataFrame:
+def table_to_pandas(table, writable=False) -> pd.DataFrame:
+    """An engine table as a DataFrame over the engine's buffers; with `writable`, columns that
+    other tables share are copied, so code may write into the frame in place."""
     columns = table.columns_to_python()
-    data = {name: column_to_pandas(p) for name, p in zip(table.column_names, columns)}
+    data = {name: column_to_pandas(p, writable) for name, p in zip(table.column_names, columns)}
     index = _index(table)
     if not data:
         return pd.DataFrame(index=index)
@@ -182,6 +185,12 @@ def _arrow_column(array, name):
         return _core.column_from_numpy("timestamp", _fixed_values(array), valid)
     if pa.types.is_duration(kind):
         return _core.column_from_numpy("duration", _fixed_values(array.cast(pa.duration("ns"))), valid)
+    if pa.types.is_date32(kind) or pa.types.is_date64(kind):
+        days = array.cast(pa.date32()).cast(pa.int32())
+        return _core.column_from_numpy("date", np.ascontiguousarray(days.fill_null(0).to_numpy()), valid)
+    if pa.types.is_boolean(kind):
+        values = np.ascontiguousarray(array.fill_null(False).to_numpy(zero_copy_only=False))
+        return _core.column_from_numpy("bool", values, valid)
     if pa.types.is_integer(kind) or pa.types.is_floating(kind):
         values = _fixed_values(array)
         if valid is not None and pa.types.is_floating(kind):
@@ -240,8 +249,6 @@ def to_engine_scalar(value):
         return ("duration", int(pd.Timedelta(value).as_unit("ns").value))
     if value is pd.NaT:
         return None
-    if isinstance(value, float) and np.isnan(value):
-        return np.nan
     return value
 
 
@@ -272,15 +279,24 @@ def column_from_pandas(values, name):
     """An array-like (Series, Index, NumPy array) as an engine column, without a copy for
     contiguous numeric NumPy data."""
     dtype = getattr(values, "dtype", None)
+    if isinstance(dtype, pd.ArrowDtype):
+        array = pa.array(values)
+        return _arrow_column(array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array, name)
     if isinstance(dtype, pd.CategoricalDtype):
         cat = values.array if hasattr(values, "array") else values
+        if dtype.ordered:
+            raise TypeError(f"column {name!r} is an ordered categorical, which tessera does not keep; "
+                            f"pass .cat.as_unordered() or astype(str)")
+        if not (dtype.categories.dtype == object or isinstance(dtype.categories.dtype, pd.StringDtype)):
+            raise TypeError(f"column {name!r} has categories of dtype {dtype.categories.dtype}; tessera keeps "
+                            f"text categories only: convert with astype(str) or to the categories' own dtype")
         codes = np.ascontiguousarray(np.asarray(cat.codes), dtype=np.int32)
-        categories = _string_column(np.asarray(cat.categories.astype(str), dtype=object), name)
+        categories = _string_column(np.asarray(cat.categories, dtype=object), name)
         return _core.column_from_codes(codes, categories)
     if isinstance(dtype, pd.DatetimeTZDtype):
-        values = values.dt.tz_convert("UTC").dt.tz_localize(None) if isinstance(values, pd.Series) \
-            else values.tz_convert("UTC").tz_localize(None)
-        dtype = values.dtype
+        raise TypeError(f"column {name!r} has time zone {dtype.tz}; tessera keeps naive timestamps: pass "
+                        f"values.dt.tz_convert('UTC').dt.tz_localize(None) for UTC times, or "
+                        f".dt.tz_localize(None) for local wall-clock times")
     if dtype is not None and dtype.kind == "M":
         array = np.asarray(values).astype("M8[ns]", copy=False)
         ints = np.ascontiguousarray(array.view(np.int64))

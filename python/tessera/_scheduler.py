@@ -1,19 +1,34 @@
 """The scheduler computations run on: the process default (every core, half of RAM before
-spilling), or the one the most recent ``Client`` made, as Dask's default-client rule."""
+spilling), or the one the most recent ``Client`` made, as Dask's default-client rule. A thread
+can run on another one for a while (``using``), as a Client's own calls do."""
 
 from __future__ import annotations
 
-from . import _core
+import contextlib
+import threading
 
 _current = None
+_local = threading.local()
 
 
 def current():
     """The handle computations use now (None = the engine's default scheduler)."""
-    return _current
+    override = getattr(_local, "handle", None)
+    return override if override is not None else _current
 
 
 def set_current(handle):
     global _current
     previous, _current = _current, handle
     return previous
+
+
+@contextlib.contextmanager
+def using(handle):
+    """Runs this thread's computations on `handle` inside the block."""
+    previous = getattr(_local, "handle", None)
+    _local.handle = handle
+    try:
+        yield
+    finally:
+        _local.handle = previous

@@ -8,8 +8,10 @@ the function as their values. Impure by default (each call is a new task), as in
 from __future__ import annotations
 
 import hashlib
+import inspect
 import operator
 import pickle
+import types
 import uuid
 
 from . import _core, _scheduler
@@ -79,7 +81,24 @@ def _function_name(func):
     return name.replace("<", "").replace(">", "") or "delayed"
 
 
-def _call_node(func, args, kwargs, pure, name, key_token=None):
+def _function_identity(func):
+    """What makes two callables the same function, for pure keys: a module-level function or
+    builtin by its qualified name; a lambda or closure by its code and captured values; a bound
+    method by its function and instance; any other callable by its pickled bytes."""
+    if isinstance(func, types.BuiltinFunctionType) or (
+            isinstance(func, types.FunctionType) and "<" not in func.__qualname__ and func.__closure__ is None):
+        return ("function", func.__module__, func.__qualname__)
+    if isinstance(func, types.FunctionType):
+        code = func.__code__
+        cells = tuple(c.cell_contents for c in func.__closure__ or ())
+        return ("code", func.__module__, func.__qualname__, code.co_code, code.co_consts, code.co_names,
+                tokenize(cells, func.__defaults__, func.__kwdefaults__))
+    if inspect.ismethod(func):
+        return ("method", _function_identity(func.__func__), tokenize(func.__self__))
+    return ("object", tokenize(func))
+
+
+def _call_node(func, args, kwargs, pure, name, key=None):
     leaves = []
     template = _flatten((list(args), kwargs), leaves)
 
@@ -88,14 +107,10 @@ def _call_node(func, args, kwargs, pure, name, key_token=None):
         return func(*call_args, **call_kwargs)
 
     token = None
-    if key_token is not None:
-        token = int(key_token, 16) & 0xFFFFFFFFFFFFFFFF
-    elif pure:
+    if pure and key is None:
         dependency_keys = [leaf.key for leaf in leaves]
-        identity = (getattr(func, "__module__", None), getattr(func, "__qualname__", None) or repr(func))
-        text = tokenize(identity, _strip_leaves(template), dependency_keys)
-        token = int(text, 16)
-    return _core.make_node(name or _function_name(func), token, run, leaves)
+        token = int(tokenize(_function_identity(func), _strip_leaves(template), dependency_keys), 16)
+    return _core.make_node(name or _function_name(func), token, run, leaves, None if key is None else str(key))
 
 
 def _strip_leaves(template):
@@ -203,7 +218,7 @@ class DelayedFunction:
 
     def __call__(self, *args, dask_key_name=None, pure=None, **kwargs):
         pure = self._pure if pure is None else pure
-        node = _call_node(self._func, args, kwargs, pure, self._name)
+        node = _call_node(self._func, args, kwargs, pure, self._name, key=dask_key_name)
         return Delayed(node, self._nout)
 
     def __repr__(self):
@@ -254,8 +269,10 @@ def compute(*args, **kwargs):
     delayed_values = _core.compute_nodes(delayed_leaves, _scheduler.current()) if delayed_leaves else []
     frame_values = []
     if frame_leaves:
-        tables = _core.compute_all([f._d for f in frame_leaves], _scheduler.current())
-        frame_values = [_to_result(f, t) for f, t in zip(frame_leaves, tables)]
+        # one graph for every collection (a combined Scalar contributes all its reductions)
+        engines = [f._leaves if hasattr(f, "_leaves") else [f._d] for f in frame_leaves]
+        tables = iter(_core.compute_all([e for group in engines for e in group], _scheduler.current()))
+        frame_values = [_to_result(f, [next(tables) for _ in group]) for f, group in zip(frame_leaves, engines)]
 
     def fill(template):
         if isinstance(template, _Slot):
@@ -278,12 +295,12 @@ class _Slot:
         self.leaves, self.position = leaves, position
 
 
-def _to_result(collection, table):
+def _to_result(collection, tables):
     from .dataframe.core import Scalar
     from ._convert import scalar_to_python
     if isinstance(collection, Scalar):
-        return scalar_to_python(_core.scalar_of_table(table))
-    return collection._to_pandas(table)
+        return collection._finish([scalar_to_python(_core.scalar_of_table(t)) for t in tables])
+    return collection._to_pandas(tables[0])
 
 
 def persist(*args, **kwargs):

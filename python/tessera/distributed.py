@@ -6,11 +6,13 @@ and return futures; futures passed as arguments become dependencies."""
 
 from __future__ import annotations
 
+import atexit
 import os
 import threading
+import time
 
 from . import _core, _scheduler
-from .delayed import Delayed, _call_node, _flatten, _rebuild
+from .delayed import Delayed, _call_node
 
 __all__ = ["Client", "Future", "as_completed", "wait", "get_client"]
 
@@ -44,11 +46,18 @@ class Future:
         return self._f.done()
 
     def result(self, timeout=None):
-        """The value (waits); re-raises the task's exception, or CancelledError."""
+        """The value (waits); re-raises the task's exception, CancelledError, or TimeoutError."""
         return self._f.result(timeout)
 
-    def exception(self):
-        return self._f.exception()
+    def exception(self, timeout=None):
+        """The task's exception once it is done (None when it succeeded)."""
+        try:
+            self.result(timeout)
+        except TimeoutError:
+            raise
+        except BaseException as error:  # the task's error is the answer here
+            return error
+        return None
 
     def cancel(self):
         self._f.cancel()
@@ -58,10 +67,8 @@ class Future:
 
     def add_done_callback(self, fn):
         def wait():
-            try:
-                self._f.exception()
-            finally:
-                fn(self)
+            self.exception()
+            fn(self)
         threading.Thread(target=wait, daemon=True).start()
 
     def __repr__(self):
@@ -71,7 +78,7 @@ class Future:
 class _CollectionFuture:
     """client.compute(collection): the collection computes on a helper thread."""
 
-    def __init__(self, collection):
+    def __init__(self, collection, handle):
         self._result = None
         self._error = None
         self._done = threading.Event()
@@ -79,7 +86,8 @@ class _CollectionFuture:
 
         def run():
             try:
-                self._result = collection.compute()
+                with _scheduler.using(handle):
+                    self._result = collection.compute()
             except BaseException as error:  # handed to whoever calls result()
                 self._error = error
             finally:
@@ -92,6 +100,11 @@ class _CollectionFuture:
 
     def done(self):
         return self._done.is_set()
+
+    def exception(self, timeout=None):
+        if not self._done.wait(timeout):
+            raise TimeoutError("timed out waiting for the result")
+        return self._error
 
     def result(self, timeout=None):
         if not self._done.wait(timeout):
@@ -132,22 +145,33 @@ class Client:
         _clients.append(self)
 
     # -- futures ---------------------------------------------------------------------------------
-    def submit(self, func, *args, key=None, pure=True, priority=0, **kwargs) -> Future:
+    def submit(self, func, *args, key=None, workers=None, resources=None, retries=None, pure=True, priority=0,
+               **kwargs) -> Future:
         """Starts func(*args, **kwargs) now; futures among the arguments are waited for first."""
-        node = _call_node(func, args, kwargs, pure, None if key is None else str(key).split("-")[0])
+        _no_placement(workers, resources, retries)
+        node = _call_node(func, args, kwargs, pure, None, key=key)
         (future,) = _core.submit_nodes([node], self._handle, int(priority))
         return Future(future, self)
 
-    def map(self, func, *iterables, key=None, pure=True, priority=0, **kwargs) -> list:
-        nodes = [_call_node(func, args, kwargs, pure, None) for args in zip(*iterables)]
+    def map(self, func, *iterables, key=None, workers=None, resources=None, retries=None, pure=True, priority=0,
+            **kwargs) -> list:
+        _no_placement(workers, resources, retries)
+        keys = [None] * min(len(i) for i in iterables) if key is None or isinstance(key, str) else list(key)
+        nodes = [_call_node(func, args, kwargs, pure, key if isinstance(key, str) else None, key=k)
+                 for args, k in zip(zip(*iterables), keys)]
         return [Future(f, self) for f in _core.submit_nodes(nodes, self._handle, int(priority))]
 
     def gather(self, futures):
         """Results of futures (or of nested lists and dicts of them), in the same structure."""
-        leaves = []
-        template = _flatten(futures, leaves)
-        values = [Future(f, self).result() if not hasattr(f, "dependencies") else None for f in leaves]
-        return _rebuild(template, values)
+        def gather_one(value):
+            if isinstance(value, (Future, _CollectionFuture)):
+                return value.result()
+            if type(value) in (list, tuple):
+                return type(value)(gather_one(v) for v in value)
+            if type(value) is dict:
+                return {k: gather_one(v) for k, v in value.items()}
+            return value
+        return gather_one(futures)
 
     def scatter(self, data):
         """Data placed in the scheduler's memory as futures (one per item of a list)."""
@@ -164,7 +188,7 @@ class Client:
                 (f,) = _core.submit_nodes([item._node], self._handle, int(priority))
                 futures.append(Future(f, self))
             else:
-                futures.append(_CollectionFuture(item))
+                futures.append(_CollectionFuture(item, self._handle))
         if sync:
             results = [f.result() for f in futures]
             return results[0] if single else results
@@ -172,9 +196,10 @@ class Client:
 
     def persist(self, collections):
         from .delayed import persist
-        if isinstance(collections, (list, tuple)):
-            return list(persist(*collections))
-        return persist(collections)[0]
+        with _scheduler.using(self._handle):
+            if isinstance(collections, (list, tuple)):
+                return list(persist(*collections))
+            return persist(collections)[0]
 
     # -- lifetime ----------------------------------------------------------------------------------
     @property
@@ -217,6 +242,19 @@ def _identity(x):
     return x
 
 
+def _no_placement(workers, resources, retries):
+    if workers is not None or resources is not None or retries is not None:
+        raise NotImplementedError("workers=, resources= and retries= need the cluster scheduler; "
+                                  "this Client runs on local threads")
+
+
+@atexit.register
+def _close_clients():
+    # schedulers stop while the interpreter can still run their Python tasks to the end
+    for client in list(_clients):
+        client.close()
+
+
 def get_client():
     if not _clients:
         raise ValueError("no Client is running; create one with tessera.distributed.Client()")
@@ -235,6 +273,9 @@ class as_completed:
             self.add(f)
 
     def add(self, future):
+        if not isinstance(future, Future):
+            raise TypeError("as_completed takes futures of submit() and map(); call result() on what "
+                            "client.compute() returns for a collection")
         self._futures.append(future)
         self._queue.add(len(self._futures) - 1, future._f)
 
@@ -250,12 +291,12 @@ class as_completed:
 
 
 def wait(futures, timeout=None):
-    """Waits until every future is done; returns (done, not_done) sets of futures."""
+    """Waits until every future is done (TimeoutError after `timeout` seconds in all); returns
+    (done, not_done) sets of futures."""
     items = list(futures)
+    deadline = None if timeout is None else time.monotonic() + timeout
     for f in items:
-        try:
-            f.result(timeout)
-        except Exception:
-            pass
+        remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
+        f.exception(remaining)  # a failed future is done too
     done = {f for f in items if f.done()}
     return done, set(items) - done

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import numbers
+import operator
 
 import numpy as np
 import pandas as pd
@@ -58,6 +59,17 @@ def _as_list(value):
     return [str(value)]
 
 
+def _reject(kwargs, what):
+    """Keyword arguments pandas or Dask take but tessera does not: an error, never ignored."""
+    if kwargs:
+        raise TypeError(f"{what}() got unsupported keyword arguments: {sorted(kwargs)}")
+
+
+def _only_axis0(axis, what):
+    if axis not in (None, 0, "index"):
+        raise NotImplementedError(f"{what}(axis={axis!r}): only column-wise reductions (axis=0) are supported")
+
+
 def _parse_bytes(value):
     if isinstance(value, numbers.Integral):
         return int(value)
@@ -104,31 +116,76 @@ class _Collection:
         and DuckDB read it without a copy)."""
         return table_to_arrow(self._frame_engine().compute(_scheduler.current())).__arrow_c_stream__(requested_schema)
 
-    def __dask_tokenize__(self):
-        return repr(self._d)
-
 
 class Scalar:
-    """A lazy single value: the result of a reduction."""
+    """A lazy single value: the result of a reduction, or arithmetic on such results
+    (``df.x.sum() / df.x.count()``), computed together in one graph."""
 
-    def __init__(self, engine):
-        self._d = engine
+    def __init__(self, engine, leaves=None, combine=None):
+        # leaves: engine Scalars whose values `combine` turns into this value
+        self._leaves = [engine] if leaves is None else leaves
+        self._combine = combine
+
+    @property
+    def _d(self):
+        if self._combine is not None:
+            raise TypeError("a combined Scalar has no single engine node")
+        return self._leaves[0]
 
     @property
     def dtype(self):
+        if self._combine is not None:
+            return np.result_type(*[_pandas_dtype(leaf.dtype) for leaf in self._leaves])
         return _pandas_dtype(self._d.dtype)
 
     def compute(self, **kwargs):
-        return scalar_to_python(self._d.compute(_scheduler.current()))
+        if self._combine is None:
+            return scalar_to_python(self._d.compute(_scheduler.current()))
+        tables = _core.compute_all(self._leaves, _scheduler.current())
+        return self._finish([scalar_to_python(_core.scalar_of_table(t)) for t in tables])
+
+    def _finish(self, values):
+        """This Scalar's value from its leaves' values."""
+        return values[0] if self._combine is None else self._combine(*values)
 
     def explain(self) -> str:
-        return self._d.explain()
+        return "\n".join(leaf.explain() for leaf in self._leaves)
 
     def __repr__(self):
-        return repr(self._d)
+        return repr(self._d) if self._combine is None else f"tessera.Scalar<combined, {len(self._leaves)} reductions>"
 
     def __bool__(self):
         raise TypeError("a lazy tessera Scalar has no truth value; call compute() first")
+
+
+def _scalar_operator(op, reflected=False):
+    def method(self, other):
+        if isinstance(other, (Series, DataFrame)):
+            return NotImplemented
+        mine = len(self._leaves)
+        if isinstance(other, Scalar):
+            leaves = self._leaves + other._leaves
+            theirs = other._finish
+        else:
+            leaves, theirs = self._leaves, (lambda *_: other)
+
+        def combine(*values):
+            a, b = self._finish(list(values[:mine])), theirs(list(values[mine:]))
+            return op(b, a) if reflected else op(a, b)
+        return Scalar(None, leaves, combine)
+    return method
+
+
+for _name, _op in [("add", operator.add), ("sub", operator.sub), ("mul", operator.mul),
+                   ("truediv", operator.truediv), ("floordiv", operator.floordiv), ("mod", operator.mod),
+                   ("pow", operator.pow)]:
+    setattr(Scalar, f"__{_name}__", _scalar_operator(_op))
+    setattr(Scalar, f"__r{_name}__", _scalar_operator(_op, reflected=True))
+for _name, _op in [("lt", operator.lt), ("le", operator.le), ("gt", operator.gt), ("ge", operator.ge)]:
+    setattr(Scalar, f"__{_name}__", _scalar_operator(_op))
+Scalar.__neg__ = lambda self: Scalar(None, self._leaves, lambda *v: -self._finish(list(v)))
+Scalar.__abs__ = lambda self: Scalar(None, self._leaves, lambda *v: abs(self._finish(list(v))))
+del _name, _op
 
 
 class _LocIndexer:
@@ -235,7 +292,7 @@ class DataFrame(_Collection):
 
     @property
     def index(self):
-        return Index(self._d.index(), self)
+        return Index(self._d.index())
 
     @property
     def loc(self):
@@ -346,25 +403,32 @@ class DataFrame(_Collection):
         return DataFrame(self._d.round(decimals))
 
     # -- reductions (a Series indexed by column name) ---------------------------------------------
-    def sum(self, split_every=8, numeric_only=None):
+    def sum(self, axis=None, *, split_every=8, numeric_only=None):
+        _only_axis0(axis, "sum")
         return Series(self._d.sum(split_every))
 
-    def mean(self, split_every=8, numeric_only=None):
+    def mean(self, axis=None, *, split_every=8, numeric_only=None):
+        _only_axis0(axis, "mean")
         return Series(self._d.mean(split_every))
 
-    def count(self, split_every=8):
+    def count(self, axis=None, *, split_every=8):
+        _only_axis0(axis, "count")
         return Series(self._d.count(split_every))
 
-    def min(self, split_every=8, numeric_only=None):
+    def min(self, axis=None, *, split_every=8, numeric_only=None):
+        _only_axis0(axis, "min")
         return Series(self._d.min(split_every))
 
-    def max(self, split_every=8, numeric_only=None):
+    def max(self, axis=None, *, split_every=8, numeric_only=None):
+        _only_axis0(axis, "max")
         return Series(self._d.max(split_every))
 
-    def var(self, ddof=1, split_every=8, numeric_only=None):
+    def var(self, axis=None, *, ddof=1, split_every=8, numeric_only=None):
+        _only_axis0(axis, "var")
         return Series(self._d.var(ddof, split_every))
 
-    def std(self, ddof=1, split_every=8, numeric_only=None):
+    def std(self, axis=None, *, ddof=1, split_every=8, numeric_only=None):
+        _only_axis0(axis, "std")
         return Series(self._d.std(ddof, split_every))
 
     def nunique(self, dropna=True):
@@ -385,7 +449,9 @@ class DataFrame(_Collection):
     def describe(self):
         return DataFrame(self._d.describe())
 
-    def drop_duplicates(self, subset=None, split_out=1, ignore_index=False):
+    def drop_duplicates(self, subset=None, split_out=1, ignore_index=True):
+        if not ignore_index:
+            raise NotImplementedError("drop_duplicates does not keep the index yet (ignore_index=True)")
         return DataFrame(self._d.drop_duplicates(_as_list(subset), split_out))
 
     def nlargest(self, n=5, columns=None):
@@ -395,7 +461,8 @@ class DataFrame(_Collection):
         return DataFrame(self._d.nsmallest(n, _single(columns, "nsmallest")))
 
     # -- group-by, index, time series ------------------------------------------------------------
-    def groupby(self, by, sort=True, dropna=True, split_out=1, split_every=8, **kwargs):
+    def groupby(self, by, sort=True, dropna=True, split_out=1, split_every=8, observed=None, **kwargs):
+        _reject(kwargs, "groupby")
         if isinstance(by, Series):
             return GroupBy(self._d.groupby_series(by._s, sort, dropna, split_out, split_every), self)
         if isinstance(by, (list, tuple)) and any(isinstance(b, Series) for b in by):
@@ -405,6 +472,7 @@ class DataFrame(_Collection):
 
     def set_index(self, other, sorted=False, divisions=None, npartitions=None, shuffle="auto", drop=True,
                   **kwargs):
+        _reject(kwargs, "set_index")
         if isinstance(other, Series):
             if other.name not in self._d.columns:
                 raise NotImplementedError("set_index takes a column of this frame (or its name)")
@@ -417,15 +485,18 @@ class DataFrame(_Collection):
                                            _scheduler.current()))
 
     def reset_index(self, drop=False):
+        if self._d.index_dtype is None:
+            return self  # no index: rows are numbered from 0 already
         if drop:
-            name = self._d.index_name or "index"
-            return DataFrame(self._d.reset_index().drop([name]))
+            index_column = self._d.reset_index().columns[0]
+            return DataFrame(self._d.reset_index().drop([index_column]))
         return DataFrame(self._d.reset_index())
 
     def clear_divisions(self):
         return DataFrame(self._d.clear_divisions())
 
     def resample(self, rule, **kwargs):
+        _reject(kwargs, "resample")
         return Resampler(self._d.resample(str(rule)), frame=True)
 
     def repartition(self, divisions=None, npartitions=None, partition_size=None):
@@ -437,13 +508,17 @@ class DataFrame(_Collection):
             return DataFrame(self._d.repartition_divisions([to_engine_scalar(d) for d in divisions]))
         raise TypeError("repartition needs npartitions=, partition_size= or divisions=")
 
-    def sort_values(self, by, ascending=True, **kwargs):
+    def sort_values(self, by, ascending=True, na_position="last", **kwargs):
+        _reject(kwargs, "sort_values")
+        if na_position != "last":
+            raise NotImplementedError("sort_values puts missing values last (na_position='last')")
         by = _as_list(by)
         ascending = [ascending] * len(by) if isinstance(ascending, bool) else list(ascending)
         return DataFrame(self._d.sort_values(by, ascending, _scheduler.current()))
 
     def merge(self, right, how="inner", on=None, left_on=None, right_on=None, left_index=False,
               right_index=False, suffixes=("_x", "_y"), npartitions=None, **kwargs):
+        _reject(kwargs, "merge")
         if isinstance(right, Series):
             right = right.to_frame()
         return DataFrame(self._d.merge(right._d, how, _as_list(on), _as_list(left_on), _as_list(right_on),
@@ -453,6 +528,7 @@ class DataFrame(_Collection):
         return DataFrame(self._d.join(other._d, how, lsuffix, rsuffix))
 
     def to_csv(self, filename, index=True, sep=",", na_rep="", **kwargs):
+        _reject(kwargs, "to_csv")
         return self._d.to_csv(str(filename), bool(index), sep, na_rep, _scheduler.current())
 
     # -- user functions ---------------------------------------------------------------------------
@@ -466,7 +542,11 @@ class DataFrame(_Collection):
                                name="apply")
 
     # -- results ----------------------------------------------------------------------------------
-    def head(self, n=5, npartitions=1, compute=True):
+    def head(self, n=5, npartitions=-1, compute=True):
+        """The first n rows, computing only the partitions they need (npartitions is accepted
+        for Dask's spelling; every needed partition is read)."""
+        if not compute:
+            raise NotImplementedError("head(compute=False) is not supported; use partitions[0]")
         return table_to_pandas(self._d.head(n, _scheduler.current()))
 
     def tail(self, n=5, compute=True):
@@ -486,11 +566,16 @@ def _single(columns, what):
 # ---------------------------------------------------------------------------------------------
 # Series
 
+_COMMUTATIVE = {"add", "mul", "and", "or", "xor", "eq", "ne"}
+
+
 def _binary(op, reflected=False):
     def method(self, other):
         if isinstance(other, (DataFrame, pd.DataFrame)):
             return NotImplemented
-        lhs, rhs = (other, self) if reflected else (self, other)
+        if isinstance(other, Scalar):
+            return NotImplemented
+        lhs, rhs = (other, self) if reflected and op not in _COMMUTATIVE else (self, other)
         return Series(_core.binary(op, _constant(lhs), _constant(rhs)))
     method.__name__ = f"__{'r' if reflected else ''}{op}__"
     return method
@@ -512,7 +597,7 @@ class Series(_Collection):
         return self._d.to_frame()
 
     def _from_frame(self, frame):
-        return frame[self.name]
+        return Series(frame._d.column(frame._d.columns[0])).rename(self.name)
 
     def _to_pandas(self, table):
         return table_to_series(table, self._pandas_name())
@@ -538,7 +623,7 @@ class Series(_Collection):
 
     @property
     def index(self):
-        return Index(self._d.to_frame().index(), DataFrame(self._d.to_frame()))
+        return Index(self._d.to_frame().index())
 
     @property
     def loc(self):
@@ -566,6 +651,13 @@ class Series(_Collection):
     def __bool__(self):
         raise TypeError("the truth value of a lazy Series is ambiguous; use a reduction such as any() or all()")
 
+    def __iter__(self):
+        """Computes, then iterates over the values (as Dask does)."""
+        return iter(self.compute())
+
+    def __contains__(self, value):
+        raise TypeError("'in' on a lazy Series is ambiguous; use isin(...).any().compute()")
+
     def _repr_html_(self):
         return _structure_html(self, "Series")
 
@@ -574,7 +666,8 @@ class Series(_Collection):
     __mul__, __rmul__ = _binary("mul"), _binary("mul", True)
     __truediv__, __rtruediv__ = _binary("truediv"), _binary("truediv", True)
     __mod__, __rmod__ = _binary("mod"), _binary("mod", True)
-    __floordiv__, __pow__ = _binary("floordiv"), _binary("pow")
+    __floordiv__, __rfloordiv__ = _binary("floordiv"), _binary("floordiv", True)
+    __pow__, __rpow__ = _binary("pow"), _binary("pow", True)
     __eq__, __ne__ = _binary("eq"), _binary("ne")
     __lt__, __le__, __gt__, __ge__ = _binary("lt"), _binary("le"), _binary("gt"), _binary("ge")
     __and__, __rand__ = _binary("and"), _binary("and", True)
@@ -654,40 +747,51 @@ class Series(_Collection):
         return DataFrame(series._d.to_frame())
 
     # -- reductions -------------------------------------------------------------------------------
-    def sum(self, split_every=8):
+    def sum(self, axis=None, *, split_every=8):
+        _only_axis0(axis, "sum")
         return Scalar(self._d.sum(split_every))
 
-    def mean(self, split_every=8):
+    def mean(self, axis=None, *, split_every=8):
+        _only_axis0(axis, "mean")
         return Scalar(self._d.mean(split_every))
 
-    def count(self, split_every=8):
+    def count(self, axis=None, *, split_every=8):
+        _only_axis0(axis, "count")
         return Scalar(self._d.count(split_every))
 
-    def min(self, split_every=8):
+    def min(self, axis=None, *, split_every=8):
+        _only_axis0(axis, "min")
         return Scalar(self._d.min(split_every))
 
-    def max(self, split_every=8):
+    def max(self, axis=None, *, split_every=8):
+        _only_axis0(axis, "max")
         return Scalar(self._d.max(split_every))
 
-    def var(self, ddof=1, split_every=8):
+    def var(self, axis=None, *, ddof=1, split_every=8):
+        _only_axis0(axis, "var")
         return Scalar(self._d.var(ddof, split_every))
 
-    def std(self, ddof=1, split_every=8):
+    def std(self, axis=None, *, ddof=1, split_every=8):
+        _only_axis0(axis, "std")
         return Scalar(self._d.std(ddof, split_every))
 
     def nunique(self, dropna=True, split_every=8):
         return Scalar(self._d.nunique(dropna, split_every))
 
-    def any(self, split_every=8):
+    def any(self, axis=None, *, split_every=8):
+        _only_axis0(axis, "any")
         return Scalar(self._d.any(split_every))
 
-    def all(self, split_every=8):
+    def all(self, axis=None, *, split_every=8):
+        _only_axis0(axis, "all")
         return Scalar(self._d.all(split_every))
 
-    def idxmin(self, split_every=8):
+    def idxmin(self, axis=None, *, split_every=8):
+        _only_axis0(axis, "idxmin")
         return Scalar(self._d.idxmin(split_every))
 
-    def idxmax(self, split_every=8):
+    def idxmax(self, axis=None, *, split_every=8):
+        _only_axis0(axis, "idxmax")
         return Scalar(self._d.idxmax(split_every))
 
     def quantile(self, q=0.5):
@@ -716,11 +820,13 @@ class Series(_Collection):
 
     # -- group-by, time series -------------------------------------------------------------------
     def groupby(self, by, **kwargs):
+        _reject(kwargs, "Series.groupby")
         if not isinstance(by, Series):
             raise NotImplementedError("Series.groupby takes a Series of the same frame")
         return SeriesGroupBy(self._d.groupby(by._s))
 
     def resample(self, rule, **kwargs):
+        _reject(kwargs, "resample")
         return Resampler(self._d.resample(str(rule)), frame=False)
 
     def rolling(self, window, min_periods=None):
@@ -751,17 +857,9 @@ class Series(_Collection):
 class Index(Series):
     """The index of a frame, as a lazy collection; computes to a pandas Index."""
 
-    def __init__(self, engine, frame=None):
-        super().__init__(engine)
-        self._frame = frame
-
     def _to_pandas(self, table):
         series = table_to_series(table, self._pandas_name())
         return pd.Index(series.values, name=self._pandas_name())
-
-    @property
-    def name(self):
-        return self._pandas_name()
 
 
 def _dt_field(name):
@@ -839,6 +937,7 @@ _AGGREGATIONS = ("sum", "mean", "count", "min", "max", "first", "last", "nunique
 def _aggregation(name, engine_attribute, result):
     """A method calling the engine object's aggregate(name) and wrapping it in `result`."""
     def method(self, **kwargs):
+        _reject(kwargs, name)
         return result(getattr(self, engine_attribute).aggregate(name))
     method.__name__ = name
     return method
@@ -903,7 +1002,7 @@ class GroupBy:
                 return user_func(group.drop(columns=keys), *a, **k)
         # without meta, the function's result on an empty group (the frame's meta) describes it
         sample = self._frame._meta if meta is None else None
-        function, engine_meta, _, _ = _python_function(func, args, kwargs, meta, sample, keep_index=True)
+        function, engine_meta, _, _ = _python_function(func, args, kwargs, meta, sample, True, keep_index=True)
         return DataFrame(self._g.apply(function, engine_meta))
 
 
@@ -971,7 +1070,7 @@ def _meta_to_pandas(meta):
     return pd.Series([], dtype=meta)
 
 
-def _python_function(func, args, kwargs, meta, sample, input_is_series=False, keep_index=False):
+def _python_function(func, args, kwargs, meta, sample, input_has_index, input_is_series=False, keep_index=False):
     """The engine-side function (Table -> Table) around a pandas function, plus the engine meta,
     whether the result is a Series, and its name.
 
@@ -984,8 +1083,9 @@ def _python_function(func, args, kwargs, meta, sample, input_is_series=False, ke
         try:
             meta_pd = func(sample, *args, **kwargs)
         except Exception as error:
-            raise type(error)(f"inferring meta by running {getattr(func, '__name__', func)!r} on the first "
-                              f"rows failed ({error}); pass meta= to skip inference") from error
+            error.add_note(f"while inferring meta by running {getattr(func, '__name__', func)!r} on the first "
+                           f"rows; pass meta= to skip inference")
+            raise
         if not isinstance(meta_pd, (pd.DataFrame, pd.Series)):
             raise TypeError(f"the function returned {type(meta_pd).__name__}, not a pandas DataFrame or Series")
         meta_pd = meta_pd.iloc[:0]
@@ -995,7 +1095,7 @@ def _python_function(func, args, kwargs, meta, sample, input_is_series=False, ke
     result_name = meta_pd.name if returns_series else None
     column_name = result_name if result_name is not None else "0"
 
-    def to_table(result, had_index):
+    def to_table(result, keep):
         if isinstance(result, pd.Series):
             if not returns_series:
                 raise TypeError("the function returned a Series but meta describes a DataFrame")
@@ -1004,17 +1104,19 @@ def _python_function(func, args, kwargs, meta, sample, input_is_series=False, ke
             raise TypeError(f"the function returned {type(result).__name__}; a pandas DataFrame or Series is needed")
         elif returns_series:
             raise TypeError("the function returned a DataFrame but meta describes a Series")
-        keep = keep_index or had_index or not _default_index(result.index)
         return pandas_to_table(result, keep_index=keep)
 
+    # Whether results carry an index is decided once (from the input), so every partition agrees:
+    # a frame without one (read_csv) keeps none, since pandas' default RangeIndex is positional.
+    keep = keep_index or input_has_index
+
     def function(table):
-        frame = table_to_pandas(table)
+        frame = table_to_pandas(table, writable=True)  # user code may write into its input
         if input_is_series:
             frame = frame.iloc[:, 0]
-        return to_table(func(frame, *args, **kwargs), table.has_index)
+        return to_table(func(frame, *args, **kwargs), keep)
 
-    had_index = keep_index or (sample is not None and not _default_index(sample.index))
-    return function, to_table(meta_pd, had_index), returns_series, result_name
+    return function, to_table(meta_pd, keep), returns_series, result_name
 
 
 def _default_index(index):
@@ -1023,10 +1125,11 @@ def _default_index(index):
 
 def _map_partitions(collection, func, args, kwargs, meta, name=None):
     is_series = isinstance(collection, Series)
-    sample = collection.head(10) if meta is None else None
+    sample = collection.head(10).copy() if meta is None else None
+    frame = collection._frame_engine()
     function, engine_meta, returns_series, result_name = _python_function(
-        func, args, kwargs, meta, sample, input_is_series=is_series)
-    d = collection._frame_engine().map_partitions(function, engine_meta,
+        func, args, kwargs, meta, sample, frame.index_dtype is not None, input_is_series=is_series)
+    d = frame.map_partitions(function, engine_meta,
                                                   name or getattr(func, "__name__", "map_partitions"))
     if not returns_series:
         return DataFrame(d)
@@ -1078,8 +1181,14 @@ def from_delayed(dfs, meta=None, divisions=None, verify_meta=True):
 
 
 def concat(dfs, axis=0, **kwargs):
+    """Stacks frames (or Series) along rows, keeping their partitions."""
+    _reject(kwargs, "concat")
     if axis not in (0, "index"):
         raise NotImplementedError("concat along columns is not supported yet")
+    dfs = list(dfs)
+    if dfs and all(isinstance(d, Series) for d in dfs):
+        stacked = DataFrame(_core.concat([d._d.to_frame() for d in dfs]))
+        return dfs[0]._from_frame(stacked)
     return DataFrame(_core.concat([d._d if isinstance(d, DataFrame) else d._d.to_frame() for d in dfs]))
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import glob as _glob
 import os
 
 from .. import _core
@@ -35,8 +34,8 @@ def read_csv(urlpath, blocksize="default", parse_dates=None, dtype=None, usecols
         if callable(usecols) or any(not isinstance(c, str) for c in usecols):
             raise TypeError("usecols takes a list of column names")
         options["usecols"] = list(usecols)
-    if header is None:
-        options["header"] = -1
+    if header is None or (header == "infer" and kwargs.get("names") is not None):
+        options["header"] = -1  # pandas: names= without header= means the files have no header
     elif header != "infer":
         options["header"] = int(header)
     if na_values is not None:
