@@ -9,6 +9,29 @@
 
 namespace tessera::sched {
 
+namespace running {
+std::atomic<bool> enabled{false};
+Slot slots[kMaxThreads];
+std::atomic<int> used{0};
+
+namespace {
+thread_local int this_slot = -1;  // -2: the table was full
+}
+
+void Enter(uint32_t name) {
+  if (this_slot == -1) {
+    const int slot = used.load() < kMaxThreads ? used.fetch_add(1) : kMaxThreads;
+    this_slot = slot < kMaxThreads ? slot : -2;
+    if (this_slot >= 0) slots[this_slot].thread_id.store(int64_t(::gettid()));
+  }
+  if (this_slot >= 0) slots[this_slot].name.store(name, std::memory_order_relaxed);
+}
+
+void Leave() {
+  if (this_slot >= 0) slots[this_slot].name.store(0, std::memory_order_relaxed);
+}
+}  // namespace running
+
 int64_t NowNs() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
@@ -42,6 +65,16 @@ void EventStream::Subscribe(std::shared_ptr<EventObserver> observer) {
   observers_.push_back(std::move(observer));
   enabled_.store(true);
   wake_cv_.notify_all();
+}
+
+void EventStream::PublishGraph(uint32_t run, const std::shared_ptr<const graph::Graph>& graph) {
+  if (!enabled()) return;
+  std::vector<std::shared_ptr<EventObserver>> observers;
+  {
+    std::lock_guard lock(observers_mutex_);
+    observers = observers_;
+  }
+  for (const auto& observer : observers) observer->OnGraph(run, graph);
 }
 
 void EventStream::Unsubscribe(const EventObserver* observer) {

@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "tessera/graph/graph.hpp"
 #include "tessera/graph/key.hpp"
 
 namespace tessera::sched {
@@ -26,6 +27,8 @@ enum class EventType : uint8_t {
   kReadBack,      // `bytes` read back into memory
   kMemory,        // `bytes` = managed in memory, `extra` = spilled, `rss` = process resident
   kComputeFinish, // `status` says how the graph ended
+  kTasksQueued,   // at a graph's start, once per task name: `key` has the name, `bytes` = tasks
+  kRelease,       // an intermediate result of `key` was freed (no dependent needs it any more)
 };
 
 enum class TaskStatus : uint8_t { kOk, kError, kCancelled };
@@ -51,10 +54,31 @@ class EventObserver {
  public:
   virtual ~EventObserver() = default;
   virtual void OnEvents(std::span<const Event> events) = 0;
+  /// A graph run `run` starts (before its first event): observers that draw the graph keep it.
+  /// Called on the submitting thread while the observer is subscribed; must not block.
+  virtual void OnGraph(uint32_t run, const std::shared_ptr<const graph::Graph>& graph) {}
 };
 
 /// Steady-clock nanoseconds.
 int64_t NowNs();
+
+/// Which task each pool thread runs now, for samplers that interrupt threads (a signal handler
+/// reads it, so the table is fixed-size atomics: one slot per thread that ever ran a task while
+/// `enabled`, in every scheduler of the process).
+namespace running {
+inline constexpr int kMaxThreads = 256;
+struct Slot {
+  std::atomic<int64_t> thread_id{0};  // the kernel's thread id (gettid), 0 = unused
+  std::atomic<uint32_t> name{0};      // graph::Key name id of the running task, 0 = idle
+};
+extern std::atomic<bool> enabled;
+extern Slot slots[kMaxThreads];
+/// Slots in use (slots[0 .. used) have a thread id).
+extern std::atomic<int> used;
+/// The calling thread starts / ends a task named `name`.
+void Enter(uint32_t name);
+void Leave();
+}  // namespace running
 /// Resident set size of this process in bytes (from /proc; 0 when unknown).
 int64_t ProcessResidentBytes();
 
@@ -68,6 +92,8 @@ class EventStream {
   /// Adds an observer; events recorded from now on reach it. Thread-safe.
   void Subscribe(std::shared_ptr<EventObserver> observer);
   void Unsubscribe(const EventObserver* observer);
+  /// Hands a starting run's graph to every observer (see EventObserver::OnGraph). Any thread.
+  void PublishGraph(uint32_t run, const std::shared_ptr<const graph::Graph>& graph);
   /// True when someone listens; recording is skipped otherwise. Cheap; any thread.
   bool enabled() const { return enabled_.load(std::memory_order_relaxed); }
 

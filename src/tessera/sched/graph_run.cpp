@@ -1,6 +1,8 @@
 // Execution of one graph (see graph_run.hpp).
 #include "tessera/sched/graph_run.hpp"
 
+#include <unordered_map>
+
 #include <algorithm>
 
 #include "tessera/base/error.hpp"
@@ -77,6 +79,7 @@ void GraphRun::Start() {
   }
 
   if (context_.events->enabled()) {
+    context_.events->PublishGraph(run_id_, graph_);
     Event event;
     event.type = EventType::kComputeStart;
     event.run = run_id_;
@@ -84,6 +87,22 @@ void GraphRun::Start() {
     event.bytes = num_needed_;
     if (!outputs_.empty()) event.key = g.key(outputs_[0]);
     context_.events->Record(-1, event);
+    // Tasks per name, so observers can show progress per task prefix.
+    std::unordered_map<uint32_t, std::pair<graph::Key, int64_t>> per_name;
+    for (TaskId t = 0; t < n; ++t) {
+      if (!(flags_[t] & kNeeded)) continue;
+      auto [it, added] = per_name.try_emplace(g.key(t).name, g.key(t), 0);
+      ++it->second.second;
+    }
+    for (const auto& [name, entry] : per_name) {
+      Event queued;
+      queued.type = EventType::kTasksQueued;
+      queued.run = run_id_;
+      queued.key = entry.first;
+      queued.bytes = entry.second;
+      queued.start_ns = event.start_ns;
+      context_.events->Record(-1, queued);
+    }
   }
   // Held by this call until set up, so a result finishing on another thread cannot retire the
   // run half-way.
@@ -161,6 +180,8 @@ void GraphRun::Run(uint32_t task, int worker) {
     event.start_ns = NowNs();
     events.Record(worker, event);
   }
+  const bool sampled = running::enabled.load(std::memory_order_relaxed);
+  if (sampled) running::Enter(g.key(task).name);
 
   ValuePtr value;
   try {
@@ -177,7 +198,9 @@ void GraphRun::Run(uint32_t task, int worker) {
     }
     value = g.function(task).Call(graph::TaskInputs(g.key(task), args.data(), args.size(), inputs.data(), g.params(task)));
     if (!value) value = graph::None();
+    if (sampled) running::Leave();
   } catch (...) {
+    if (sampled) running::Leave();
     for (auto& input : inputs) input.reset();
     if (record) {
       event.type = EventType::kTaskFinish;
@@ -272,6 +295,14 @@ void GraphRun::PushReady(std::vector<uint32_t>& ready, int worker) {
 }
 
 void GraphRun::ReleaseResult(TaskId task) {
+  if (context_.events->enabled()) {
+    Event event;
+    event.type = EventType::kRelease;
+    event.run = run_id_;
+    event.key = graph_->key(task);
+    event.start_ns = NowNs();
+    context_.events->Record(-1, event);  // may run off this pool (cancellation)
+  }
   if (results_[task]) {
     context_.store->AddUnmanaged(-results_[task]->nbytes());
     results_[task].reset();

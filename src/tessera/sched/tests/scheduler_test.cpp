@@ -266,10 +266,13 @@ TEST(LocalSchedulerTest, EventsReportEveryTask) {
     std::this_thread::sleep_for(2ms);
   }
   scheduler.events().Flush();
-  int starts = 0, finishes = 0, compute_starts = 0;
+  int starts = 0, finishes = 0, compute_starts = 0, releases = 0;
+  int64_t queued = 0;
   {
     std::lock_guard lock(collector->mutex);
     for (const Event& e : collector->events) {
+      if (e.type == EventType::kTasksQueued) queued += e.bytes;
+      if (e.type == EventType::kRelease) ++releases;
       if (e.type == EventType::kTaskStart) ++starts;
       if (e.type == EventType::kTaskFinish) {
         ++finishes;
@@ -286,6 +289,8 @@ TEST(LocalSchedulerTest, EventsReportEveryTask) {
   EXPECT_EQ(starts, 199);
   EXPECT_EQ(finishes, 199);
   EXPECT_EQ(compute_starts, 1);
+  EXPECT_EQ(queued, 199);    // tasks announced per name add up to the graph
+  EXPECT_EQ(releases, 198);  // every intermediate is freed; the root is the output
   EXPECT_EQ(bar->finished(), 199);
   EXPECT_NE(bar_text.str().find("100%"), std::string::npos) << bar_text.str();
   // The drain thread adds memory samples (managed, spilled and resident bytes) while subscribed.
