@@ -10,6 +10,8 @@ packages=(
   libcli11-dev
   clang libclang-rt-14-dev
   python3 python3-venv python3-dev
+  libboost-dev nlohmann-json3-dev esbuild
+  chromium
 )
 
 missing=()

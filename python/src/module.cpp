@@ -10,6 +10,10 @@
 
 namespace nb = nanobind;
 
+namespace tessera::python {
+void BindDashboard(nb::module_& m);
+}
+
 namespace {
 
 PyObject* cancelled_error = nullptr;  // concurrent.futures.CancelledError, as Dask raises
@@ -51,4 +55,5 @@ NB_MODULE(_core, m) {
   tessera::python::BindTables(m);
   tessera::python::BindDataFrame(m);
   tessera::python::BindDelayed(m);
+  tessera::python::BindDashboard(m);
 }

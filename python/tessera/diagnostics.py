@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import threading
 import time
@@ -55,3 +56,15 @@ class ProgressBar:
         if final:
             out.write("\n")
         out.flush()
+
+
+@contextlib.contextmanager
+def performance_report(filename="dask-report.html"):
+    """``with performance_report("report.html"): ...``: records what the scheduler runs inside
+    the block (task stream, progress, memory, profile) and writes one self-contained HTML file,
+    viewable offline."""
+    report = _core.PerformanceReport(_scheduler.current(), str(filename))
+    try:
+        yield report
+    finally:
+        report.write()

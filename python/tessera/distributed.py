@@ -122,7 +122,7 @@ class Client:
     up to ``memory_limit`` per worker (``'4GB'``; default half of RAM in all) before spilling."""
 
     def __init__(self, address=None, n_workers=None, threads_per_worker=None, memory_limit="auto",
-                 set_as_default=True, processes=False, spill_directory="", **kwargs):
+                 set_as_default=True, processes=False, spill_directory="", dashboard_address=":8787", **kwargs):
         if address is not None:
             raise NotImplementedError("connecting to a remote scheduler is not supported yet; "
                                       "Client() runs a local scheduler")
@@ -136,6 +136,10 @@ class Client:
         self.n_workers, self.threads_per_worker = int(n_workers), int(threads_per_worker)
         self._handle = _core.Scheduler.local(self.n_workers * self.threads_per_worker,
                                              _parse_memory(memory_limit, self.n_workers), spill_directory)
+        self._dashboard = None
+        if dashboard_address is not None:
+            host, _, port = str(dashboard_address).rpartition(":")
+            self._dashboard = _core.Dashboard(self._handle, host or "127.0.0.1", int(port or 8787))
         self._previous = None
         self._closed = False
         self._default = False
@@ -209,12 +213,15 @@ class Client:
 
     @property
     def dashboard_link(self):
-        return None
+        """The live dashboard's address (None when started with dashboard_address=None)."""
+        return None if self._dashboard is None else self._dashboard.link
 
     def close(self):
         if self._closed:
             return
         self._closed = True
+        if self._dashboard is not None:
+            self._dashboard.close()
         if self._default and _scheduler.current() is self._handle:
             _scheduler.set_current(self._previous)
         self._handle.close()
@@ -231,11 +238,14 @@ class Client:
         stats = self._handle.stats()
         memory = stats["memory_limit"] / 2**30
         state = "closed" if self._closed else "running"
+        dashboard = f", dashboard={self.dashboard_link}" if self.dashboard_link else ""
         return (f"<Client: {state}, workers={self.n_workers}, "
-                f"threads={self.n_workers * self.threads_per_worker}, memory={memory:.2f} GiB>")
+                f"threads={self.n_workers * self.threads_per_worker}, memory={memory:.2f} GiB{dashboard}>")
 
     def _repr_html_(self):
-        return f"<pre>{repr(self)}</pre>"
+        link = self.dashboard_link
+        dashboard = f'<br>Dashboard: <a href="{link}" target="_blank">{link}</a>' if link else ""
+        return f"<pre>{repr(self)}</pre>{dashboard}"
 
 
 def _identity(x):

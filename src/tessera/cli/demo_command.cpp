@@ -6,7 +6,11 @@
 #include <iostream>
 #include <sstream>
 
+#include <csignal>
+#include <thread>
+
 #include "tessera/cli/commands.hpp"
+#include "tessera/dashboard/dashboard.hpp"
 #include "tessera/cli/process_stats.hpp"
 #include "tessera/dataframe/group_by.hpp"
 #include "tessera/dataframe/sources.hpp"
@@ -20,7 +24,15 @@ struct DemoArguments {
   std::string directory = "build/demo-data/taxi";
   int files = 3;
   int64_t rows = 300000;
+  bool dashboard = true;
+  std::string dashboard_host = "127.0.0.1";
+  int dashboard_port = 8787;
+  bool keep_open = false;
+  std::string report;
+  int64_t memory_limit = 0;
 };
+
+volatile std::sig_atomic_t interrupted = 0;
 
 // Prints one step's title, result and time, as the lesson's notebook cells would.
 template <typename Step>
@@ -45,7 +57,17 @@ void RunDemo(const DemoArguments& arguments) {
             return std::to_string(paths.size()) + " files, " + std::to_string(bytes >> 20) + " MiB";
           });
 
-  sched::LocalScheduler scheduler;
+  sched::LocalSchedulerOptions scheduler_options;
+  scheduler_options.memory.memory_limit = arguments.memory_limit;
+  sched::LocalScheduler scheduler(scheduler_options);
+  std::unique_ptr<dashboard::Dashboard> live;
+  if (arguments.dashboard) {
+    live = std::make_unique<dashboard::Dashboard>(
+        scheduler, dashboard::DashboardOptions{.host = arguments.dashboard_host, .port = arguments.dashboard_port});
+    std::cout << "dashboard: " << live->link() << std::endl;
+  }
+  std::unique_ptr<dashboard::PerformanceReport> report;
+  if (!arguments.report.empty()) report = std::make_unique<dashboard::PerformanceReport>(scheduler, arguments.report);
   io::CsvReadOptions options;
   options.parse_dates = {"tpep_pickup_datetime", "tpep_dropoff_datetime"};
   options.blocksize = int64_t(16) << 20;
@@ -86,6 +108,16 @@ void RunDemo(const DemoArguments& arguments) {
     return by_time["trip_distance"].rolling("24h").mean().to_frame().tail(5, scheduler)->ToString();
   });
   std::cout << "\nThe same lesson as a C++ program: examples/taxi_lesson.cpp.\n";
+  if (report) {
+    report->Write();
+    std::cout << "performance report: " << arguments.report << "\n";
+  }
+  if (live && arguments.keep_open) {
+    std::cout << "serving the dashboard at " << live->link() << " until interrupted (Ctrl-C)" << std::endl;
+    std::signal(SIGINT, [](int) { interrupted = 1; });
+    std::signal(SIGTERM, [](int) { interrupted = 1; });
+    while (!interrupted) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
 }
 
 }  // namespace
@@ -96,6 +128,14 @@ void AddDemoCommand(CLI::App& app) {
   demo->add_option("--data-dir", arguments->directory, "Where to write the sample");
   demo->add_option("--files", arguments->files, "Sample files (months)");
   demo->add_option("--rows", arguments->rows, "Rows per file");
+  demo->add_flag("!--no-dashboard", arguments->dashboard, "Do not serve the live dashboard");
+  demo->add_option("--dashboard-host", arguments->dashboard_host, "Interface the dashboard binds (default localhost)");
+  demo->add_option("--dashboard-port", arguments->dashboard_port,
+                   "First port tried for the dashboard (the next free one is used; 0 = any)");
+  demo->add_flag("--keep-open", arguments->keep_open, "Keep serving the dashboard after the lesson, until interrupted");
+  demo->add_option("--report", arguments->report, "Write a self-contained performance report (HTML) to this file");
+  demo->add_option("--memory-limit", arguments->memory_limit,
+                   "Bytes of results held before spilling to disk (0 = half of RAM)");
   demo->callback([arguments] { RunDemo(*arguments); });
 }
 

@@ -5,7 +5,18 @@
 #include <iostream>
 #include <sstream>
 
+#include <utility>  // before Boost.Asio 1.74, whose awaitable.hpp uses std::exchange without it
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <atomic>
+#include <cstdlib>
+#include <thread>
+
 #include "tessera/cli/commands.hpp"
+#include "tessera/dashboard/dashboard.hpp"
 #include "tessera/cli/process_stats.hpp"
 #include "tessera/dataframe/group_by.hpp"
 #include "tessera/dataframe/sources.hpp"
@@ -19,6 +30,58 @@ struct SeedBenchOptions {
   int threads = 0;
   int64_t blocksize = int64_t(64) << 20;
   bool explain = false;
+  bool dashboard = false;
+};
+
+// What an open dashboard page asks for, five times a second, over real HTTP: the task stream
+// since its last look and the other plots in full.
+class PagePoller {
+ public:
+  explicit PagePoller(int port) : port_(port), thread_([this] { Run(); }) {}
+  ~PagePoller() {
+    stop_ = true;
+    thread_.join();
+  }
+  int64_t requests() const { return requests_; }
+
+ private:
+  void Run() {
+    double since = -1;
+    while (!stop_) {
+      for (const std::string& target : {"/api/task-stream?since=" + std::to_string(since), std::string("/api/progress"),
+                                       std::string("/api/memory"), std::string("/api/workers"),
+                                       std::string("/api/summary")}) {
+        const std::string body = Get(target);
+        if (target.rfind("/api/task-stream", 0) == 0) {
+          const size_t at = body.rfind("\"stop\":");
+          if (at != std::string::npos) since = std::atof(body.c_str() + at + 7);
+        }
+        ++requests_;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+  }
+  std::string Get(const std::string& target) {
+    namespace asio = boost::asio;
+    namespace http = boost::beast::http;
+    try {
+      asio::io_context io;
+      asio::ip::tcp::socket socket(io);
+      socket.connect({asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port_)});
+      http::request<http::empty_body> request{http::verb::get, target, 11};
+      http::write(socket, request);
+      boost::beast::flat_buffer buffer;
+      http::response<http::string_body> response;
+      http::read(socket, buffer, response);
+      return response.body();
+    } catch (const std::exception&) {
+      return "";
+    }
+  }
+  const int port_;
+  std::atomic<bool> stop_{false};
+  std::atomic<int64_t> requests_{0};
+  std::thread thread_;
 };
 
 class StepTimer {
@@ -60,6 +123,13 @@ void RunSeedBench(const SeedBenchOptions& bench) {
   sched::LocalSchedulerOptions scheduler_options;
   scheduler_options.num_threads = bench.threads;
   sched::LocalScheduler scheduler(scheduler_options);
+  std::unique_ptr<dashboard::Dashboard> live;
+  std::unique_ptr<PagePoller> page;
+  if (bench.dashboard) {
+    live = std::make_unique<dashboard::Dashboard>(scheduler, dashboard::DashboardOptions{.port = 0});
+    page = std::make_unique<PagePoller>(live->port());
+    std::cout << "dashboard: " << live->link() << " (polled as an open page would)" << std::endl;
+  }
   io::CsvReadOptions options;
   options.parse_dates = {"tpep_pickup_datetime", "tpep_dropoff_datetime"};
   options.blocksize = bench.blocksize;
@@ -86,6 +156,7 @@ void RunSeedBench(const SeedBenchOptions& bench) {
     std::cout << "plan of tip_frac.mean:\n"
               << (df["tip_amount"] / df["fare_amount"])[df["fare_amount"] > 0].mean().explain();
   }
+  if (page) std::cout << "dashboard requests served: " << page->requests() << "\n";
   timer.PrintJson(PeakResidentBytes());
 }
 
@@ -98,6 +169,7 @@ void AddSeedBench(CLI::App& bench) {
   seed->add_option("--threads", options->threads, "Worker threads (0 = all cores)");
   seed->add_option("--blocksize", options->blocksize, "Bytes per partition");
   seed->add_flag("--explain", options->explain, "Also print an optimized plan");
+  seed->add_flag("--dashboard", options->dashboard, "Serve the dashboard and poll it as an open page would");
   seed->callback([options] { RunSeedBench(*options); });
 }
 

@@ -1,0 +1,47 @@
+"""The dashboard a Client serves, and performance reports, over real HTTP and files."""
+
+import json
+import urllib.request
+
+import numpy as np
+import pandas as pd
+
+import tessera.dataframe as dd
+from tessera.diagnostics import performance_report
+from tessera.distributed import Client
+
+
+def get(url):
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return response.read().decode()
+
+
+def test_client_serves_a_dashboard_with_its_work():
+    with Client(n_workers=1, threads_per_worker=2, dashboard_address="127.0.0.1:0") as client:
+        link = client.dashboard_link
+        assert link.startswith("http://127.0.0.1:") and link.endswith("/status")
+        assert link in repr(client) and link in client._repr_html_()
+        df = dd.from_pandas(pd.DataFrame({"x": np.arange(1000.0)}), npartitions=4)
+        assert df.x.sum().compute() == 499500.0
+        base = link[: -len("/status")]
+        assert "/static/dashboard.js" in get(link)
+        summary = json.loads(get(base + "/api/summary"))
+        assert summary["threads"] == 2
+        stream = json.loads(get(base + "/api/task-stream?since=-1"))
+        assert len(stream["tasks"]) >= 4
+        assert {t["prefix"] for t in stream["tasks"]} & {"from-tables", "sum", "reduce"} or stream["tasks"]
+    without = Client(n_workers=1, threads_per_worker=1, dashboard_address=None)
+    assert without.dashboard_link is None
+    without.close()
+
+
+def test_performance_report_is_written(tmp_path):
+    path = tmp_path / "report.html"
+    df = dd.from_pandas(pd.DataFrame({"x": np.arange(100.0)}), npartitions=2)
+    with performance_report(str(path)):
+        assert df.x.mean().compute() == 49.5
+    html = path.read_text()
+    assert "window.TESSERA_REPORT = " in html
+    assert "/static/" not in html
+    report = json.loads(html.split("window.TESSERA_REPORT = ", 1)[1].split(";</script>", 1)[0].replace("<\\/", "</"))
+    assert len(report["taskStream"]["tasks"]) >= 2
