@@ -286,9 +286,14 @@ namespace tessera::expr {
 /// Several tables as one task result (the pieces of a partition split for a shuffle).
 class TableListValue final : public graph::Value {
  public:
-  explicit TableListValue(std::vector<TablePtr> tables) : tables_(std::move(tables)) {}
+  /// Registers the deserialiser on first use, so lists can spill (a split partition waiting
+  /// for its pieces may be most of the memory in use).
+  explicit TableListValue(std::vector<TablePtr> tables);
   const std::vector<TablePtr>& tables() const { return tables_; }
   int64_t nbytes() const override;
+  std::string_view type_name() const override { return "table-list"; }
+  /// [count][length, table bytes]... in the table binary format.
+  void Serialize(std::string* out) const override;
 
  private:
   std::vector<TablePtr> tables_;

@@ -649,5 +649,41 @@ TEST(IndexSpillTest, SetIndexOfDataThreeTimesTheMemoryLimitSpills) {
   EXPECT_TRUE(ConcatenateTables(parts)->Equals(*expected));
 }
 
+// Two large persisted partitions under a limit a little above the data: each split partition
+// waits for its pieces as one list, which must spill like the tables around it.
+TEST(IndexSpillTest, SetIndexOfFewLargePartitionsJustUnderTheLimitSpills) {
+  datasets::TimeseriesOptions options;
+  options.start = "2000-01-01";
+  options.end = "2000-01-05";
+  options.freq = "1s";
+  options.partition_freq = "2D";  // 2 partitions, about 8 MB each
+  sched::LocalScheduler unlimited(sched::LocalSchedulerOptions{2, {}});
+  const TablePtr whole = timeseries(options).reset_index().compute(unlimited);
+  const TablePtr expected = compute::SortTable(*whole, {{"x", true}})->SetIndex("x");
+
+  sched::LocalSchedulerOptions limited_options{2, {}};
+  limited_options.memory.memory_limit = whole->nbytes() * 4 / 3;
+  sched::LocalScheduler limited(limited_options);
+  const DataFrame source = timeseries(options).reset_index().persist(limited);
+  const DataFrame persisted = source.set_index("x", {}, limited).persist(limited);
+  EXPECT_GT(limited.stats().total_spilled_bytes, 0);
+  std::vector<TablePtr> parts;
+  for (int64_t p = 0; p < persisted.npartitions(); ++p) parts.push_back(persisted.partitions({p}).compute(limited));
+  EXPECT_TRUE(ConcatenateTables(parts)->Equals(*expected));
+}
+
+TEST(IndexSpillTest, TableListsRoundTripThroughTheirSpillFormat) {
+  const TablePtr table = TimeTable(3);
+  ASSERT_GE(table->num_rows(), 50);
+  const expr::TableListValue list({table->Slice(0, 20), table->Slice(20, 0), table->Slice(20, 30)});
+  std::string bytes;
+  graph::SerializeTagged(list, &bytes);
+  const auto back = std::dynamic_pointer_cast<const expr::TableListValue>(graph::DeserializeTagged(bytes));
+  ASSERT_NE(back, nullptr);
+  ASSERT_EQ(back->tables().size(), 3u);
+  for (size_t i = 0; i < 3; ++i) EXPECT_TRUE(back->tables()[i]->Equals(*list.tables()[i])) << i;
+  EXPECT_THROW(graph::DeserializeTagged(bytes.substr(0, bytes.size() - 5)), IOError);
+}
+
 }  // namespace
 }  // namespace tessera::dataframe
