@@ -10,7 +10,7 @@ out=$2
 mkdir -p "$out"
 [ -d "$here/node_modules/playwright-core" ] || (cd "$here" && npm ci --no-audit --no-fund --silent)
 log="$out/demo.log"
-"$tessera" demo --files 2 --rows 100000 --data-dir "$out/data" --memory-limit 20000000 \
+"$tessera" demo --files 2 --rows 100000 --data-dir "$out/data" --memory-limit 40000000 \
   --dashboard-port 0 --report "$out/report.html" --keep-open > "$log" 2>&1 &
 demo=$!
 trap 'kill $demo 2>/dev/null || true; wait $demo 2>/dev/null || true' EXIT

@@ -29,13 +29,7 @@ Recording::Recording(sched::Scheduler& scheduler, bool profile) : scheduler_(sch
   const sched::SchedulerStats stats = scheduler.stats();
   recorder_ = std::make_shared<diagnostics::TaskRecorder>(scheduler.num_threads(), stats.memory_limit);
   scheduler_.events().Subscribe(recorder_);
-  if (profile) {
-    try {
-      profiler_ = std::make_unique<diagnostics::SamplingProfiler>();
-    } catch (const InvalidArgument&) {
-      // another recording profiles already (one per process); this one records the rest
-    }
-  }
+  if (profile) profiler_ = diagnostics::SamplingProfiler::Shared();
 }
 
 Recording::~Recording() {

@@ -46,7 +46,7 @@ class Recording {
  private:
   sched::Scheduler& scheduler_;
   std::shared_ptr<diagnostics::TaskRecorder> recorder_;
-  std::unique_ptr<diagnostics::SamplingProfiler> profiler_;
+  std::shared_ptr<diagnostics::SamplingProfiler> profiler_;  // shared with other recordings
 };
 
 class Dashboard {

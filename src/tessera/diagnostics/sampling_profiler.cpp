@@ -97,6 +97,18 @@ SamplingProfiler::SamplingProfiler(int hz) : hz_(hz) {
   sampler_ = std::thread([this] { Run(); });
 }
 
+std::shared_ptr<SamplingProfiler> SamplingProfiler::Shared() {
+  static std::mutex mutex;
+  static std::weak_ptr<SamplingProfiler> current;
+  std::lock_guard lock(mutex);
+  std::shared_ptr<SamplingProfiler> profiler = current.lock();
+  if (!profiler) {
+    profiler = std::make_shared<SamplingProfiler>();
+    current = profiler;
+  }
+  return profiler;
+}
+
 SamplingProfiler::~SamplingProfiler() {
   stop_.store(true);
   sampler_.join();

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -22,6 +23,9 @@ class SamplingProfiler {
   /// handler is process-wide).
   explicit SamplingProfiler(int hz = 100);
   ~SamplingProfiler();
+  /// The process's profiler, started on first use and stopped when the last user lets go, so a
+  /// live dashboard and a performance report see the same samples.
+  static std::shared_ptr<SamplingProfiler> Shared();
   SamplingProfiler(const SamplingProfiler&) = delete;
   SamplingProfiler& operator=(const SamplingProfiler&) = delete;
 

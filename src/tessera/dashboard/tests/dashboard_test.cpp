@@ -12,6 +12,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <thread>
 
 #include "tessera/dashboard/dashboard.hpp"
 #include "tessera/graph/tests/graph_shapes.hpp"
@@ -107,6 +108,30 @@ TEST(DashboardTest, TakesTheNextFreePortAndStreamsEvents) {
   const json tick = json::parse(received.substr(data + 6, received.find('\n', data) - data - 6));
   EXPECT_EQ(tick["threads"], 1);
   EXPECT_THROW(Dashboard(scheduler, {.host = "not-an-address", .port = 0, .profile = false}), InvalidArgument);
+}
+
+TEST(DashboardTest, ReportsAndDashboardsShareTheProfilersSamples) {
+  sched::LocalScheduler scheduler({2, {}});
+  Dashboard dashboard(scheduler, {.host = "127.0.0.1", .port = 0, .profile = true});
+  Recording report(scheduler, true);
+  struct Busy final : graph::Closure {
+    graph::ValuePtr Call(const graph::TaskInputs&) const override {
+      const auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(120);
+      double x = 1;
+      while (std::chrono::steady_clock::now() < end) x = x * 1.0000001 + 1e-9;
+      return graph::MakeDouble(x);
+    }
+    std::string_view name() const override { return "busy"; }
+  };
+  graph::Graph g;
+  const uint32_t busy = g.AddClosure(std::make_shared<Busy>());
+  g.AddTask(graph::Key::Make("busy-a"), busy, {});
+  g.AddTask(graph::Key::Make("busy-b"), busy, {});
+  g.Finalize();
+  scheduler.Compute(std::move(g), {graph::Key::Make("busy-a"), graph::Key::Make("busy-b")});
+  std::this_thread::sleep_for(std::chrono::milliseconds(60));
+  EXPECT_GT(json::parse(dashboard.recording().ProfileJson())["samples"].get<int64_t>(), 5);
+  EXPECT_GT(json::parse(report.ProfileJson())["samples"].get<int64_t>(), 5);
 }
 
 TEST(DashboardTest, PerformanceReportIsOneSelfContainedFile) {
