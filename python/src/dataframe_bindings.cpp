@@ -498,19 +498,7 @@ void BindDataFrame(nb::module_& m) {
   nb::class_<GroupBy>(m, "GroupBy")
       .def("column", [](const GroupBy& g, const std::string& c) { return g[c]; })
       .def("select", [](const GroupBy& g, const std::vector<std::string>& c) { return g[c]; })
-      .def("aggregate", [](const GroupBy& g, const std::string& f, int ddof) -> DataFrame {
-        if (f == "sum") return g.sum();
-        if (f == "mean") return g.mean();
-        if (f == "count") return g.count();
-        if (f == "min") return g.min();
-        if (f == "max") return g.max();
-        if (f == "var") return g.var(ddof);
-        if (f == "std") return g.std(ddof);
-        if (f == "first") return g.first();
-        if (f == "last") return g.last();
-        if (f == "nunique") return g.nunique();
-        throw InvalidArgument("unknown group-by aggregation '" + f + "'");
-      }, nb::arg("function"), nb::arg("ddof") = 1)
+      .def("aggregate", &GroupBy::aggregate, nb::arg("function"), nb::arg("ddof") = 1)
       .def("size", &GroupBy::size)
       .def("agg", nb::overload_cast<const std::map<std::string, std::vector<std::string>>&>(&GroupBy::agg, nb::const_))
       .def("agg_named", [](const GroupBy& g, const std::vector<std::tuple<std::string, std::string, std::string>>& named) {
@@ -523,50 +511,16 @@ void BindDataFrame(nb::module_& m) {
       });
 
   nb::class_<SeriesGroupBy>(m, "SeriesGroupBy")
-      .def("aggregate", [](const SeriesGroupBy& g, const std::string& f, int ddof) -> Series {
-        if (f == "sum") return g.sum();
-        if (f == "mean") return g.mean();
-        if (f == "count") return g.count();
-        if (f == "size") return g.size();
-        if (f == "min") return g.min();
-        if (f == "max") return g.max();
-        if (f == "var") return g.var(ddof);
-        if (f == "std") return g.std(ddof);
-        if (f == "first") return g.first();
-        if (f == "last") return g.last();
-        if (f == "nunique") return g.nunique();
-        throw InvalidArgument("unknown group-by aggregation '" + f + "'");
-      }, nb::arg("function"), nb::arg("ddof") = 1)
+      .def("aggregate", &SeriesGroupBy::aggregate, nb::arg("function"), nb::arg("ddof") = 1)
       .def("agg", &SeriesGroupBy::agg);
 
   nb::class_<Resampler>(m, "Resampler")
-      .def("aggregate", [](const Resampler& r, const std::string& f) -> Series {
-        if (f == "mean") return r.mean();
-        if (f == "sum") return r.sum();
-        if (f == "count") return r.count();
-        if (f == "size") return r.size();
-        if (f == "min") return r.min();
-        if (f == "max") return r.max();
-        if (f == "first") return r.first();
-        if (f == "last") return r.last();
-        if (f == "var") return r.var();
-        if (f == "std") return r.std();
-        throw InvalidArgument("unknown resample aggregation '" + f + "'");
-      })
+      .def("aggregate", &Resampler::aggregate)
       .def("frame", &Resampler::frame)
       .def("agg", &Resampler::agg);
 
   nb::class_<Rolling>(m, "Rolling")
-      .def("aggregate", [](const Rolling& r, const std::string& f, int ddof) -> Series {
-        if (f == "mean") return r.mean();
-        if (f == "sum") return r.sum();
-        if (f == "count") return r.count();
-        if (f == "min") return r.min();
-        if (f == "max") return r.max();
-        if (f == "var") return r.var(ddof);
-        if (f == "std") return r.std(ddof);
-        throw InvalidArgument("unknown rolling aggregation '" + f + "'");
-      }, nb::arg("function"), nb::arg("ddof") = 1);
+      .def("aggregate", &Rolling::aggregate, nb::arg("function"), nb::arg("ddof") = 1);
 
   m.def("read_csv", [](std::vector<std::string> paths, nb::dict kw) {
     io::CsvReadOptions o;

@@ -70,6 +70,21 @@ def _only_axis0(axis, what):
         raise NotImplementedError(f"{what}(axis={axis!r}): only column-wise reductions (axis=0) are supported")
 
 
+def _reduction(name, result, ddof=False):
+    """A reduction method calling the engine's `name` and wrapping what it returns in `result`
+    (a Series of per-column values for frames, a Scalar for Series)."""
+    if ddof:
+        def method(self, axis=None, *, ddof=1, split_every=8, numeric_only=None):
+            _only_axis0(axis, name)
+            return result(getattr(self._d, name)(ddof, split_every))
+    else:
+        def method(self, axis=None, *, split_every=8, numeric_only=None):
+            _only_axis0(axis, name)
+            return result(getattr(self._d, name)(split_every))
+    method.__name__ = name
+    return method
+
+
 def _parse_bytes(value):
     if isinstance(value, numbers.Integral):
         return int(value)
@@ -403,33 +418,8 @@ class DataFrame(_Collection):
         return DataFrame(self._d.round(decimals))
 
     # -- reductions (a Series indexed by column name) ---------------------------------------------
-    def sum(self, axis=None, *, split_every=8, numeric_only=None):
-        _only_axis0(axis, "sum")
-        return Series(self._d.sum(split_every))
-
-    def mean(self, axis=None, *, split_every=8, numeric_only=None):
-        _only_axis0(axis, "mean")
-        return Series(self._d.mean(split_every))
-
-    def count(self, axis=None, *, split_every=8):
-        _only_axis0(axis, "count")
-        return Series(self._d.count(split_every))
-
-    def min(self, axis=None, *, split_every=8, numeric_only=None):
-        _only_axis0(axis, "min")
-        return Series(self._d.min(split_every))
-
-    def max(self, axis=None, *, split_every=8, numeric_only=None):
-        _only_axis0(axis, "max")
-        return Series(self._d.max(split_every))
-
-    def var(self, axis=None, *, ddof=1, split_every=8, numeric_only=None):
-        _only_axis0(axis, "var")
-        return Series(self._d.var(ddof, split_every))
-
-    def std(self, axis=None, *, ddof=1, split_every=8, numeric_only=None):
-        _only_axis0(axis, "std")
-        return Series(self._d.std(ddof, split_every))
+    sum, mean, count, min, max = (_reduction(n, lambda d: Series(d)) for n in ("sum", "mean", "count", "min", "max"))
+    var, std = (_reduction(n, lambda d: Series(d), ddof=True) for n in ("var", "std"))
 
     def nunique(self, dropna=True):
         return Series(self._d.nunique(dropna))
@@ -747,33 +737,9 @@ class Series(_Collection):
         return DataFrame(series._d.to_frame())
 
     # -- reductions -------------------------------------------------------------------------------
-    def sum(self, axis=None, *, split_every=8):
-        _only_axis0(axis, "sum")
-        return Scalar(self._d.sum(split_every))
-
-    def mean(self, axis=None, *, split_every=8):
-        _only_axis0(axis, "mean")
-        return Scalar(self._d.mean(split_every))
-
-    def count(self, axis=None, *, split_every=8):
-        _only_axis0(axis, "count")
-        return Scalar(self._d.count(split_every))
-
-    def min(self, axis=None, *, split_every=8):
-        _only_axis0(axis, "min")
-        return Scalar(self._d.min(split_every))
-
-    def max(self, axis=None, *, split_every=8):
-        _only_axis0(axis, "max")
-        return Scalar(self._d.max(split_every))
-
-    def var(self, axis=None, *, ddof=1, split_every=8):
-        _only_axis0(axis, "var")
-        return Scalar(self._d.var(ddof, split_every))
-
-    def std(self, axis=None, *, ddof=1, split_every=8):
-        _only_axis0(axis, "std")
-        return Scalar(self._d.std(ddof, split_every))
+    sum, mean, count, min, max, any, all, idxmin, idxmax = (
+        _reduction(n, Scalar) for n in ("sum", "mean", "count", "min", "max", "any", "all", "idxmin", "idxmax"))
+    var, std = (_reduction(n, Scalar, ddof=True) for n in ("var", "std"))
 
     def nunique(self, dropna=True, split_every=8):
         return Scalar(self._d.nunique(dropna, split_every))

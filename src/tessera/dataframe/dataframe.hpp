@@ -453,6 +453,8 @@ class Resampler {
   Series last() const { return Aggregate("last"); }
   Series var() const { return Aggregate("var"); }
   Series std() const { return Aggregate("std"); }
+  /// The aggregation named `function` (as the methods above).
+  Series aggregate(const std::string& function) const { return Aggregate(function); }
   /// Several functions: one column per function (per value and function for a frame).
   DataFrame agg(const std::vector<std::string>& functions) const;
   /// One function over every value column, as a frame (DataFrame.resample(rule).mean()).
@@ -481,6 +483,9 @@ class Rolling {
   Series max() const { return Apply(compute::RollingFunction::kMax); }
   Series var(int ddof = 1) const;
   Series std(int ddof = 1) const;
+  /// The window function named `function` ("mean", "sum", "count", "min", "max", "var",
+  /// "std"); InvalidArgument naming them otherwise.
+  Series aggregate(const std::string& function, int ddof = 1) const;
 
  private:
   Series Apply(compute::RollingFunction function, int ddof = 1) const;

@@ -42,6 +42,9 @@ class SeriesGroupBy {
   Series first() const { return Aggregate("first"); }
   Series last() const { return Aggregate("last"); }
   Series nunique() const { return Aggregate("nunique"); }
+  /// The aggregation named `function` ("sum", "mean", ... as the methods above; ddof for var
+  /// and std); InvalidArgument naming the known ones otherwise.
+  Series aggregate(const std::string& function, int ddof = 1) const { return Aggregate(function, ddof); }
   /// Several functions: one column per function, named after it.
   DataFrame agg(const std::vector<std::string>& functions) const;
 
@@ -76,6 +79,8 @@ class GroupBy {
   DataFrame first() const { return Aggregate("first"); }
   DataFrame last() const { return Aggregate("last"); }
   DataFrame nunique() const { return Aggregate("nunique"); }
+  /// The aggregation named `function` (as the methods above; ddof for var and std).
+  DataFrame aggregate(const std::string& function, int ddof = 1) const { return Aggregate(function, ddof); }
   /// Rows per group, as a Series named "size".
   Series size() const;
   /// {column: [functions]}: columns named "<column>_<function>" when a column has several

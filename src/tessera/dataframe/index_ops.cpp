@@ -420,4 +420,16 @@ Series Rolling::Apply(compute::RollingFunction function, int ddof) const {
 Series Rolling::var(int ddof) const { return Apply(compute::RollingFunction::kVar, ddof); }
 Series Rolling::std(int ddof) const { return Apply(compute::RollingFunction::kStd, ddof); }
 
+Series Rolling::aggregate(const std::string& function, int ddof) const {
+  using compute::RollingFunction;
+  static const std::pair<const char*, RollingFunction> kFunctions[] = {
+      {"mean", RollingFunction::kMean}, {"sum", RollingFunction::kSum}, {"count", RollingFunction::kCount},
+      {"min", RollingFunction::kMin},   {"max", RollingFunction::kMax}, {"var", RollingFunction::kVar},
+      {"std", RollingFunction::kStd}};
+  for (const auto& [name, kind] : kFunctions) {
+    if (function == name) return Apply(kind, ddof);
+  }
+  throw InvalidArgument("unknown rolling function '" + function + "'; use one of mean, sum, count, min, max, var, std");
+}
+
 }  // namespace tessera::dataframe
