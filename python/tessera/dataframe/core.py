@@ -1020,6 +1020,12 @@ class Rolling:
     def std(self, ddof=1):
         return Series(self._r.aggregate("std", ddof))
 
+    def aggregate(self, func):
+        """One window function by name ("mean", "sum", "count", "min", "max", "var", "std")."""
+        return Series(self._r.aggregate(str(func)))
+
+    agg = aggregate
+
 
 # ---------------------------------------------------------------------------------------------
 # user functions over partitions
