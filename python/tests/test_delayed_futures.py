@@ -159,9 +159,13 @@ def test_client_submit_map_gather_and_dependencies():
 
 def test_as_completed_yields_in_finishing_order():
     with Client(n_workers=1, threads_per_worker=2) as client:
-        slow = client.submit(lambda: (time.sleep(0.4), "slow")[1], pure=False)
+        release = threading.Event()
+        slow = client.submit(lambda: (release.wait(10), "slow")[1], pure=False)
         fast = client.submit(lambda: "fast", pure=False)
-        order = [f.result() for f in as_completed([slow, fast])]
+        order = []
+        for future in as_completed([slow, fast]):
+            order.append(future.result())
+            release.set()  # the slow task finishes only after the first result was handed out
         assert order == ["fast", "slow"]
         results = dict((f.key, r) for f, r in as_completed([slow, fast], with_results=True))
         assert sorted(results.values()) == ["fast", "slow"]
@@ -202,15 +206,16 @@ def test_future_exception_and_timeout():
 
 
 def test_python_tasks_run_in_parallel_when_they_release_the_gil():
-    def sleeper(_):
-        time.sleep(0.3)
-        return 1
+    # Two tasks meet at a barrier: possible only when both run at once, on two threads, each
+    # holding the GIL just while its Python code runs.
+    barrier = threading.Barrier(2, timeout=20)
+
+    def meet(i):
+        barrier.wait()
+        return i
 
     with Client(n_workers=1, threads_per_worker=2) as client:
-        start = time.perf_counter()
-        assert sum(client.gather(client.map(sleeper, range(4), pure=False))) == 4
-        elapsed = time.perf_counter() - start
-    assert elapsed < 1.1  # two threads: 4 x 0.3 s take about 0.6 s, not 1.2 s
+        assert sorted(client.gather(client.map(meet, range(2), pure=False))) == [0, 1]
 
 
 def test_client_is_the_default_while_open():

@@ -123,6 +123,26 @@ class _Collection:
         """The optimized plan and the number of tasks it lowers to."""
         return self._d.explain()
 
+    # -- elementwise operations frames and Series share (the result has the caller's kind) ----
+    def isnull(self):
+        return self._wrap(self._d.isnull())
+
+    isna = isnull
+
+    def notnull(self):
+        return self._wrap(self._d.notnull())
+
+    notna = notnull
+
+    def clip(self, lower=None, upper=None):
+        return self._wrap(self._d.clip(to_engine_scalar(lower), to_engine_scalar(upper)))
+
+    def abs(self):
+        return self._wrap(self._d.abs())
+
+    def round(self, decimals=0):
+        return self._wrap(self._d.round(decimals))
+
     def __repr__(self):
         return repr(self._d)
 
@@ -383,15 +403,6 @@ class DataFrame(_Collection):
             return DataFrame(self._d.astype({str(k): _engine_dtype(v) for k, v in dtype.items()}))
         return DataFrame(self._d.astype_all(_engine_dtype(dtype)))
 
-    def isnull(self):
-        return DataFrame(self._d.isnull())
-
-    isna = isnull
-
-    def notnull(self):
-        return DataFrame(self._d.notnull())
-
-    notna = notnull
 
     def fillna(self, value):
         if isinstance(value, dict):
@@ -408,14 +419,6 @@ class DataFrame(_Collection):
     def mask(self, cond, other=np.nan):
         return DataFrame(self._d.mask(cond._s, to_engine_scalar(other)))
 
-    def clip(self, lower=None, upper=None):
-        return DataFrame(self._d.clip(to_engine_scalar(lower), to_engine_scalar(upper)))
-
-    def abs(self):
-        return DataFrame(self._d.abs())
-
-    def round(self, decimals=0):
-        return DataFrame(self._d.round(decimals))
 
     # -- reductions (a Series indexed by column name) ---------------------------------------------
     sum, mean, count, min, max = (_reduction(n, lambda d: Series(d)) for n in ("sum", "mean", "count", "min", "max"))
@@ -695,15 +698,6 @@ class Series(_Collection):
     def astype(self, dtype):
         return Series(self._d.astype(_engine_dtype(dtype)))
 
-    def isnull(self):
-        return Series(self._d.isnull())
-
-    isna = isnull
-
-    def notnull(self):
-        return Series(self._d.notnull())
-
-    notna = notnull
 
     def fillna(self, value):
         return Series(self._d.fillna(to_engine_scalar(value)))
@@ -723,14 +717,6 @@ class Series(_Collection):
     def isin(self, values):
         return Series(self._d.isin([to_engine_scalar(v) for v in values]))
 
-    def clip(self, lower=None, upper=None):
-        return Series(self._d.clip(to_engine_scalar(lower), to_engine_scalar(upper)))
-
-    def abs(self):
-        return Series(self._d.abs())
-
-    def round(self, decimals=0):
-        return Series(self._d.round(decimals))
 
     def to_frame(self, name=None):
         series = self if name is None else self.rename(name)
