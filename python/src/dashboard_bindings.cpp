@@ -2,6 +2,7 @@
 // dashboard; tessera.diagnostics.performance_report writes a report).
 #include <nanobind/nanobind.h>
 #include <nanobind/stl/string.h>
+#include <nanobind/stl/vector.h>
 
 #include <memory>
 
@@ -29,6 +30,10 @@ SchedulerHandle Resolve(const SchedulerHandle* h) { return h ? *h : SchedulerHan
 }  // namespace
 
 void BindDashboard(nb::module_& m) {
+  m.def("profiling_active", [] { return diagnostics::SamplingProfiler::Active() != nullptr; });
+  m.def("profile_sample", [](const std::string& prefix, const std::vector<std::string>& frames) {
+    if (auto profiler = diagnostics::SamplingProfiler::Active()) profiler->AddSample(sched::NowNs(), prefix, frames);
+  }, "Adds one stack of Python frames (outermost first) of a task with `prefix` to the running profiler.");
   nb::class_<DashboardHandle>(m, "Dashboard")
       .def("__init__", [](DashboardHandle* self, const SchedulerHandle* h, std::string host, int port) {
         new (self) DashboardHandle{Resolve(h), nullptr};

@@ -14,7 +14,7 @@ import pickle
 import types
 import uuid
 
-from . import _core, _scheduler
+from . import _core, _profiling, _scheduler
 
 __all__ = ["Delayed", "delayed", "compute", "persist", "tokenize"]
 
@@ -102,9 +102,12 @@ def _call_node(func, args, kwargs, pure, name, key=None):
     leaves = []
     template = _flatten((list(args), kwargs), leaves)
 
+    prefix = name or _function_name(func)
+
     def run(*values):
         call_args, call_kwargs = _rebuild(template, values)
-        return func(*call_args, **call_kwargs)
+        with _profiling.task(prefix):
+            return func(*call_args, **call_kwargs)
 
     token = None
     if pure and key is None:

@@ -7,7 +7,7 @@ import sys
 import threading
 import time
 
-from . import _core, _scheduler
+from . import _core, _profiling, _scheduler
 
 
 class ProgressBar:
@@ -64,7 +64,9 @@ def performance_report(filename="dask-report.html"):
     the block (task stream, progress, memory, profile) and writes one self-contained HTML file,
     viewable offline."""
     report = _core.PerformanceReport(_scheduler.current(), str(filename))
+    _profiling.start()
     try:
         yield report
     finally:
+        _profiling.stop()
         report.write()

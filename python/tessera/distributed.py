@@ -11,7 +11,7 @@ import os
 import threading
 import time
 
-from . import _core, _scheduler
+from . import _core, _profiling, _scheduler
 from .delayed import Delayed, _call_node
 
 __all__ = ["Client", "Future", "as_completed", "wait", "get_client"]
@@ -140,6 +140,7 @@ class Client:
         if dashboard_address is not None:
             host, _, port = str(dashboard_address).rpartition(":")
             self._dashboard = _core.Dashboard(self._handle, host or "127.0.0.1", int(port or 8787))
+            _profiling.start()
         self._previous = None
         self._closed = False
         self._default = False
@@ -222,6 +223,7 @@ class Client:
         self._closed = True
         if self._dashboard is not None:
             self._dashboard.close()
+            _profiling.stop()
         if self._default and _scheduler.current() is self._handle:
             _scheduler.set_current(self._previous)
         self._handle.close()

@@ -50,3 +50,28 @@ def test_performance_report_is_written(tmp_path):
     assert "/static/" not in html
     report = json.loads(html.split("window.TESSERA_REPORT = ", 1)[1].split(";</script>", 1)[0].replace("<\\/", "</"))
     assert len(report["taskStream"]["tasks"]) >= 2
+
+
+def spin_in_python(seconds):
+    end = time.perf_counter() + seconds
+    total = 0
+    while time.perf_counter() < end:
+        total += 1
+    return total
+
+
+def test_profile_shows_python_frames_of_python_tasks():
+    with Client(n_workers=1, threads_per_worker=2, dashboard_address="127.0.0.1:0") as client:
+        assert client.submit(spin_in_python, 0.5, pure=False).result() > 0
+        base = client.dashboard_link[: -len("/status")]
+        profile = json.loads(get(base + "/api/profile?prefix=spin_in_python"))
+        names = set()
+
+        def walk(node):
+            names.add(node["name"])
+            for child in node["children"]:
+                walk(child)
+        walk(profile["root"])
+        assert profile["samples"] > 5
+        assert "python" in names
+        assert any(name.endswith(".spin_in_python") for name in names), sorted(names)[:20]

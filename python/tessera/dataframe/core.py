@@ -11,7 +11,7 @@ import operator
 import numpy as np
 import pandas as pd
 
-from .. import _core, _scheduler
+from .. import _core, _profiling, _scheduler
 from .._convert import (PANDAS_MAJOR, arrow_to_table, pandas_to_table, table_to_arrow, scalar_to_python, table_to_pandas, table_to_series,
                         to_engine_scalar)
 
@@ -1068,11 +1068,15 @@ def _python_function(func, args, kwargs, meta, sample, input_has_index, input_is
     # a frame without one (read_csv) keeps none, since pandas' default RangeIndex is positional.
     keep = keep_index or input_has_index
 
+    prefix = getattr(func, "__name__", "map_partitions").replace("<", "").replace(">", "")
+
     def function(table):
         frame = table_to_pandas(table, writable=True)  # user code may write into its input
         if input_is_series:
             frame = frame.iloc[:, 0]
-        return to_table(func(frame, *args, **kwargs), keep)
+        with _profiling.task(prefix):
+            result = func(frame, *args, **kwargs)
+        return to_table(result, keep)
 
     return function, to_table(meta_pd, keep), returns_series, result_name
 

@@ -97,10 +97,19 @@ SamplingProfiler::SamplingProfiler(int hz) : hz_(hz) {
   sampler_ = std::thread([this] { Run(); });
 }
 
+namespace {
+std::mutex shared_mutex;
+std::weak_ptr<SamplingProfiler> shared_profiler;
+}  // namespace
+
+std::shared_ptr<SamplingProfiler> SamplingProfiler::Active() {
+  std::lock_guard lock(shared_mutex);
+  return shared_profiler.lock();
+}
+
 std::shared_ptr<SamplingProfiler> SamplingProfiler::Shared() {
-  static std::mutex mutex;
-  static std::weak_ptr<SamplingProfiler> current;
-  std::lock_guard lock(mutex);
+  std::lock_guard lock(shared_mutex);
+  std::weak_ptr<SamplingProfiler>& current = shared_profiler;
   std::shared_ptr<SamplingProfiler> profiler = current.lock();
   if (!profiler) {
     profiler = std::make_shared<SamplingProfiler>();
@@ -137,6 +146,19 @@ uint32_t SamplingProfiler::FrameId(void* address) {
   auto [it, added] = frame_ids_.try_emplace(address, uint32_t(names_.size()));
   if (added) names_.push_back(Symbolise(address));
   return it->second;
+}
+
+uint32_t SamplingProfiler::NameId(const std::string& name) {
+  auto [it, added] = name_ids_.try_emplace(name, uint32_t(names_.size()));
+  if (added) names_.push_back(name);
+  return it->second;
+}
+
+void SamplingProfiler::AddSample(int64_t t_ns, const std::string& prefix, const std::vector<std::string>& frames) {
+  std::lock_guard lock(mutex_);
+  Sample sample{t_ns, prefix, {}};
+  for (const std::string& frame : frames) sample.frames.push_back(NameId(frame));
+  samples_.push_back(std::move(sample));
 }
 
 void SamplingProfiler::Drain() {

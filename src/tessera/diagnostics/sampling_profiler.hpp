@@ -26,6 +26,12 @@ class SamplingProfiler {
   /// The process's profiler, started on first use and stopped when the last user lets go, so a
   /// live dashboard and a performance report see the same samples.
   static std::shared_ptr<SamplingProfiler> Shared();
+  /// The process's profiler when one runs, else null (does not start one).
+  static std::shared_ptr<SamplingProfiler> Active();
+
+  /// A stack sampled by someone else (the Python package samples Python frames of Python tasks):
+  /// function names, outermost first, of a task with `prefix`, taken at `t_ns`. Any thread.
+  void AddSample(int64_t t_ns, const std::string& prefix, const std::vector<std::string>& frames);
   SamplingProfiler(const SamplingProfiler&) = delete;
   SamplingProfiler& operator=(const SamplingProfiler&) = delete;
 
@@ -44,6 +50,7 @@ class SamplingProfiler {
   void Run();
   void Drain();
   uint32_t FrameId(void* address);
+  uint32_t NameId(const std::string& name);
 
   const int hz_;
   std::atomic<bool> stop_{false};
@@ -52,6 +59,7 @@ class SamplingProfiler {
   std::vector<Sample> samples_;
   std::vector<std::string> names_;
   std::map<void*, uint32_t> frame_ids_;
+  std::map<std::string, uint32_t> name_ids_;  // for samples added by name
 };
 
 }  // namespace tessera::diagnostics

@@ -147,6 +147,16 @@ TEST(SamplingProfilerTest, SamplesRunningTasksByPrefix) {
   };
   EXPECT_TRUE(has_spin(flame["root"])) << flame.dump().substr(0, 2000);
   EXPECT_EQ(json::parse(profiler.FlameJson(origin, "no-such-prefix", 0, -1))["samples"], 0);
+
+  // stacks sampled elsewhere (Python frames) merge into the same tree by name
+  profiler.AddSample(sched::NowNs(), "python-task", {"module.outer", "module.inner"});
+  profiler.AddSample(sched::NowNs(), "python-task", {"module.outer"});
+  const json python = json::parse(profiler.FlameJson(origin, "python-task", 0, -1));
+  EXPECT_EQ(python["samples"], 2);
+  ASSERT_EQ(python["root"]["children"].size(), 1u);
+  EXPECT_EQ(python["root"]["children"][0]["name"], "module.outer");
+  EXPECT_EQ(python["root"]["children"][0]["value"], 2);
+  EXPECT_EQ(python["root"]["children"][0]["children"][0]["name"], "module.inner");
 }
 
 }  // namespace
