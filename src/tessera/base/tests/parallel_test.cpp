@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 #include <atomic>
 #include <stdexcept>
 #include <vector>
@@ -23,6 +26,10 @@ TEST(ParallelForTest, RethrowsFirstErrorAndStops) {
                    [&](size_t i) {
                      calls++;
                      if (i == 10) throw std::runtime_error("boom");
+                     // Later items take a moment, so the thread that claimed item 10 throws long
+                     // before the other one could run every item (it may be descheduled for a
+                     // while under sanitizers on a busy machine).
+                     if (i > 10) std::this_thread::sleep_for(std::chrono::microseconds(100));
                    },
                    2),
                std::runtime_error);
