@@ -13,35 +13,34 @@ namespace tessera::python {
 
 namespace {
 
-// A NumPy view of `length` values at `data`, owning a reference to `column`: writable when the
-// caller holds the only reference to the memory (nobody else can see a write), else read-only.
+// A read-only NumPy view of `length` values at `data`, owning a reference to `column` (columns
+// are immutable and may be shared with persisted partitions).
 template <typename T>
-nb::object View(const T* data, int64_t length, const ColumnPtr& column, bool writable = false) {
+nb::object View(const T* data, int64_t length, const ColumnPtr& column) {
   nb::capsule owner(new ColumnPtr(column), [](void* p) noexcept { delete static_cast<ColumnPtr*>(p); });
   size_t shape[1] = {size_t(length)};
-  if (writable) return nb::cast(nb::ndarray<nb::numpy, T, nb::ndim<1>>(const_cast<T*>(data), 1, shape, owner));
   return nb::cast(nb::ndarray<nb::numpy, const T, nb::ndim<1>>(data, 1, shape, owner));
 }
 
-nb::object FixedValues(const ColumnPtr& column, bool writable) {
+nb::object FixedValues(const ColumnPtr& column) {
   const Column& c = *column;
   const int64_t n = c.length();
   switch (c.type().id()) {
-    case TypeId::kBool: return View(reinterpret_cast<const bool*>(c.values<uint8_t>()), n, column, writable);
-    case TypeId::kInt8: return View(c.values<int8_t>(), n, column, writable);
-    case TypeId::kInt16: return View(c.values<int16_t>(), n, column, writable);
-    case TypeId::kInt32: return View(c.values<int32_t>(), n, column, writable);
-    case TypeId::kInt64: return View(c.values<int64_t>(), n, column, writable);
-    case TypeId::kUInt8: return View(c.values<uint8_t>(), n, column, writable);
-    case TypeId::kUInt16: return View(c.values<uint16_t>(), n, column, writable);
-    case TypeId::kUInt32: return View(c.values<uint32_t>(), n, column, writable);
-    case TypeId::kUInt64: return View(c.values<uint64_t>(), n, column, writable);
-    case TypeId::kFloat32: return View(c.values<float>(), n, column, writable);
-    case TypeId::kFloat64: return View(c.values<double>(), n, column, writable);
+    case TypeId::kBool: return View(reinterpret_cast<const bool*>(c.values<uint8_t>()), n, column);
+    case TypeId::kInt8: return View(c.values<int8_t>(), n, column);
+    case TypeId::kInt16: return View(c.values<int16_t>(), n, column);
+    case TypeId::kInt32: return View(c.values<int32_t>(), n, column);
+    case TypeId::kInt64: return View(c.values<int64_t>(), n, column);
+    case TypeId::kUInt8: return View(c.values<uint8_t>(), n, column);
+    case TypeId::kUInt16: return View(c.values<uint16_t>(), n, column);
+    case TypeId::kUInt32: return View(c.values<uint32_t>(), n, column);
+    case TypeId::kUInt64: return View(c.values<uint64_t>(), n, column);
+    case TypeId::kFloat32: return View(c.values<float>(), n, column);
+    case TypeId::kFloat64: return View(c.values<double>(), n, column);
     case TypeId::kTimestamp:
-    case TypeId::kDuration: return View(c.values<int64_t>(), n, column, writable);
+    case TypeId::kDuration: return View(c.values<int64_t>(), n, column);
     case TypeId::kDate:
-    case TypeId::kCategorical: return View(c.values<int32_t>(), n, column, writable);
+    case TypeId::kCategorical: return View(c.values<int32_t>(), n, column);
     case TypeId::kString: break;
   }
   throw Internal("FixedValues: string column");
@@ -126,7 +125,7 @@ BufferPtr Bitmap(nb::handle valid, int64_t length, int64_t* null_count) {
 
 }  // namespace
 
-nb::dict ColumnToPython(const ColumnPtr& column, bool exclusive) {
+nb::dict ColumnToPython(const ColumnPtr& column) {
   nb::dict out;
   const Column& c = *column;
   const char* special = TypeName(c.type());
@@ -138,11 +137,8 @@ nb::dict ColumnToPython(const ColumnPtr& column, bool exclusive) {
     out["data"] = View(reinterpret_cast<const uint8_t*>(c.string_data()), bytes, column);
     return out;
   }
-  // The values may be written through NumPy only when no one else holds the column or its buffer
-  // (a result the engine made for this call; not a persisted partition or a slice of one).
-  const bool writable = exclusive && column.use_count() == 1 && c.values_buffer().use_count() == 1;
-  out["values"] = FixedValues(column, writable);
-  if (c.type().id() == TypeId::kCategorical) out["categories"] = ColumnToPython(c.dictionary(), false);
+  out["values"] = FixedValues(column);
+  if (c.type().id() == TypeId::kCategorical) out["categories"] = ColumnToPython(c.dictionary());
   return out;
 }
 
@@ -222,15 +218,13 @@ void BindTables(nb::module_& m) {
       .def(
           "columns_to_python",
           [](const TableHandle& t) {
-            // columns are exclusive when this handle holds the only reference to the table
-            const bool exclusive = t.table.use_count() == 1;
             nb::list columns;
-            for (const ColumnPtr& column : t.table->columns()) columns.append(ColumnToPython(column, exclusive));
+            for (const ColumnPtr& column : t.table->columns()) columns.append(ColumnToPython(column));
             return columns;
           },
           "Each column as a dict of NumPy views (see table_convert.hpp).")
       .def("index_to_python", [](const TableHandle& t) -> nb::object {
-        return t.table->has_index() ? nb::object(ColumnToPython(t.table->index(), false)) : nb::none();
+        return t.table->has_index() ? nb::object(ColumnToPython(t.table->index())) : nb::none();
       });
   m.def("column_from_numpy", [](const std::string& dtype, nb::handle values, nb::handle valid) {
     return ColumnHandle{ColumnFromNumpy(dtype, values, valid)};

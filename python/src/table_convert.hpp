@@ -21,11 +21,10 @@ struct ColumnHandle {
   ColumnPtr column;
 };
 
-/// {"dtype": "int64" | ... | "string" | "category", "values": ndarray, "mask": bool ndarray of
-/// valid rows or None, and "offsets"/"data" for strings, "categories" for categoricals}. The
-/// values are writable when `exclusive` (the caller holds the only reference to the table) and
-/// nothing else shares the column's memory; read-only views otherwise.
-nb::dict ColumnToPython(const ColumnPtr& column, bool exclusive);
+/// {"dtype": "int64" | ... | "string" | "category", "values": read-only ndarray view, "mask":
+/// bool ndarray of valid rows or None, and "offsets"/"data" for strings, "categories" for
+/// categoricals}.
+nb::dict ColumnToPython(const ColumnPtr& column);
 
 /// A column over a 1-d NumPy array of a NumPy dtype tessera stores as is (bool, [u]int8..64,
 /// float32/64; "timestamp"/"duration" for int64 nanoseconds, "date" for int32 days). `valid`:

@@ -41,9 +41,8 @@ def _strings(payload):
 
 
 def column_to_pandas(payload, writable=False):
-    """One column payload (see table_convert.hpp) as an array pandas takes without a copy: the
-    engine's memory, writable when nothing else shares it, else read-only. `writable` copies the
-    read-only ones."""
+    """One column payload (see table_convert.hpp) as an array pandas takes without a copy: a
+    read-only view of the engine's memory, or with `writable` a copy."""
     values = payload.get("values")
     if writable and values is not None and not values.flags.writeable and payload["dtype"] != "category":
         payload = dict(payload, values=values.copy())
@@ -91,8 +90,8 @@ def _index(table):
 
 
 def table_to_pandas(table, writable=False) -> pd.DataFrame:
-    """An engine table as a DataFrame over the engine's buffers; with `writable`, columns that
-    other tables share are copied, so code may write into the frame in place."""
+    """An engine table as a DataFrame over the engine's buffers (read-only views); with
+    `writable`, over copies, so code may write into the frame in place."""
     columns = table.columns_to_python()
     data = {name: column_to_pandas(p, writable) for name, p in zip(table.column_names, columns)}
     index = _index(table)
