@@ -840,27 +840,20 @@ class _DatetimeAccessor:
         return Series(self._s.dt("round", str(freq)))
 
 
+def _str_method(name):
+    """A Series.str method without arguments, calling the engine's str_<name>."""
+    def method(self):
+        return Series(getattr(self._s, "str_" + name)())
+    method.__name__ = name
+    return method
+
+
 class _StringAccessor:
     def __init__(self, series):
         self._s = series._d
 
-    def len(self):
-        return Series(self._s.str_len())
-
-    def lower(self):
-        return Series(self._s.str_lower())
-
-    def upper(self):
-        return Series(self._s.str_upper())
-
-    def strip(self):
-        return Series(self._s.str_strip())
-
-    def lstrip(self):
-        return Series(self._s.str_lstrip())
-
-    def rstrip(self):
-        return Series(self._s.str_rstrip())
+    len, lower, upper, strip, lstrip, rstrip = (
+        _str_method(n) for n in ("len", "lower", "upper", "strip", "lstrip", "rstrip"))
 
     def contains(self, pat, regex=True):
         return Series(self._s.str_contains(str(pat), bool(regex)))

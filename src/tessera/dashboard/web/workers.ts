@@ -25,16 +25,38 @@ function barChart(
   });
 }
 
+/** What both worker views share: /api/workers fetched on each tick, redrawn when it changed. */
+abstract class WorkersPanel implements Panel {
+  abstract readonly element: HTMLElement;
+  protected data: WorkerInfo[] | null = null;
+  protected dirty = false;
+  private readonly gate = new FetchGate();
+
+  constructor(private readonly onChange: () => void) {}
+
+  invalidate(): void {
+    this.dirty = true;
+    this.onChange();
+  }
+
+  refresh(_summary: Summary): Promise<void> {
+    return this.gate.run(async () => {
+      this.data = (await fetchWorkers()).workers;
+      this.invalidate();
+    });
+  }
+
+  abstract draw(): void;
+}
+
 /** CPU % and tasks processing per worker, side by side. */
-export class WorkerBarsPanel implements Panel {
+export class WorkerBarsPanel extends WorkersPanel {
   readonly element: HTMLElement;
   private readonly cpu: HTMLElement;
   private readonly processing: HTMLElement;
-  private readonly gate = new FetchGate();
-  private data: WorkerInfo[] | null = null;
-  private dirty = false;
 
-  constructor(private readonly onChange: () => void) {
+  constructor(onChange: () => void) {
+    super(onChange);
     this.cpu = el('div', { id: 'workers-cpu', class: 'mini-chart' });
     this.processing = el('div', { id: 'workers-processing', class: 'mini-chart' });
     this.element = section(
@@ -48,17 +70,6 @@ export class WorkerBarsPanel implements Panel {
     );
   }
 
-  invalidate(): void {
-    this.dirty = true;
-    this.onChange();
-  }
-
-  refresh(_summary: Summary): Promise<void> {
-    return this.gate.run(async () => {
-      this.data = (await fetchWorkers()).workers;
-      this.invalidate();
-    });
-  }
 
   draw(): void {
     if (!this.dirty || !this.data) return;
@@ -86,32 +97,19 @@ const COLUMNS: [string, (w: WorkerInfo) => string, ((w: WorkerInfo) => string) |
 ];
 
 /** The /workers page: one table row per worker thread, totals in the footer. */
-export class WorkersTablePanel implements Panel {
+export class WorkersTablePanel extends WorkersPanel {
   readonly element: HTMLElement;
   private readonly body: HTMLTableSectionElement;
   private readonly foot: HTMLTableSectionElement;
-  private readonly gate = new FetchGate();
-  private data: WorkerInfo[] | null = null;
-  private dirty = false;
 
-  constructor(private readonly onChange: () => void) {
+  constructor(onChange: () => void) {
+    super(onChange);
     const head = el('thead', {}, el('tr', {}, ...COLUMNS.map(([name]) => el('th', { scope: 'col' }, name))));
     this.body = el('tbody');
     this.foot = el('tfoot');
     this.element = section('Workers', el('table', { id: 'workers-table', class: 'data-table' }, head, this.body, this.foot));
   }
 
-  invalidate(): void {
-    this.dirty = true;
-    this.onChange();
-  }
-
-  refresh(_summary: Summary): Promise<void> {
-    return this.gate.run(async () => {
-      this.data = (await fetchWorkers()).workers;
-      this.invalidate();
-    });
-  }
 
   draw(): void {
     if (!this.dirty || !this.data) return;
