@@ -6,7 +6,8 @@
 """
 
 from . import dataframe, datasets, diagnostics, distributed
-from .delayed import compute, delayed, persist, tokenize, visualize
+from .base import compute, persist, tokenize, visualize
+from .delayed import delayed
 
 __version__ = "0.1.0"
 

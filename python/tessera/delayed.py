@@ -7,14 +7,12 @@ the function as their values. Impure by default (each call is a new task), as in
 
 from __future__ import annotations
 
-import hashlib
 import inspect
 import operator
-import pickle
 import types
-import uuid
 
 from . import _core, _profiling, _scheduler
+from .base import Collection, compute, persist, tokenize, visualize
 
 __all__ = ["Delayed", "delayed", "compute", "persist", "tokenize"]
 
@@ -64,16 +62,6 @@ def _rebuild(template, values):
     if type(template) is dict:
         return {k: _rebuild(v, values) for k, v in template.items()}
     return template
-
-
-def tokenize(*args, **kwargs) -> str:
-    """A deterministic hex token of the arguments (their pickled bytes); a random one for
-    values that cannot be pickled."""
-    try:
-        payload = pickle.dumps((args, sorted(kwargs.items())), protocol=5)
-    except Exception:
-        return uuid.uuid4().hex
-    return hashlib.blake2b(payload, digest_size=8).hexdigest()
 
 
 def _function_name(func):
@@ -128,7 +116,7 @@ def _strip_leaves(template):
     return template
 
 
-class Delayed:
+class Delayed(Collection):
     """A lazy value: the result of a delayed call, an attribute, an item or an operator on one."""
 
     __slots__ = ("_node", "_length")
@@ -151,6 +139,33 @@ class Delayed:
     def visualize(self, filename="mydask", format="png"):
         """Draws the graph with graphviz (pip install graphviz, and Debian's graphviz)."""
         return visualize(self, filename=filename, format=format)
+
+    # -- the collection protocol of tessera.base ---------------------------------------------
+    def _graph_leaves(self):
+        return [self._node]
+
+    _compute_graph_leaves = staticmethod(_core.compute_nodes)
+
+    def _from_leaf_values(self, values):
+        return values[0]
+
+    @classmethod
+    def _persist_all(cls, objects):
+        futures = _core.submit_nodes([o._node for o in objects], _scheduler.current())
+        for future in futures:
+            future.result()  # finished (or raised) before returning, as Dask's local persist
+        return [Delayed(_core.held_node(f), o._length) for o, f in zip(objects, futures)]
+
+    def _visual_nodes(self):
+        seen, stack = set(), [self._node]
+        while stack:
+            node = stack.pop()
+            if node.key in seen:
+                continue
+            seen.add(node.key)
+            dependencies = node.dependencies()
+            yield node.key, node.name, [d.key for d in dependencies]
+            stack.extend(dependencies)
 
     def __repr__(self):
         return f"Delayed('{self.key}')"
@@ -242,107 +257,3 @@ def delayed(obj=None, *, pure=False, nout=None, name=None, traverse=True):
     node = _core.make_node(name or type(obj).__name__, int(tokenize(repr(type(obj)), id(obj)), 16),
                            lambda *values: _rebuild(template, values), leaves)
     return Delayed(node, len(obj) if isinstance(obj, (list, tuple)) else None)
-
-
-def _collections():
-    from .dataframe.core import DataFrame, Scalar, Series
-    return (DataFrame, Series, Scalar)
-
-
-def compute(*args, **kwargs):
-    """Computes several lazy objects at once (Delayed, DataFrame, Series, Scalar, or lists and
-    dicts of them), sharing the work they have in common; returns a tuple of results."""
-    frames = _collections()
-    delayed_leaves, frame_leaves = [], []
-
-    def collect(value):
-        if isinstance(value, Delayed):
-            delayed_leaves.append(value._node)
-            return _Slot(delayed_leaves, len(delayed_leaves) - 1)
-        if isinstance(value, frames):
-            frame_leaves.append(value)
-            return _Slot(frame_leaves, len(frame_leaves) - 1)
-        if type(value) in (list, tuple):
-            return type(value)(collect(v) for v in value)
-        if type(value) is dict:
-            return {k: collect(v) for k, v in value.items()}
-        return value
-
-    templates = [collect(a) for a in args]
-    delayed_values = _core.compute_nodes(delayed_leaves, _scheduler.current()) if delayed_leaves else []
-    frame_values = []
-    if frame_leaves:
-        # one graph for every collection (a combined Scalar contributes all its reductions)
-        engines = [f._leaves if hasattr(f, "_leaves") else [f._d] for f in frame_leaves]
-        tables = iter(_core.compute_all([e for group in engines for e in group], _scheduler.current()))
-        frame_values = [_to_result(f, [next(tables) for _ in group]) for f, group in zip(frame_leaves, engines)]
-
-    def fill(template):
-        if isinstance(template, _Slot):
-            return (delayed_values if template.leaves is delayed_leaves else frame_values)[template.position]
-        if type(template) in (list, tuple):
-            return type(template)(fill(v) for v in template)
-        if type(template) is dict:
-            return {k: fill(v) for k, v in template.items()}
-        return template
-
-    return tuple(fill(t) for t in templates)
-
-
-class _Slot:
-    """Where a computed value goes in compute()'s arguments."""
-
-    __slots__ = ("leaves", "position")
-
-    def __init__(self, leaves, position):
-        self.leaves, self.position = leaves, position
-
-
-def _to_result(collection, tables):
-    from .dataframe.core import Scalar
-    from ._convert import scalar_to_python
-    if isinstance(collection, Scalar):
-        return collection._finish([scalar_to_python(_core.scalar_of_table(t)) for t in tables])
-    return collection._to_pandas(tables[0])
-
-
-def persist(*args, **kwargs):
-    """Computes lazy objects and keeps their results in the scheduler; returns equivalent lazy
-    objects that read the kept results."""
-    frames = _collections()
-    out = []
-    pending = [a._node for a in args if isinstance(a, Delayed)]
-    submitted = _core.submit_nodes(pending, _scheduler.current()) if pending else []
-    for future in submitted:
-        future.result()  # finished (or raised) before returning, as Dask's local persist
-    futures = iter(submitted)
-    for a in args:
-        if isinstance(a, Delayed):
-            out.append(Delayed(_core.held_node(next(futures)), a._length))
-        elif isinstance(a, frames) and hasattr(a, "persist"):
-            out.append(a.persist())
-        else:
-            out.append(a)
-    return tuple(out)
-
-
-def visualize(*objects, filename="mydask", format="png"):
-    """Writes the task graph of Delayed objects as an image with graphviz; returns its path."""
-    try:
-        import graphviz
-    except ImportError:
-        raise ImportError("visualize needs the graphviz package: pip install graphviz "
-                          "(and Debian's graphviz for the dot program)") from None
-    graph = graphviz.Digraph(format=format)
-    seen = set()
-    stack = [o._node for o in objects if isinstance(o, Delayed)]
-    while stack:
-        node = stack.pop()
-        if node.key in seen:
-            continue
-        seen.add(node.key)
-        graph.node(node.key, label=node.name, shape="ellipse")
-        for dependency in node.dependencies():
-            graph.edge(dependency.key, node.key)
-            stack.append(dependency)
-    return graph.render(filename=filename, cleanup=True)

@@ -43,7 +43,7 @@ def test_read_csv_errors_name_the_file_line_and_column(tmp_path):
         dd.read_csv(str(bad), dtype={"b": "int64"}).compute()
     with pytest.raises(OSError, match="missing"):
         dd.read_csv(str(tmp_path / "missing-*.csv"))
-    with pytest.raises(TypeError, match="unsupported keyword"):
+    with pytest.raises(TypeError, match="unexpected keyword argument 'engine'"):
         dd.read_csv(str(bad), engine="c")
 
 

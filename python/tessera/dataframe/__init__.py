@@ -1,7 +1,8 @@
 """Lazy partitioned DataFrames with Dask's API: ``import tessera.dataframe as dd``."""
 
-from .core import DataFrame, Index, Scalar, Series, concat, from_arrow, from_delayed, from_pandas, merge
-from .io import read_csv, to_csv
+from .core import DataFrame, Index, Scalar, Series
+from .io import from_arrow, from_delayed, from_pandas, read_csv, to_csv
+from .multi import concat, merge
 
 __all__ = ["DataFrame", "Index", "Series", "Scalar", "read_csv", "to_csv", "from_pandas", "from_arrow",
            "from_delayed", "concat", "merge"]

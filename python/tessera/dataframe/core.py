@@ -11,8 +11,9 @@ import operator
 import numpy as np
 import pandas as pd
 
-from .. import _core, _profiling, _scheduler
-from .._convert import (PANDAS_MAJOR, arrow_to_table, pandas_to_table, table_to_arrow, scalar_to_python, table_to_pandas, table_to_series,
+from .. import _core, _scheduler
+from ..base import Collection, parse_bytes
+from .._convert import (scalar_to_python, table_to_arrow, table_to_pandas, table_to_series,
                         to_engine_scalar)
 
 _NUMPY_NAMES = {"timestamp": "datetime64[ns]", "duration": "timedelta64[ns]", "date": "object"}
@@ -85,21 +86,23 @@ def _reduction(name, result, ddof=False):
     return method
 
 
-def _parse_bytes(value):
-    if isinstance(value, numbers.Integral):
-        return int(value)
-    text = str(value).strip().replace(" ", "").upper()
-    units = {"KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "KB": 10**3, "MB": 10**6, "GB": 10**9, "B": 1}
-    for unit, factor in units.items():
-        if text.endswith(unit):
-            return int(float(text[: -len(unit)]) * factor)
-    return int(float(text))
+# distributed's memory_limit parsing reads it here
+_parse_bytes = parse_bytes
 
 
-class _Collection:
+class _Collection(Collection):
     """What DataFrame, Series and Index share: partitions, divisions, compute and persist."""
 
     _d = None  # the engine object
+
+    # -- the collection protocol of tessera.base ---------------------------------------------
+    def _graph_leaves(self):
+        return [self._d]
+
+    _compute_graph_leaves = staticmethod(_core.compute_all)
+
+    def _from_leaf_values(self, tables):
+        return self._to_pandas(tables[0])
 
     @property
     def npartitions(self) -> int:
@@ -152,9 +155,21 @@ class _Collection:
         return table_to_arrow(self._frame_engine().compute(_scheduler.current())).__arrow_c_stream__(requested_schema)
 
 
-class Scalar:
+class Scalar(Collection):
     """A lazy single value: the result of a reduction, or arithmetic on such results
     (``df.x.sum() / df.x.count()``), computed together in one graph."""
+
+    def _graph_leaves(self):
+        return list(self._leaves)
+
+    _compute_graph_leaves = staticmethod(_core.compute_all)
+
+    def _from_leaf_values(self, tables):
+        return self._finish([scalar_to_python(_core.scalar_of_table(t)) for t in tables])
+
+    @classmethod
+    def _persist_all(cls, objects):
+        return list(objects)  # a reduction's value is small: computing it again is cheap
 
     def __init__(self, engine, leaves=None, combine=None):
         # leaves: engine Scalars whose values `combine` turns into this value
@@ -223,66 +238,6 @@ Scalar.__abs__ = lambda self: Scalar(None, self._leaves, lambda *v: abs(self._fi
 del _name, _op
 
 
-class _LocIndexer:
-    def __init__(self, frame):
-        self._frame = frame
-
-    def __getitem__(self, key):
-        frame = self._frame
-        columns = None
-        if isinstance(key, tuple):
-            key, columns = key
-        d = frame._frame_engine()
-        if isinstance(key, slice):
-            if key.step is not None:
-                raise ValueError("loc slices with a step are not supported")
-            d = _loc_slice(frame, d, key.start, key.stop)
-        elif isinstance(key, Series):
-            d = d.filter(key._s)
-        elif isinstance(key, (list, np.ndarray, pd.Index)):
-            d = d.loc_labels([to_engine_scalar(v) for v in key])
-        else:
-            d = d.loc_label(key if isinstance(key, str) else to_engine_scalar(key))
-        result = DataFrame(d)
-        if columns is not None:
-            result = result[columns]
-        return frame._from_frame(result)
-
-
-def _loc_slice(frame, d, start, stop):
-    index_dtype = d.index_dtype
-    if index_dtype is None:
-        raise ValueError("loc needs an index; call set_index first")
-    if index_dtype == "timestamp" and (isinstance(start, (str, type(None))) and isinstance(stop, (str, type(None)))):
-        low = start if start is not None else "1677-09-22"
-        high = stop if stop is not None else "2262-04-10"
-        return d.loc_slice(low, high)
-    index = d.index()
-    mask = None
-    if start is not None:
-        mask = _core.binary("ge", index, to_engine_scalar(start))
-    if stop is not None:
-        upper = _core.binary("le", index, to_engine_scalar(stop))
-        mask = upper if mask is None else _core.binary("and", mask, upper)
-    return d if mask is None else d.filter(mask)
-
-
-class _PartitionsIndexer:
-    def __init__(self, collection):
-        self._collection = collection
-
-    def __getitem__(self, key):
-        n = self._collection.npartitions
-        indices = list(range(n))[key] if isinstance(key, slice) else (
-            list(key) if isinstance(key, (list, tuple)) else [key])
-        indices = [i + n if i < 0 else i for i in indices]
-        for i in indices:
-            if not 0 <= i < n:
-                raise IndexError(f"partition {i} out of range: the collection has {n} partitions")
-        c = self._collection
-        return c._from_frame(DataFrame(c._frame_engine().partitions(indices)))
-
-
 # ---------------------------------------------------------------------------------------------
 # DataFrame
 
@@ -331,10 +286,12 @@ class DataFrame(_Collection):
 
     @property
     def loc(self):
+        from .indexing import _LocIndexer
         return _LocIndexer(self)
 
     @property
     def partitions(self):
+        from .indexing import _PartitionsIndexer
         return _PartitionsIndexer(self)
 
     def get_partition(self, n):
@@ -456,6 +413,7 @@ class DataFrame(_Collection):
     # -- group-by, index, time series ------------------------------------------------------------
     def groupby(self, by, sort=True, dropna=True, split_out=1, split_every=8, observed=None, **kwargs):
         _reject(kwargs, "groupby")
+        from .groupby import GroupBy
         if isinstance(by, Series):
             return GroupBy(self._d.groupby_series(by._s, sort, dropna, split_out, split_every), self)
         if isinstance(by, (list, tuple)) and any(isinstance(b, Series) for b in by):
@@ -490,13 +448,14 @@ class DataFrame(_Collection):
 
     def resample(self, rule, **kwargs):
         _reject(kwargs, "resample")
+        from .windows import Resampler
         return Resampler(self._d.resample(str(rule)), frame=True)
 
     def repartition(self, divisions=None, npartitions=None, partition_size=None):
         if npartitions is not None:
             return DataFrame(self._d.repartition(int(npartitions)))
         if partition_size is not None:
-            return DataFrame(self._d.repartition_by_size(_parse_bytes(partition_size), _scheduler.current()))
+            return DataFrame(self._d.repartition_by_size(parse_bytes(partition_size), _scheduler.current()))
         if divisions is not None:
             return DataFrame(self._d.repartition_divisions([to_engine_scalar(d) for d in divisions]))
         raise TypeError("repartition needs npartitions=, partition_size= or divisions=")
@@ -526,11 +485,13 @@ class DataFrame(_Collection):
 
     # -- user functions ---------------------------------------------------------------------------
     def map_partitions(self, func, *args, meta=None, **kwargs):
+        from .partition_functions import _map_partitions
         return _map_partitions(self, func, args, kwargs, meta)
 
     def apply(self, func, axis=0, meta=None, args=(), **kwargs):
         if axis not in (1, "columns"):
             raise NotImplementedError("DataFrame.apply runs row-wise only: pass axis=1")
+        from .partition_functions import _map_partitions
         return _map_partitions(self, lambda df: df.apply(func, axis=1, args=args, **kwargs), (), {}, meta,
                                name="apply")
 
@@ -620,18 +581,22 @@ class Series(_Collection):
 
     @property
     def loc(self):
+        from .indexing import _LocIndexer
         return _LocIndexer(self)
 
     @property
     def partitions(self):
+        from .indexing import _PartitionsIndexer
         return _PartitionsIndexer(self)
 
     @property
     def dt(self):
+        from .accessors import _DatetimeAccessor
         return _DatetimeAccessor(self)
 
     @property
     def str(self):
+        from .accessors import _StringAccessor
         return _StringAccessor(self)
 
     @property
@@ -773,27 +738,33 @@ class Series(_Collection):
     # -- group-by, time series -------------------------------------------------------------------
     def groupby(self, by, **kwargs):
         _reject(kwargs, "Series.groupby")
+        from .groupby import SeriesGroupBy
         if not isinstance(by, Series):
             raise NotImplementedError("Series.groupby takes a Series of the same frame")
         return SeriesGroupBy(self._d.groupby(by._s))
 
     def resample(self, rule, **kwargs):
         _reject(kwargs, "resample")
+        from .windows import Resampler
         return Resampler(self._d.resample(str(rule)), frame=False)
 
     def rolling(self, window, min_periods=None):
+        from .windows import Rolling
         if isinstance(window, numbers.Integral):
             return Rolling(self._d.rolling_rows(int(window), min_periods))
         return Rolling(self._d.rolling_span(str(window), 1 if min_periods is None else int(min_periods)))
 
     # -- user functions ---------------------------------------------------------------------------
     def map_partitions(self, func, *args, meta=None, **kwargs):
+        from .partition_functions import _map_partitions
         return _map_partitions(self, func, args, kwargs, meta)
 
     def apply(self, func, meta=None, args=(), **kwargs):
+        from .partition_functions import _map_partitions
         return _map_partitions(self, lambda s: s.apply(func, args=args, **kwargs), (), {}, meta, name="apply")
 
     def map(self, arg, meta=None):
+        from .partition_functions import _map_partitions
         return _map_partitions(self, lambda s: s.map(arg), (), {}, meta, name="map")
 
     def head(self, n=5, compute=True):
@@ -812,343 +783,6 @@ class Index(Series):
     def _to_pandas(self, table):
         series = table_to_series(table, self._pandas_name())
         return pd.Index(series.values, name=self._pandas_name())
-
-
-def _dt_field(name):
-    return property(lambda self: Series(self._s.dt(name)))
-
-
-class _DatetimeAccessor:
-    def __init__(self, series):
-        self._s = series._d
-
-    year, month, day, hour, minute, second = (_dt_field(f) for f in ("year", "month", "day", "hour", "minute", "second"))
-    dayofweek = weekday = day_of_week = _dt_field("dayofweek")
-    dayofyear = day_of_year = _dt_field("dayofyear")
-    date = _dt_field("date")
-
-    def normalize(self):
-        return Series(self._s.dt("normalize"))
-
-    def floor(self, freq):
-        return Series(self._s.dt("floor", str(freq)))
-
-    def ceil(self, freq):
-        return Series(self._s.dt("ceil", str(freq)))
-
-    def round(self, freq):
-        return Series(self._s.dt("round", str(freq)))
-
-
-def _str_method(name):
-    """A Series.str method without arguments, calling the engine's str_<name>."""
-    def method(self):
-        return Series(getattr(self._s, "str_" + name)())
-    method.__name__ = name
-    return method
-
-
-class _StringAccessor:
-    def __init__(self, series):
-        self._s = series._d
-
-    len, lower, upper, strip, lstrip, rstrip = (
-        _str_method(n) for n in ("len", "lower", "upper", "strip", "lstrip", "rstrip"))
-
-    def contains(self, pat, regex=True):
-        return Series(self._s.str_contains(str(pat), bool(regex)))
-
-    def startswith(self, prefix):
-        return Series(self._s.str_startswith(str(prefix)))
-
-    def endswith(self, suffix):
-        return Series(self._s.str_endswith(str(suffix)))
-
-    def slice(self, start=None, stop=None):
-        return Series(self._s.str_slice(start, stop))
-
-    def replace(self, pat, repl, regex=False):
-        if regex:
-            raise NotImplementedError("str.replace with regex=True is not supported yet")
-        return Series(self._s.str_replace(str(pat), str(repl)))
-
-
-# ---------------------------------------------------------------------------------------------
-# group-by, resample, rolling
-
-_AGGREGATIONS = ("sum", "mean", "count", "min", "max", "first", "last", "nunique")
-
-
-def _aggregation(name, engine_attribute, result):
-    """A method calling the engine object's aggregate(name) and wrapping it in `result`."""
-    def method(self, **kwargs):
-        _reject(kwargs, name)
-        return result(getattr(self, engine_attribute).aggregate(name))
-    method.__name__ = name
-    return method
-
-
-def _resample_aggregation(name):
-    def method(self):
-        if self._frame:
-            return DataFrame(self._r.frame(name))
-        return Series(self._r.aggregate(name))
-    method.__name__ = name
-    return method
-
-
-class GroupBy:
-    """df.groupby(...): aggregations return lazy frames; one key becomes the index."""
-
-    def __init__(self, engine, frame, keys=()):
-        self._g, self._frame, self._keys = engine, frame, list(keys)
-
-    def __getitem__(self, key):
-        if isinstance(key, (list, tuple)):
-            return GroupBy(self._g.select([str(k) for k in key]), self._frame, self._keys)
-        if len(self._keys) > 1:
-            # several keys stay columns (no MultiIndex yet): a frame of keys and the column, as
-            # pandas' result after reset_index()
-            return GroupBy(self._g.select([str(key)]), self._frame, self._keys)
-        return SeriesGroupBy(self._g.column(str(key)))
-
-    def __getattr__(self, name):
-        if name.startswith("_"):
-            raise AttributeError(name)
-        return self[name]
-
-    sum, mean, count, min, max, first, last, nunique = (_aggregation(n, "_g", DataFrame) for n in _AGGREGATIONS)
-
-    def var(self, ddof=1):
-        return DataFrame(self._g.aggregate("var", ddof))
-
-    def std(self, ddof=1):
-        return DataFrame(self._g.aggregate("std", ddof))
-
-    def size(self):
-        return Series(self._g.size()).rename(None)  # unnamed, as pandas
-
-    def agg(self, arg=None, **named):
-        if named:
-            return DataFrame(self._g.agg_named([(out, str(col), str(fn)) for out, (col, fn) in named.items()]))
-        if isinstance(arg, dict):
-            return DataFrame(self._g.agg({str(k): _as_list(v) for k, v in arg.items()}))
-        raise NotImplementedError("agg takes {column: function(s)} or named aggregations")
-
-    aggregate = agg
-
-    def apply(self, func, *args, meta=None, **kwargs):
-        """func on every whole group (after a shuffle by key). As pandas 3 does, the grouping
-        columns are left out of the groups the function sees (pandas 2 passes them)."""
-        if PANDAS_MAJOR >= 3 and self._keys:
-            user_func, keys = func, self._keys
-
-            def func(group, *a, **k):
-                return user_func(group.drop(columns=keys), *a, **k)
-        # without meta, the function's result on an empty group (the frame's meta) describes it
-        sample = self._frame._meta if meta is None else None
-        function, engine_meta, _, _ = _python_function(func, args, kwargs, meta, sample, True, keep_index=True)
-        return DataFrame(self._g.apply(function, engine_meta))
-
-
-class SeriesGroupBy:
-    def __init__(self, engine):
-        self._g = engine
-
-    sum, mean, count, min, max, first, last, nunique = (_aggregation(n, "_g", Series) for n in _AGGREGATIONS)
-    size = _aggregation("size", "_g", Series)
-
-    def var(self, ddof=1):
-        return Series(self._g.aggregate("var", ddof))
-
-    def std(self, ddof=1):
-        return Series(self._g.aggregate("std", ddof))
-
-    def agg(self, functions):
-        if isinstance(functions, str):
-            return Series(self._g.aggregate(functions))
-        return DataFrame(self._g.agg(_as_list(functions)))
-
-    aggregate = agg
-
-
-class Resampler:
-    def __init__(self, engine, frame):
-        self._r, self._frame = engine, frame
-
-    mean, sum, count, size, min, max, first, last, var, std = (
-        _resample_aggregation(n) for n in ("mean", "sum", "count", "size", "min", "max", "first", "last", "var", "std"))
-
-    def agg(self, functions):
-        if isinstance(functions, str):
-            return getattr(self, functions)()
-        return DataFrame(self._r.agg(_as_list(functions)))
-
-    aggregate = agg
-
-
-class Rolling:
-    def __init__(self, engine):
-        self._r = engine
-
-    mean, sum, count, min, max = (_aggregation(n, "_r", Series) for n in ("mean", "sum", "count", "min", "max"))
-
-    def var(self, ddof=1):
-        return Series(self._r.aggregate("var", ddof))
-
-    def std(self, ddof=1):
-        return Series(self._r.aggregate("std", ddof))
-
-    def aggregate(self, func):
-        """One window function by name ("mean", "sum", "count", "min", "max", "var", "std")."""
-        return Series(self._r.aggregate(str(func)))
-
-    agg = aggregate
-
-
-# ---------------------------------------------------------------------------------------------
-# user functions over partitions
-
-def _meta_to_pandas(meta):
-    if isinstance(meta, (pd.DataFrame, pd.Series)):
-        return meta.iloc[:0]
-    if isinstance(meta, dict):
-        return pd.DataFrame({k: pd.Series([], dtype=v) for k, v in meta.items()})
-    if isinstance(meta, list):
-        return pd.DataFrame({k: pd.Series([], dtype=v) for k, v in meta})
-    if isinstance(meta, tuple) and len(meta) == 2:
-        return pd.Series([], dtype=meta[1], name=meta[0])
-    return pd.Series([], dtype=meta)
-
-
-def _python_function(func, args, kwargs, meta, sample, input_has_index, input_is_series=False, keep_index=False):
-    """The engine-side function (Table -> Table) around a pandas function, plus the engine meta,
-    whether the result is a Series, and its name.
-
-    Meta is `meta` when given, else the function's result on `sample` (a few real rows, so no
-    made-up values reach the function). Series results travel as one-column frames. A partition
-    without an index gets none back when the function returns pandas' default RangeIndex."""
-    if meta is None:
-        if sample is None:
-            raise ValueError("meta= is needed here: pass an empty pandas object shaped like the result")
-        try:
-            meta_pd = func(sample, *args, **kwargs)
-        except Exception as error:
-            error.add_note(f"while inferring meta by running {getattr(func, '__name__', func)!r} on the first "
-                           f"rows; pass meta= to skip inference")
-            raise
-        if not isinstance(meta_pd, (pd.DataFrame, pd.Series)):
-            raise TypeError(f"the function returned {type(meta_pd).__name__}, not a pandas DataFrame or Series")
-        meta_pd = meta_pd.iloc[:0]
-    else:
-        meta_pd = _meta_to_pandas(meta)
-    returns_series = isinstance(meta_pd, pd.Series)
-    result_name = meta_pd.name if returns_series else None
-    column_name = result_name if result_name is not None else "0"
-
-    def to_table(result, keep):
-        if isinstance(result, pd.Series):
-            if not returns_series:
-                raise TypeError("the function returned a Series but meta describes a DataFrame")
-            result = result.to_frame(name=column_name)
-        elif not isinstance(result, pd.DataFrame):
-            raise TypeError(f"the function returned {type(result).__name__}; a pandas DataFrame or Series is needed")
-        elif returns_series:
-            raise TypeError("the function returned a DataFrame but meta describes a Series")
-        return pandas_to_table(result, keep_index=keep)
-
-    # Whether results carry an index is decided once (from the input), so every partition agrees:
-    # a frame without one (read_csv) keeps none, since pandas' default RangeIndex is positional.
-    keep = keep_index or input_has_index
-
-    prefix = getattr(func, "__name__", "map_partitions").replace("<", "").replace(">", "")
-
-    def function(table):
-        frame = table_to_pandas(table, writable=True)  # user code may write into its input
-        if input_is_series:
-            frame = frame.iloc[:, 0]
-        with _profiling.task(prefix):
-            result = func(frame, *args, **kwargs)
-        return to_table(result, keep)
-
-    return function, to_table(meta_pd, keep), returns_series, result_name
-
-
-def _default_index(index):
-    return isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1
-
-
-def _map_partitions(collection, func, args, kwargs, meta, name=None):
-    is_series = isinstance(collection, Series)
-    sample = collection.head(10).copy() if meta is None else None
-    frame = collection._frame_engine()
-    function, engine_meta, returns_series, result_name = _python_function(
-        func, args, kwargs, meta, sample, frame.index_dtype is not None, input_is_series=is_series)
-    d = frame.map_partitions(function, engine_meta,
-                                                  name or getattr(func, "__name__", "map_partitions"))
-    if not returns_series:
-        return DataFrame(d)
-    series = Series(d.column(d.columns[0]))
-    return series if result_name is not None else series.rename(None)
-
-
-# ---------------------------------------------------------------------------------------------
-# sources and combinations
-
-def from_pandas(data, npartitions=None, chunksize=None, sort=True):
-    """A pandas DataFrame or Series split into partitions (sorted by index first, as Dask does,
-    so divisions are known). Numeric columns are taken without a copy."""
-    if not isinstance(data, (pd.DataFrame, pd.Series)):
-        raise TypeError(f"from_pandas takes a pandas DataFrame or Series, got {type(data).__name__}")
-    if npartitions is None and chunksize is None:
-        npartitions = 1
-    if chunksize is not None:
-        npartitions = max(1, -(-len(data) // int(chunksize)))
-    if int(npartitions) < 1:
-        raise ValueError(f"npartitions must be at least 1, got {npartitions}")
-    table = pandas_to_table(data)
-    frame = DataFrame(_core.from_table(table, int(npartitions), bool(sort)))
-    if isinstance(data, pd.Series):
-        column = frame._d.columns[0]
-        series = Series(frame._d.column(column))
-        return series if data.name is not None else Series(series._d.rename(""))
-    return frame
-
-
-def from_arrow(data, npartitions=1):
-    """Anything speaking the Arrow C stream interface (pyarrow, Polars, DuckDB results), split
-    into `npartitions` row ranges; numeric, timestamp and string columns are not copied."""
-    return DataFrame(_core.from_table(arrow_to_table(data), int(npartitions), False))
-
-
-def from_delayed(dfs, meta=None, divisions=None, verify_meta=True):
-    """Delayed pandas DataFrames as partitions: computed now (in parallel) and kept in memory."""
-    from .. import compute as _compute
-    parts = _compute(*dfs)
-    tables = [pandas_to_table(p) for p in parts]
-    if meta is not None:
-        expected = _meta_to_pandas(meta)
-        for i, p in enumerate(parts):
-            if list(p.columns) != list(expected.columns):
-                raise ValueError(f"partition {i} has columns {list(p.columns)}, meta says {list(expected.columns)}")
-    engine_divisions = None if divisions is None else [to_engine_scalar(d) for d in divisions]
-    return DataFrame(_core.from_tables(tables, engine_divisions))
-
-
-def concat(dfs, axis=0, **kwargs):
-    """Stacks frames (or Series) along rows, keeping their partitions."""
-    _reject(kwargs, "concat")
-    if axis not in (0, "index"):
-        raise NotImplementedError("concat along columns is not supported yet")
-    dfs = list(dfs)
-    if dfs and all(isinstance(d, Series) for d in dfs):
-        stacked = DataFrame(_core.concat([d._d.to_frame() for d in dfs]))
-        return dfs[0]._from_frame(stacked)
-    return DataFrame(_core.concat([d._d if isinstance(d, DataFrame) else d._d.to_frame() for d in dfs]))
-
-
-def merge(left, right, **kwargs):
-    return left.merge(right, **kwargs)
 
 
 def _structure_html(collection, kind):

@@ -1,27 +1,33 @@
-"""read_csv and to_csv with pandas' and Dask's argument names."""
+"""Sources and sinks with pandas' and Dask's argument names: ``read_csv``, ``to_csv``,
+``from_pandas``, ``from_arrow``, ``from_delayed``."""
 
 from __future__ import annotations
 
 import os
 
+import pandas as pd
+
 from .. import _core
-from .core import DataFrame, _as_list, _engine_dtype, _parse_bytes
-
-_PASSED_THROUGH = ("sep", "names", "usecols", "date_format", "keep_default_na", "quotechar", "skiprows",
-                   "nrows", "comment", "encoding", "compression", "skip_blank_lines")
-
+from .._convert import arrow_to_table, pandas_to_table, to_engine_scalar
+from ..base import compute, parse_bytes
+from .core import DataFrame, Series, _as_list, _engine_dtype
+from .partition_functions import _meta_to_pandas
 
 def read_csv(urlpath, blocksize="default", parse_dates=None, dtype=None, usecols=None, header="infer",
-             na_values=None, delimiter=None, **kwargs) -> DataFrame:
+             names=None, na_values=None, delimiter=None, **kwargs) -> DataFrame:
     """CSV files (a path, a glob such as ``'data/*.csv'``, or a list of them) as a lazy frame with
     one partition per block of ``blocksize`` bytes (64 MiB by default; ``None`` = one partition
-    per file). Types are inferred from samples of every file now; rows are parsed at compute()."""
+    per file). Types are inferred from samples of every file now; rows are parsed at compute().
+
+    The arguments named here are translated from pandas' and Dask's spellings; every other
+    keyword (``sep``, ``date_format``, ``nrows``, ...) goes to the engine's reader unchanged,
+    which lists the options it takes and rejects the rest by name."""
     paths = [os.fspath(p) for p in urlpath] if isinstance(urlpath, (list, tuple)) else [os.fspath(urlpath)]
-    options = {}
+    options = dict(kwargs)
     if blocksize is None:
         options["blocksize"] = 1 << 30  # the largest block: one partition per file up to 1 GiB
     elif blocksize != "default":
-        options["blocksize"] = _parse_bytes(blocksize)
+        options["blocksize"] = parse_bytes(blocksize)
     if parse_dates is not None:
         if parse_dates is True or isinstance(parse_dates, dict):
             raise TypeError("parse_dates takes a list of column names")
@@ -34,7 +40,9 @@ def read_csv(urlpath, blocksize="default", parse_dates=None, dtype=None, usecols
         if callable(usecols) or any(not isinstance(c, str) for c in usecols):
             raise TypeError("usecols takes a list of column names")
         options["usecols"] = list(usecols)
-    if header is None or (header == "infer" and kwargs.get("names") is not None):
+    if names is not None:
+        options["names"] = [str(n) for n in names]
+    if header is None or (header == "infer" and names is not None):
         options["header"] = -1  # pandas: names= without header= means the files have no header
     elif header != "infer":
         options["header"] = int(header)
@@ -42,15 +50,49 @@ def read_csv(urlpath, blocksize="default", parse_dates=None, dtype=None, usecols
         options["na_values"] = _as_list(na_values)
     if delimiter is not None:
         options["sep"] = delimiter
-    for name in list(kwargs):
-        if name in _PASSED_THROUGH:
-            value = kwargs.pop(name)
-            options[name] = list(value) if name in ("names", "usecols") else value
-    if kwargs:
-        raise TypeError(f"read_csv() got unsupported keyword arguments: {sorted(kwargs)}")
     return DataFrame(_core.read_csv(paths, options))
 
 
 def to_csv(df, filename, **kwargs):
     """Writes one file per partition (``'out/part-*.csv'``) and returns the paths."""
     return df.to_csv(filename, **kwargs)
+
+
+def from_pandas(data, npartitions=None, chunksize=None, sort=True):
+    """A pandas DataFrame or Series split into partitions (sorted by index first, as Dask does,
+    so divisions are known). Numeric columns are taken without a copy."""
+    if not isinstance(data, (pd.DataFrame, pd.Series)):
+        raise TypeError(f"from_pandas takes a pandas DataFrame or Series, got {type(data).__name__}")
+    if npartitions is None and chunksize is None:
+        npartitions = 1
+    if chunksize is not None:
+        npartitions = max(1, -(-len(data) // int(chunksize)))
+    if int(npartitions) < 1:
+        raise ValueError(f"npartitions must be at least 1, got {npartitions}")
+    table = pandas_to_table(data)
+    frame = DataFrame(_core.from_table(table, int(npartitions), bool(sort)))
+    if isinstance(data, pd.Series):
+        column = frame._d.columns[0]
+        series = Series(frame._d.column(column))
+        return series if data.name is not None else Series(series._d.rename(""))
+    return frame
+
+
+def from_arrow(data, npartitions=1):
+    """Anything speaking the Arrow C stream interface (pyarrow, Polars, DuckDB results), split
+    into `npartitions` row ranges; numeric, timestamp and string columns are not copied."""
+    return DataFrame(_core.from_table(arrow_to_table(data), int(npartitions), False))
+
+
+def from_delayed(dfs, meta=None, divisions=None, verify_meta=True):
+    """Delayed pandas DataFrames as partitions: computed now (in parallel) and kept in memory."""
+    parts = compute(*dfs)
+    tables = [pandas_to_table(p) for p in parts]
+    if meta is not None:
+        expected = _meta_to_pandas(meta)
+        for i, p in enumerate(parts):
+            if list(p.columns) != list(expected.columns):
+                raise ValueError(f"partition {i} has columns {list(p.columns)}, meta says {list(expected.columns)}")
+    engine_divisions = None if divisions is None else [to_engine_scalar(d) for d in divisions]
+    return DataFrame(_core.from_tables(tables, engine_divisions))
+

@@ -1,0 +1,152 @@
+"""What every lazy tessera object shares: ``compute``, ``persist``, ``tokenize`` and
+``visualize`` over the collections of the delayed and dataframe layers.
+
+Both layers build on this module and neither imports the other: a collection says which engine
+objects it needs (its graph leaves), which engine call computes a batch of them, and how its
+result is made from their values. ``compute(a, b, ...)`` then runs one batch per engine call, so
+work the objects share runs once."""
+
+from __future__ import annotations
+
+import hashlib
+import numbers
+import pickle
+import uuid
+
+from . import _scheduler
+
+__all__ = ["Collection", "compute", "persist", "tokenize", "visualize", "is_collection", "parse_bytes"]
+
+
+class Collection:
+    """The protocol of a lazy tessera object (Delayed, DataFrame, Series, Index, Scalar)."""
+
+    __slots__ = ()
+
+    def _graph_leaves(self) -> list:
+        """The engine objects this object's value is computed from."""
+        raise NotImplementedError
+
+    @staticmethod
+    def _compute_graph_leaves(leaves, scheduler) -> list:
+        """Computes engine objects of this kind together; one value per leaf, in order."""
+        raise NotImplementedError
+
+    def _from_leaf_values(self, values):
+        """The object's result from the values of its leaves."""
+        raise NotImplementedError
+
+    @classmethod
+    def _persist_all(cls, objects) -> list:
+        """Computes objects of this class and returns lazy equivalents reading the kept results."""
+        return [o.persist() for o in objects]
+
+    def _visual_nodes(self):
+        """(key, label, dependency keys) of every task or step behind this object, for visualize."""
+        raise NotImplementedError(f"visualize() is not available for {type(self).__name__}")
+
+
+def is_collection(value) -> bool:
+    return isinstance(value, Collection)
+
+
+class _Slot:
+    """Where a computed value goes in compute()'s arguments."""
+
+    __slots__ = ("collection", "batch", "start", "count")
+
+    def __init__(self, collection, batch, start, count):
+        self.collection, self.batch, self.start, self.count = collection, batch, start, count
+
+
+def compute(*args, **kwargs):
+    """Computes several lazy objects at once (Delayed, DataFrame, Series, Scalar, or lists,
+    tuples and dicts of them), sharing the work they have in common; returns a tuple of results."""
+    batches = {}  # engine call -> the leaves it computes
+
+    def collect(value):
+        if isinstance(value, Collection):
+            leaves = value._graph_leaves()
+            batch = batches.setdefault(value._compute_graph_leaves, [])
+            slot = _Slot(value, value._compute_graph_leaves, len(batch), len(leaves))
+            batch.extend(leaves)
+            return slot
+        if type(value) in (list, tuple):
+            return type(value)(collect(v) for v in value)
+        if type(value) is dict:
+            return {k: collect(v) for k, v in value.items()}
+        return value
+
+    templates = [collect(a) for a in args]
+    values = {run: run(leaves, _scheduler.current()) for run, leaves in batches.items()}
+
+    def fill(template):
+        if isinstance(template, _Slot):
+            batch = values[template.batch]
+            return template.collection._from_leaf_values(batch[template.start:template.start + template.count])
+        if type(template) in (list, tuple):
+            return type(template)(fill(v) for v in template)
+        if type(template) is dict:
+            return {k: fill(v) for k, v in template.items()}
+        return template
+
+    return tuple(fill(t) for t in templates)
+
+
+def persist(*args, **kwargs):
+    """Computes lazy objects and keeps their results in the scheduler; returns equivalent lazy
+    objects that read the kept results (other arguments are returned as they are)."""
+    out = list(args)
+    groups = {}
+    for position, value in enumerate(args):
+        if isinstance(value, Collection):
+            groups.setdefault(type(value)._persist_all, []).append(position)
+    for persist_all, positions in groups.items():
+        for position, result in zip(positions, persist_all([args[p] for p in positions])):
+            out[position] = result
+    return tuple(out)
+
+
+def tokenize(*args, **kwargs) -> str:
+    """A deterministic hex token of the arguments (their pickled bytes); a random one for
+    values that cannot be pickled."""
+    try:
+        payload = pickle.dumps((args, sorted(kwargs.items())), protocol=5)
+    except Exception:
+        return uuid.uuid4().hex
+    return hashlib.blake2b(payload, digest_size=8).hexdigest()
+
+
+def visualize(*objects, filename="mydask", format="png"):
+    """Draws the task graph of lazy objects with graphviz and writes it to ``filename.format``;
+    returns the file's path."""
+    try:
+        import graphviz
+    except ImportError:
+        raise ImportError("visualize needs the graphviz package: pip install graphviz "
+                          "(and Debian's graphviz for the dot program)") from None
+    graph = graphviz.Digraph(format=format)
+    seen = set()
+    for obj in objects:
+        if not isinstance(obj, Collection):
+            continue
+        for key, label, dependencies in obj._visual_nodes():
+            if key in seen:
+                continue
+            seen.add(key)
+            graph.node(key, label=label, shape="ellipse")
+            for dependency in dependencies:
+                graph.edge(dependency, key)
+    return graph.render(filename=filename, cleanup=True)
+
+
+def parse_bytes(value) -> int:
+    """A size in bytes from a number or text such as ``"64MiB"``, ``"100 MB"``, ``"2GB"``."""
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    text = str(value).strip().replace(" ", "").upper()
+    units = {"KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "KB": 10**3, "MB": 10**6, "GB": 10**9, "B": 1}
+    for unit, factor in units.items():
+        if text.endswith(unit):
+            return int(float(text[: -len(unit)]) * factor)
+    return int(float(text))
