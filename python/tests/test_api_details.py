@@ -64,7 +64,7 @@ def test_iteration_reductions_axis_and_unknown_keywords(pair):
         df.sum(axis=1)
     assert_eq(df.sum(axis=0), pdf.sum(axis=0))
     with pytest.raises(TypeError, match="unsupported keyword"):
-        df.groupby("k", as_index=False)
+        df.groupby("k", observed_only=False)
     with pytest.raises(TypeError, match="unsupported keyword"):
         df.merge(df, on="k", indicator=True)
     with pytest.raises(TypeError, match="unsupported keyword"):

@@ -27,9 +27,7 @@ def test_groupby_frame_size_agg_and_several_keys(pair):
     assert_eq(df.groupby("k").agg({"f": "mean", "i": "max"}), pdf.groupby("k").agg({"f": "mean", "i": "max"}))
     assert_eq(df.groupby("k").agg(lo=("f", "min"), n=("i", "count")),
               pdf.groupby("k").agg(lo=("f", "min"), n=("i", "count")))
-    # several keys stay columns (no MultiIndex yet)
-    expected = pdf.groupby(["k", "b"]).i.sum().reset_index()
-    assert_eq(df.groupby(["k", "b"]).i.sum(), expected, check_index=False)
+    assert_eq(df.groupby(["k", "b"]).i.sum(), pdf.groupby(["k", "b"]).i.sum())
     assert_eq(df.groupby("k", split_out=3).f.sum(), pdf.groupby("k").f.sum(), sort_results=True)
 
 

@@ -1,8 +1,9 @@
 """Lazy partitioned DataFrames with Dask's API: ``import tessera.dataframe as dd``."""
 
 from .core import DataFrame, Index, Scalar, Series
+from .groupby import Aggregation
 from .io import from_arrow, from_delayed, from_pandas, read_csv, to_csv
 from .multi import concat, merge
 
-__all__ = ["DataFrame", "Index", "Series", "Scalar", "read_csv", "to_csv", "from_pandas", "from_arrow",
+__all__ = ["Aggregation", "DataFrame", "Index", "Series", "Scalar", "read_csv", "to_csv", "from_pandas", "from_arrow",
            "from_delayed", "concat", "merge"]

@@ -1,6 +1,13 @@
-"""The ``Series.dt`` and ``Series.str`` accessors."""
+"""The ``Series.dt`` and ``Series.str`` accessors.
+
+String methods the engine implements run there; every other pandas ``str`` method (``split``,
+``get``, ``cat``, ``pad``, ``zfill``, ``find``, ``count``, ``extract``, regex ``replace``, ...)
+runs as pandas on each partition, with its meta from pandas on the first rows plus a missing
+value, so partitions with and without missing values agree on the dtype."""
 
 from __future__ import annotations
+
+import pandas as pd
 
 from .core import Series
 
@@ -39,27 +46,134 @@ def _str_method(name):
     return method
 
 
+def _with_missing(sample: pd.Series) -> pd.Series:
+    """`sample` and one missing value: the dtype pandas gives a partition that has one."""
+    missing = pd.Series([None], dtype=sample.dtype, name=sample.name)
+    return pd.concat([sample, missing], ignore_index=True)
+
+
 class _StringAccessor:
     def __init__(self, series):
+        self._series = series
         self._s = series._d
 
-    len, lower, upper, strip, lstrip, rstrip = (
-        _str_method(n) for n in ("len", "lower", "upper", "strip", "lstrip", "rstrip"))
+    len, lower, upper = (_str_method(n) for n in ("len", "lower", "upper"))
 
-    def contains(self, pat, regex=True):
-        return Series(self._s.str_contains(str(pat), bool(regex)))
+    def _pandas(self, method, *args, **kwargs):
+        """pandas' ``Series.str.<method>`` on every partition."""
+        def run(s):
+            return getattr(s.str, method)(*args, **kwargs)
+        meta = run(_with_missing(self._series.head(10))).iloc[:0]
+        if isinstance(meta, pd.DataFrame):
+            labels = {str(c): c for c in meta.columns}
 
-    def startswith(self, prefix):
-        return Series(self._s.str_startswith(str(prefix)))
+            def run_frame(s):
+                return _as_meta(run(s), meta).rename(columns=str)
+            frame = self._series.map_partitions(run_frame, meta=meta.rename(columns=str))
+            if all(label == name for name, label in labels.items()):
+                return frame
+            from .shape import Shape, ShapedFrame
+            return ShapedFrame(frame._d, Shape(columns=labels))
 
-    def endswith(self, suffix):
-        return Series(self._s.str_endswith(str(suffix)))
+        def run_series(s):
+            return _as_meta(run(s), meta)
+        run_series.__name__ = f"str-{method}"
+        return self._series.map_partitions(run_series, meta=meta)
 
-    def slice(self, start=None, stop=None):
-        return Series(self._s.str_slice(start, stop))
+    def strip(self, to_strip=None):
+        return Series(self._s.str_strip()) if to_strip is None else self._pandas("strip", to_strip)
 
-    def replace(self, pat, repl, regex=False):
-        if regex:
-            raise NotImplementedError("str.replace with regex=True is not supported yet")
-        return Series(self._s.str_replace(str(pat), str(repl)))
+    def lstrip(self, to_strip=None):
+        return Series(self._s.str_lstrip()) if to_strip is None else self._pandas("lstrip", to_strip)
 
+    def rstrip(self, to_strip=None):
+        return Series(self._s.str_rstrip()) if to_strip is None else self._pandas("rstrip", to_strip)
+
+    def contains(self, pat, case=True, flags=0, na=None, regex=True):
+        if case and not flags and na is None and isinstance(pat, str):
+            return Series(self._s.str_contains(pat, bool(regex)))
+        return self._pandas("contains", pat, case=case, flags=flags, na=na, regex=regex)
+
+    def startswith(self, prefix, na=None):
+        if isinstance(prefix, str) and na is None:
+            return Series(self._s.str_startswith(prefix))
+        return self._pandas("startswith", prefix, na=na)
+
+    def endswith(self, suffix, na=None):
+        if isinstance(suffix, str) and na is None:
+            return Series(self._s.str_endswith(suffix))
+        return self._pandas("endswith", suffix, na=na)
+
+    def slice(self, start=None, stop=None, step=None):
+        if step is None or step == 1:
+            return Series(self._s.str_slice(start, stop))
+        return self._pandas("slice", start, stop, step)
+
+    def __getitem__(self, key):
+        """``s.str[1:3]`` slices every string; ``s.str[0]`` takes one character (missing when
+        the string is shorter), as pandas."""
+        if isinstance(key, slice):
+            return self.slice(key.start, key.stop, key.step)
+        return self._pandas("get", key)
+
+    def replace(self, pat, repl, n=-1, case=None, flags=0, regex=False):
+        if not regex and n == -1 and case is None and not flags and isinstance(pat, str) and isinstance(repl, str):
+            return Series(self._s.str_replace(pat, repl))
+        return self._pandas("replace", pat, repl, n=n, case=case, flags=flags, regex=regex)
+
+    def split(self, pat=None, n=-1, expand=False, regex=None):
+        """Lists of parts (a Series of objects), or with ``expand=True`` a frame of ``n + 1``
+        columns; as in Dask, ``expand=True`` needs ``n`` (the number of columns must be known)."""
+        return self._split("split", pat, n, expand, regex)
+
+    def rsplit(self, pat=None, n=-1, expand=False):
+        return self._split("rsplit", pat, n, expand, None)
+
+    def _split(self, method, pat, n, expand, regex):
+        if not expand:
+            options = {} if regex is None else {"regex": regex}
+            return self._pandas(method, pat, n=n, **options)
+        if n is None or n < 0:
+            raise NotImplementedError(f"str.{method}(expand=True) needs n=, the number of splits: the columns of a "
+                                      f"lazy frame must be known before it is computed (as in Dask)")
+        columns = list(range(n + 1))
+        options = {} if regex is None else {"regex": regex}
+
+        def run(s):
+            return getattr(s.str, method)(pat, n=n, expand=True, **options).reindex(columns=columns)
+        meta = run(_with_missing(self._series.head(10))).iloc[:0]
+        frame = self._series.map_partitions(lambda s: run(s).rename(columns=str), meta=meta.rename(columns=str))
+        from .shape import Shape, ShapedFrame
+        return ShapedFrame(frame._d, Shape(columns={str(c): c for c in columns}))
+
+    def cat(self, others=None, sep=None, na_rep=None, join="left"):
+        """Element-wise concatenation with other string Series of the same frame."""
+        if others is None:
+            raise NotImplementedError("str.cat() without others joins a whole column into one string; compute() "
+                                      "first (as in Dask)")
+        others = list(others) if isinstance(others, (list, tuple)) else [others]
+        if not all(isinstance(o, Series) for o in others):
+            raise TypeError("str.cat takes others= as a Series or a list of Series of the same frame")
+        from .partition_functions import combine_partitionwise
+        series = [self._series] + others
+
+        def run(first, *rest):
+            return first.str.cat(list(rest), sep=sep, na_rep=na_rep, join=join)
+        return combine_partitionwise(series, run, "str-cat")
+
+    def __getattr__(self, name):
+        if name.startswith("_") or not hasattr(pd.Series.str, name):
+            raise AttributeError(f"'.str' has no method {name!r}")
+
+        def method(*args, **kwargs):
+            return self._pandas(name, *args, **kwargs)
+        method.__name__ = name
+        return method
+
+
+def _as_meta(result, meta):
+    """A partition's result in meta's dtypes (a partition without missing values may give
+    int64 where meta, as pandas with a missing value, says float64)."""
+    if isinstance(result, pd.DataFrame):
+        return result.astype(meta.dtypes.to_dict(), copy=False) if not result.dtypes.equals(meta.dtypes) else result
+    return result.astype(meta.dtype, copy=False) if result.dtype != meta.dtype else result

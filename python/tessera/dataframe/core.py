@@ -5,14 +5,14 @@ object) or ``persist()`` (partitions kept in the scheduler; a new collection rea
 from __future__ import annotations
 
 import html
-import numbers
 import operator
+import os
 
 import numpy as np
 import pandas as pd
 
 from .. import _core, _scheduler
-from ..base import Collection, parse_bytes
+from ..base import Collection, parse_bytes, visualize
 from .._convert import (scalar_to_python, table_to_arrow, table_to_pandas, table_to_series,
                         to_engine_scalar)
 
@@ -38,6 +38,34 @@ def _engine_dtype(dtype):
     if isinstance(dtype, str):
         return dtype
     return str(np.dtype(dtype))
+
+
+def _plan_nodes(engines):
+    """(key, label, dependency keys) of the optimized plans of engine objects, read from their
+    explain() text (an indented tree; "(shared) name" repeats a step printed before)."""
+    for number, engine in enumerate(engines):
+        stack, by_name, nodes = [], {}, {}
+        for line_number, line in enumerate(engine.explain().splitlines()):
+            if not line.strip() or line.startswith("tasks:"):
+                continue
+            depth = (len(line) - len(line.lstrip(" "))) // 2
+            label = line.strip()
+            while stack and stack[-1][0] >= depth:
+                stack.pop()
+            if label.startswith("(shared) "):
+                name = label[len("(shared) "):]
+                key = next((k for n, k in reversed(list(by_name.items())) if n.startswith(name)), None)
+            else:
+                key = f"{id(engine)}-{number}-{line_number}"
+                nodes[key] = [label, []]
+                by_name[label] = key
+            if key is None:
+                continue
+            if stack:
+                nodes[stack[-1][1]][1].append(key)
+            stack.append((depth, key))
+        for key, (label, dependencies) in nodes.items():
+            yield key, label, dependencies
 
 
 def _divisions(raw, npartitions):
@@ -94,6 +122,10 @@ class _Collection(Collection):
     """What DataFrame, Series and Index share: partitions, divisions, compute and persist."""
 
     _d = None  # the engine object
+    # (root engine frame, function): how pandas computes this collection's partitions from the
+    # root's partitions, when it is known (columns of a frame, map_partitions and apply results,
+    # arithmetic on them); lets results the engine cannot line up combine partition by partition
+    _recipe = None
 
     # -- the collection protocol of tessera.base ---------------------------------------------
     def _graph_leaves(self):
@@ -125,6 +157,14 @@ class _Collection(Collection):
     def explain(self) -> str:
         """The optimized plan and the number of tasks it lowers to."""
         return self._d.explain()
+
+    def visualize(self, filename="mydask", format="png", **kwargs):
+        """Draws the optimized plan with graphviz (one node per step, labelled with its
+        partitions) and writes it to ``filename.format``; returns the path."""
+        return visualize(self, filename=filename, format=format)
+
+    def _visual_nodes(self):
+        return _plan_nodes(self._graph_leaves())
 
     # -- elementwise operations frames and Series share (the result has the caller's kind) ----
     def isnull(self):
@@ -200,6 +240,13 @@ class Scalar(Collection):
 
     def explain(self) -> str:
         return "\n".join(leaf.explain() for leaf in self._leaves)
+
+    def visualize(self, filename="mydask", format="png", **kwargs):
+        """Draws the optimized plan of the reductions behind this value (see DataFrame.visualize)."""
+        return visualize(self, filename=filename, format=format)
+
+    def _visual_nodes(self):
+        return _plan_nodes(self._leaves)
 
     def __repr__(self):
         return repr(self._d) if self._combine is None else f"tessera.Scalar<combined, {len(self._leaves)} reductions>"
@@ -307,20 +354,32 @@ class DataFrame(_Collection):
         if name.startswith("_"):
             raise AttributeError(name)
         if name in self._d.columns:
-            return Series(self._d.column(name))
+            return self._column(name)
         raise AttributeError(f"'DataFrame' object has no attribute {name!r}")
+
+    def _column(self, name):
+        from .partition_functions import derived_recipe
+        series = Series(self._d.column(name))
+        series._recipe = derived_recipe(self, lambda partition: partition[name])
+        return series
 
     def __getitem__(self, key):
         if isinstance(key, Series):
             return DataFrame(self._d.filter(key._s))
         if isinstance(key, (list, pd.Index, tuple)):
-            return DataFrame(self._d.select([str(k) for k in key]))
+            from .partition_functions import derived_recipe
+            names = [str(k) for k in key]
+            frame = DataFrame(self._d.select(names))
+            object.__setattr__(frame, "_recipe", derived_recipe(self, lambda partition: partition[names]))
+            return frame
         if isinstance(key, slice):
             raise TypeError("row slices are positional in pandas and not supported here; use loc or head")
-        return Series(self._d.column(str(key)))
+        return self._column(str(key))
 
     def __setitem__(self, key, value):
-        object.__setattr__(self, "_d", self._d.assign(str(key), _constant(value)))
+        result = _assigned(self, str(key), value)
+        object.__setattr__(self, "_d", result._d)
+        object.__setattr__(self, "_recipe", result._recipe)
 
     def __setattr__(self, name, value):
         raise AttributeError("set columns with df[name] = value or assign()")
@@ -333,12 +392,13 @@ class DataFrame(_Collection):
 
     # -- columns ---------------------------------------------------------------------------------
     def assign(self, **columns):
-        d = self._d
+        frame = DataFrame(self._d)
+        object.__setattr__(frame, "_recipe", self._recipe)
         for name, value in columns.items():
             if callable(value):
-                value = value(DataFrame(d))
-            d = d.assign(name, _constant(value))
-        return DataFrame(d)
+                value = value(frame)
+            frame = _assigned(frame, name, value)
+        return frame
 
     def drop(self, labels=None, axis=0, columns=None, errors="raise"):
         names = _as_list(columns if columns is not None else labels)
@@ -411,15 +471,11 @@ class DataFrame(_Collection):
         return DataFrame(self._d.nsmallest(n, _single(columns, "nsmallest")))
 
     # -- group-by, index, time series ------------------------------------------------------------
-    def groupby(self, by, sort=True, dropna=True, split_out=1, split_every=8, observed=None, **kwargs):
+    def groupby(self, by, sort=True, dropna=True, split_out=1, split_every=8, observed=None, as_index=True,
+                group_keys=True, shuffle_method=None, **kwargs):
         _reject(kwargs, "groupby")
-        from .groupby import GroupBy
-        if isinstance(by, Series):
-            return GroupBy(self._d.groupby_series(by._s, sort, dropna, split_out, split_every), self)
-        if isinstance(by, (list, tuple)) and any(isinstance(b, Series) for b in by):
-            raise NotImplementedError("group by several Series: assign them as columns and group by names")
-        return GroupBy(self._d.groupby_columns(_as_list(by), sort, dropna, split_out, split_every), self,
-                       _as_list(by))
+        from .groupby import groupby
+        return groupby(self, by, sort, dropna, split_out, split_every, as_index, group_keys, shuffle_method)
 
     def set_index(self, other, sorted=False, divisions=None, npartitions=None, shuffle="auto", drop=True,
                   **kwargs):
@@ -449,7 +505,12 @@ class DataFrame(_Collection):
     def resample(self, rule, **kwargs):
         _reject(kwargs, "resample")
         from .windows import Resampler
-        return Resampler(self._d.resample(str(rule)), frame=True)
+        return Resampler(self._d.resample(str(rule)), frame=True, rule=rule)
+
+    def rolling(self, window, min_periods=None):
+        """Windows over every numeric column (``df.rolling(5).mean()``, ``df.rolling("24h")``)."""
+        from .windows import Rolling
+        return Rolling(self, window, min_periods)
 
     def repartition(self, divisions=None, npartitions=None, partition_size=None):
         if npartitions is not None:
@@ -479,9 +540,13 @@ class DataFrame(_Collection):
     def join(self, other, how="left", lsuffix="", rsuffix=""):
         return DataFrame(self._d.join(other._d, how, lsuffix, rsuffix))
 
-    def to_csv(self, filename, index=True, sep=",", na_rep="", **kwargs):
+    def to_csv(self, filename, index=True, sep=",", na_rep="", name_function=None, **kwargs):
+        """One file per partition, written in parallel: a ``*`` in `filename` becomes the
+        partition number, or ``name_function(number)``; without ``*``, one file. Returns the
+        absolute paths written, as Dask does."""
         _reject(kwargs, "to_csv")
-        return self._d.to_csv(str(filename), bool(index), sep, na_rep, _scheduler.current())
+        from .io import write_csv
+        return write_csv(self, os.fspath(filename), bool(index), sep, na_rep, name_function)
 
     # -- user functions ---------------------------------------------------------------------------
     def map_partitions(self, func, *args, meta=None, **kwargs):
@@ -510,6 +575,20 @@ class DataFrame(_Collection):
         return self.compute()
 
 
+def _assigned(frame, name, value):
+    """`frame` with column `name` set to `value`: in the engine when it lines the rows up, else
+    partition by partition when value comes from the frame's own partitions (as Dask aligns a
+    map_partitions or apply result); rows of another frame are an error."""
+    from .partition_functions import assign_partitionwise
+    try:
+        return DataFrame(frame._d.assign(name, _constant(value)))
+    except ValueError as error:
+        result = assign_partitionwise(frame, name, value)
+        if result is None:
+            raise error from None
+        return result
+
+
 def _single(columns, what):
     names = _as_list(columns)
     if len(names) != 1:
@@ -523,6 +602,12 @@ def _single(columns, what):
 _COMMUTATIVE = {"add", "mul", "and", "or", "xor", "eq", "ne"}
 
 
+_PYTHON_OPERATORS = {"add": operator.add, "sub": operator.sub, "mul": operator.mul, "truediv": operator.truediv,
+                     "floordiv": operator.floordiv, "mod": operator.mod, "pow": operator.pow, "eq": operator.eq,
+                     "ne": operator.ne, "lt": operator.lt, "le": operator.le, "gt": operator.gt, "ge": operator.ge,
+                     "and": operator.and_, "or": operator.or_, "xor": operator.xor}
+
+
 def _binary(op, reflected=False):
     def method(self, other):
         if isinstance(other, (DataFrame, pd.DataFrame)):
@@ -530,7 +615,18 @@ def _binary(op, reflected=False):
         if isinstance(other, Scalar):
             return NotImplemented
         lhs, rhs = (other, self) if reflected and op not in _COMMUTATIVE else (self, other)
-        return Series(_core.binary(op, _constant(lhs), _constant(rhs)))
+        from .partition_functions import binary_partitionwise
+        try:
+            result = Series(_core.binary(op, _constant(lhs), _constant(rhs)))
+        except ValueError as error:
+            # Series the engine cannot line up (a map_partitions result and a column of the
+            # same frame): partition by partition, when both come from one frame's partitions
+            result = binary_partitionwise(_PYTHON_OPERATORS[op], lhs, rhs)
+            if result is None:
+                raise error from None
+            return result
+        result._recipe = binary_partitionwise(_PYTHON_OPERATORS[op], lhs, rhs, recipe_only=True)
+        return result
     method.__name__ = f"__{'r' if reflected else ''}{op}__"
     return method
 
@@ -674,6 +770,8 @@ class Series(_Collection):
         return Series(self._d.where(cond._s, _constant(other)))
 
     def mask(self, cond, other=None):
+        if isinstance(other, Series):
+            return self.where(~cond, other)  # pandas' mask is where with the condition inverted
         return Series(self._d.mask(cond._s, to_engine_scalar(other)))
 
     def between(self, left, right, inclusive="both"):
@@ -736,23 +834,23 @@ class Series(_Collection):
         return Series(self._d.nsmallest(n))
 
     # -- group-by, time series -------------------------------------------------------------------
-    def groupby(self, by, **kwargs):
+    def groupby(self, by, sort=True, dropna=True, split_out=1, split_every=8, observed=None, shuffle_method=None,
+                **kwargs):
         _reject(kwargs, "Series.groupby")
-        from .groupby import SeriesGroupBy
-        if not isinstance(by, Series):
-            raise NotImplementedError("Series.groupby takes a Series of the same frame")
-        return SeriesGroupBy(self._d.groupby(by._s))
+        from .groupby import groupby
+        column = self.name if self.name is not None else "\x1fvalues"
+        if isinstance(by, Series) and by._d.name == self._d.name:
+            return groupby(self.to_frame(), by, sort, dropna, split_out, split_every)[column]
+        return groupby(self.to_frame(name=column), by, sort, dropna, split_out, split_every)[column]
 
     def resample(self, rule, **kwargs):
         _reject(kwargs, "resample")
         from .windows import Resampler
-        return Resampler(self._d.resample(str(rule)), frame=False)
+        return Resampler(self._d.resample(str(rule)), frame=False, rule=rule)
 
     def rolling(self, window, min_periods=None):
         from .windows import Rolling
-        if isinstance(window, numbers.Integral):
-            return Rolling(self._d.rolling_rows(int(window), min_periods))
-        return Rolling(self._d.rolling_span(str(window), 1 if min_periods is None else int(min_periods)))
+        return Rolling(self, window, min_periods)
 
     # -- user functions ---------------------------------------------------------------------------
     def map_partitions(self, func, *args, meta=None, **kwargs):

@@ -1,13 +1,34 @@
-"""``df.groupby(...)``: aggregations, ``agg`` and ``apply`` over groups."""
+"""``df.groupby(...)``: aggregations, ``agg`` (dicts, lists, named, custom ``Aggregation``s)
+and ``apply`` over groups, with results shaped as pandas shapes them: one key becomes the index,
+several keys a MultiIndex, several functions per column MultiIndex columns; ``as_index=False``
+keeps the keys as columns."""
 
 from __future__ import annotations
 
-from .._convert import PANDAS_MAJOR
+import pandas as pd
+
+from .._convert import PANDAS_MAJOR, pandas_to_table, table_to_pandas
 from .core import DataFrame, Series, _as_list, _reject
 from .partition_functions import _python_function
-
+from .shape import Shape, ShapedFrame, ShapedSeries, decode_objects, encode_frame
 
 _AGGREGATIONS = ("sum", "mean", "count", "min", "max", "first", "last", "nunique")
+
+# Keywords Dask's group-by reductions take. split_out and split_every reach the engine;
+# shuffle_method picks how partial aggregates move, which never changes the result (the engine
+# chooses its own way).
+_REDUCTION_OPTIONS = ("split_out", "split_every", "shuffle_method")
+
+
+class Aggregation:
+    """A custom group-by aggregation, as Dask's: ``chunk`` runs on each partition's pandas
+    SeriesGroupBy (returning a Series or a tuple of them, indexed by group), ``agg`` on the
+    chunks of every partition grouped again (one SeriesGroupBy per chunk output), and the optional
+    ``finalize`` on agg's outputs."""
+
+    def __init__(self, name, chunk, agg, finalize=None):
+        self.chunk, self.agg, self.finalize = chunk, agg, finalize
+        self.__name__ = name
 
 
 def _aggregation(name, engine_attribute, result):
@@ -19,78 +40,395 @@ def _aggregation(name, engine_attribute, result):
     return method
 
 
+def _grouped_reduction(name, ddof=False):
+    """A GroupBy / SeriesGroupBy reduction method taking Dask's keywords."""
+    if ddof:
+        def method(self, ddof=1, **kwargs):
+            return self._reduce(name, kwargs, ddof)
+    else:
+        def method(self, **kwargs):
+            return self._reduce(name, kwargs)
+    method.__name__ = name
+    return method
+
 
 class GroupBy:
-    """df.groupby(...): aggregations return lazy frames; one key becomes the index."""
+    """df.groupby(...): aggregations return lazy frames shaped as pandas' results."""
 
-    def __init__(self, engine, frame, keys=()):
-        self._g, self._frame, self._keys = engine, frame, list(keys)
+    def __init__(self, frame, keys, key_names, options, as_index=True, columns=None, series_key=None):
+        # frame: the frame grouped, its key columns included; keys: those columns; key_names: the
+        # index level names pandas gives them; columns: the selection (None = every other column);
+        # series_key: (frame without the key, Series) when one Series groups, which the engine
+        # groups by directly, naming the result's index after it
+        self._frame, self._keys, self._key_names = frame, list(keys), list(key_names)
+        self._options, self._as_index, self._columns = dict(options), as_index, columns
+        self._series_key = series_key
 
+    # -- the engine group-by -----------------------------------------------------------------
+    def _engine(self, split_out=None, split_every=None, by_columns=False):
+        """The engine GroupBy with Dask's reduction options; `by_columns`: grouped by the key
+        columns of self._frame even when a Series groups."""
+        options = dict(self._options)
+        if split_out is not None:
+            options["split_out"] = int(split_out)
+        if split_every is not None:
+            options["split_every"] = int(split_every)
+        arguments = (options["sort"], options["dropna"], options["split_out"], options["split_every"])
+        if self._series_key is not None and not by_columns:
+            base, series = self._series_key
+            g = base._d.groupby_series(series._s, *arguments)
+        else:
+            g = self._frame._d.groupby_columns(self._keys, *arguments)
+        return g if self._columns is None else g.select(self._columns)
+
+    def _index_named(self):
+        """Whether the engine's result of one key already has pandas' index name."""
+        return self._series_key is not None or self._keys[0] == self._key_names[0]
+
+    def _shaped(self, d):
+        """A frame of aggregates from _engine() as pandas shapes it."""
+        if len(self._keys) == 1 and self._index_named():
+            result = DataFrame(d)
+            return result if self._as_index else result.reset_index()
+        flat = d.reset_index() if len(self._keys) == 1 else d
+        if not self._as_index:
+            return DataFrame(flat)
+        return ShapedFrame(flat, Shape(self._keys, self._key_names))
+
+    def _reduce(self, name, kwargs, ddof=None):
+        options = {k: kwargs.pop(k) for k in _REDUCTION_OPTIONS if k in kwargs}
+        numeric_only = kwargs.pop("numeric_only", False)
+        _reject(kwargs, name)
+        group = self
+        if numeric_only:
+            group = self[[c for c in self._value_columns() if self._frame.dtypes[c].kind in "biufcmM"]]
+        g = group._engine(options.get("split_out"), options.get("split_every"))
+        d = g.aggregate(name) if ddof is None else g.aggregate(name, ddof)
+        return group._shaped(d)
+
+    def _value_columns(self):
+        if self._columns is not None:
+            return list(self._columns)
+        return [c for c in self._frame.columns if c not in self._keys]
+
+    # -- selection ---------------------------------------------------------------------------
     def __getitem__(self, key):
         if isinstance(key, (list, tuple)):
-            return GroupBy(self._g.select([str(k) for k in key]), self._frame, self._keys)
-        if len(self._keys) > 1:
-            # several keys stay columns (no MultiIndex yet): a frame of keys and the column, as
-            # pandas' result after reset_index()
-            return GroupBy(self._g.select([str(key)]), self._frame, self._keys)
-        return SeriesGroupBy(self._g.column(str(key)))
+            return GroupBy(self._frame, self._keys, self._key_names, self._options, self._as_index,
+                           [str(k) for k in key], self._series_key)
+        key = str(key)
+        if key in self._keys:
+            # a key column as values (df.groupby("k").k.count()): group a copy of it
+            copy = f"{key}\x1fvalue"
+            frame = self._frame.assign(**{copy: self._frame[key]})
+            group = GroupBy(frame, self._keys, self._key_names, self._options, self._as_index)
+            return SeriesGroupBy(group, copy, key)
+        if key not in self._frame.columns:
+            raise KeyError(f"column {key!r} is not in the frame; its columns are {list(self._frame.columns)}")
+        return SeriesGroupBy(self, key, key)
 
     def __getattr__(self, name):
         if name.startswith("_"):
             raise AttributeError(name)
-        return self[name]
+        if name in self._frame.columns:
+            return self[name]
+        raise AttributeError(f"'GroupBy' object has no attribute {name!r}")
 
-    sum, mean, count, min, max, first, last, nunique = (_aggregation(n, "_g", DataFrame) for n in _AGGREGATIONS)
+    # -- reductions --------------------------------------------------------------------------
+    sum, mean, count, min, max, first, last, nunique = (_grouped_reduction(n) for n in _AGGREGATIONS)
+    var, std = _grouped_reduction("var", ddof=True), _grouped_reduction("std", ddof=True)
 
-    def var(self, ddof=1):
-        return DataFrame(self._g.aggregate("var", ddof))
+    def size(self, **kwargs):
+        options = {k: kwargs.pop(k) for k in _REDUCTION_OPTIONS if k in kwargs}
+        _reject(kwargs, "size")
+        g = self._engine(options.get("split_out"), options.get("split_every"))
+        if len(self._keys) == 1 and self._index_named():
+            series = Series(g.size()).rename(None)  # unnamed, as pandas
+            return series if self._as_index else series.rename("size").to_frame().reset_index()
+        # the keys as columns beside the sizes
+        frame = g.agg_named([("size", self._keys[0], "size")])
+        if len(self._keys) == 1:
+            frame = frame.reset_index()
+        if not self._as_index:
+            return ShapedFrame(frame, Shape(columns=dict(zip(self._keys, self._key_names))))
+        return ShapedSeries(frame, "size", None, Shape(self._keys, self._key_names))
 
-    def std(self, ddof=1):
-        return DataFrame(self._g.aggregate("std", ddof))
-
-    def size(self):
-        return Series(self._g.size()).rename(None)  # unnamed, as pandas
-
-    def agg(self, arg=None, **named):
+    def agg(self, arg=None, split_out=None, split_every=None, shuffle_method=None, **named):
+        """Functions by name, lists of them (MultiIndex columns), {column: function(s)}, named
+        aggregations (``out=("column", "function")``) or custom Aggregations."""
         if named:
-            return DataFrame(self._g.agg_named([(out, str(col), str(fn)) for out, (col, fn) in named.items()]))
-        if isinstance(arg, dict):
-            return DataFrame(self._g.agg({str(k): _as_list(v) for k, v in arg.items()}))
-        raise NotImplementedError("agg takes {column: function(s)} or named aggregations")
+            spec = [(str(out), str(col), fn) for out, (col, fn) in named.items()]
+            if any(isinstance(fn, Aggregation) for _, _, fn in spec):
+                raise NotImplementedError("named aggregations take function names; pass an Aggregation in a dict")
+            g = self._engine(split_out, split_every)
+            return self._shaped(g.agg_named([(out, col, str(fn)) for out, col, fn in spec]))
+        if isinstance(arg, str):
+            return self._reduce(arg, {"split_out": split_out, "split_every": split_every})
+        if isinstance(arg, Aggregation):
+            arg = {c: arg for c in self._value_columns()}
+        elif isinstance(arg, (list, tuple)):
+            arg = {c: list(arg) for c in self._value_columns()}
+        if not isinstance(arg, dict):
+            raise TypeError("agg takes a function name, a list of them, {column: function(s)}, named "
+                            "aggregations or an Aggregation")
+        multi_columns = any(isinstance(v, (list, tuple)) for v in arg.values())
+        plan = [(str(c), f) for c, fns in arg.items() for f in (fns if isinstance(fns, (list, tuple)) else [fns])]
+        for column, _ in plan:
+            if column not in self._frame.columns or column in self._keys:
+                raise KeyError(f"agg: column {column!r} is not a value column of the frame; "
+                               f"its value columns are {self._value_columns()}")
+        custom = [f for _, f in plan if isinstance(f, Aggregation)]
+        if custom:
+            if len(custom) != len(plan):
+                raise NotImplementedError("agg mixes custom Aggregations with named functions; run them in "
+                                          "separate agg calls")
+            return self._custom(plan, multi_columns)
+        outputs = {}
+        for column, function in plan:
+            if not isinstance(function, str):
+                raise TypeError(f"agg: function {function!r} for column {column!r} is not a name such as "
+                                f"'mean'; use an Aggregation for a custom one")
+            label = (column, function) if multi_columns else column
+            outputs[f"{column}\x1f{function}" if multi_columns else column] = (column, function, label)
+        g = self._engine(split_out, split_every, by_columns=multi_columns)
+        d = g.agg_named([(out, col, fn) for out, (col, fn, _) in outputs.items()])
+        return self._with_labels(d, {out: label for out, (_, _, label) in outputs.items()}, multi_columns)
+
+    aggregate = agg
+
+    def _with_labels(self, d, labels, multi_columns):
+        """Aggregates `d` (engine columns named as `labels`' keys) with pandas' column labels."""
+        if not multi_columns:
+            return self._shaped(d)
+        if len(self._keys) == 1 and self._keys[0] == self._key_names[0] and self._as_index:
+            return ShapedFrame(d, Shape(columns=labels))
+        flat = d.reset_index() if len(self._keys) == 1 else d
+        if self._as_index:
+            return ShapedFrame(flat, Shape(self._keys, self._key_names, labels))
+        key_labels = {k: (n, "") for k, n in zip(self._keys, self._key_names)}
+        return ShapedFrame(flat, Shape((), None, {**key_labels, **labels}))
+
+    def _custom(self, plan, multi_columns):
+        """Custom Aggregations as Dask runs them: chunk per partition, then agg and finalize once
+        over every partition's chunks (gathered into one partition)."""
+        keys, options = self._keys, self._options
+        columns = sorted({c for c, _ in plan}, key=[c for c, _ in plan].index)
+        frame = self._frame[keys + columns]
+
+        def chunk(pdf):
+            grouped = pdf.groupby(keys, sort=False, dropna=options["dropna"])
+            parts = {}
+            for n, (column, aggregation) in enumerate(plan):
+                out = aggregation.chunk(grouped[column])
+                for i, part in enumerate(out if isinstance(out, tuple) else (out,)):
+                    parts[f"{n}\x1f{i}"] = part
+            result = pd.DataFrame(parts)
+            result.index.names = keys
+            return encode_frame(result.reset_index(), list(parts))
+
+        def combine(pdf):
+            pdf = pdf.set_index(keys)
+            levels = list(range(len(keys)))
+            out = {}
+            for n, (column, aggregation) in enumerate(plan):
+                names = sorted((c for c in pdf.columns if c.startswith(f"{n}\x1f")), key=lambda c: int(c.split("\x1f")[1]))
+                grouped = [pd.Series(decode_objects(pdf[c].tolist()), index=pdf.index).infer_objects()
+                           .groupby(level=levels, sort=options["sort"]) for c in names]
+                value = aggregation.agg(*grouped)
+                if aggregation.finalize is not None:
+                    value = aggregation.finalize(*value) if isinstance(value, tuple) else aggregation.finalize(value)
+                out[f"{column}\x1f{aggregation.__name__}" if multi_columns else column] = value
+            result = pd.DataFrame(out)
+            result.index.names = keys
+            return result.reset_index()
+
+        # meta from running both steps on the first rows (real data)
+        sample = frame.head(100)
+        chunk_meta = chunk(sample).iloc[:0]
+        result_meta = combine(chunk(sample)).iloc[:0]
+        objects = [c for c in result_meta.columns if c not in keys and result_meta[c].dtype == object]
+
+        def combine_table(table):
+            return pandas_to_table(encode_frame(combine(table_to_pandas(table, writable=True)), objects),
+                                   keep_index=False)
+
+        partials = frame._d.map_partitions(lambda t: pandas_to_table(chunk(table_to_pandas(t, writable=True)),
+                                                                      keep_index=False),
+                                           pandas_to_table(chunk_meta, keep_index=False), "aggregation-chunk")
+        d = partials.repartition(1).map_partitions(combine_table,
+                                                   pandas_to_table(encode_frame(result_meta, objects), keep_index=False),
+                                                   "aggregation-agg")
+        labels = {(f"{c}\x1f{a.__name__}" if multi_columns else c): ((c, a.__name__) if multi_columns else c)
+                  for c, a in plan}
+        if self._as_index:
+            return ShapedFrame(d, Shape(keys, self._key_names, labels, objects))
+        key_labels = {k: ((n, "") if multi_columns else n) for k, n in zip(keys, self._key_names)}
+        return ShapedFrame(d, Shape((), None, {**key_labels, **labels}, objects))
+
+    # -- whole groups ------------------------------------------------------------------------
+    def apply(self, func, *args, meta=None, **kwargs):
+        """func on every whole group (after a shuffle by key). As pandas 3 does, the grouping
+        columns are left out of the groups the function sees (pandas 2 passes them). A function
+        returning anything but a DataFrame or Series gives a Series with one value per group."""
+        return _apply_to_groups(self, self._frame, self._columns, func, args, kwargs, meta, series_column=None)
+
+    def _engine_for_apply(self):
+        return self._engine()
+
+
+def _apply_to_groups(group, frame, columns, func, args, kwargs, meta, series_column):
+    """groupby().apply and groupby()[column].apply: whole groups through `func`."""
+    keys, names = group._keys, group._key_names
+    drop_keys = PANDAS_MAJOR >= 3 and series_column is None
+
+    def user_view(pdf):
+        if series_column is not None:
+            return pdf[series_column]
+        if drop_keys:
+            pdf = pdf.drop(columns=keys)
+        return pdf if columns is None else pdf[columns]
+
+    # Without meta, the function's result on the first group of the first rows describes it.
+    sample = None
+    if meta is None:
+        head = frame.head(100)
+        first = head.groupby(keys, sort=False).ngroup() == 0 if len(head) else head.index == head.index
+        sample = head[first]
+        try:
+            sample_result = func(user_view(sample), *args, **kwargs)
+        except Exception as error:
+            error.add_note(f"while inferring meta by running {getattr(func, '__name__', func)!r} on the first "
+                           f"group; pass meta= to skip inference")
+            raise
+        per_group_value = not isinstance(sample_result, (pd.DataFrame, pd.Series))
+    else:
+        from .partition_functions import _meta_to_pandas
+        meta_pd = _meta_to_pandas(meta)
+        per_group_value = isinstance(meta_pd, pd.Series)
+        sample_result = None
+
+    if not per_group_value:
+        whole = frame._d if columns is None else frame._d.select(keys + [c for c in columns if c not in keys])
+
+        def on_group(pdf, *a, **k):
+            return func(user_view(pdf), *a, **k)
+        sample_frame = frame._meta if meta is None else None
+        function, engine_meta, _ = _python_function(on_group, args, kwargs, meta, sample_frame, True, keep_index=True)
+        g = whole.groupby_columns(keys, group._options["sort"], group._options["dropna"], 1,
+                                  group._options["split_every"])
+        return DataFrame(g.apply(function, engine_meta))
+
+    # One value per group: a Series indexed by the keys (a MultiIndex for several).
+    if meta is not None:
+        meta_pd = _meta_to_pandas(meta)
+        name, dtype = meta_pd.name, meta_pd.dtype
+    else:
+        name, dtype = None, pd.Series([sample_result]).dtype
+    value_column = "\x1fvalue"
+    objects = [value_column] if dtype == object else []
+
+    def per_group(pdf):
+        result = func(user_view(pdf), *args, **kwargs)
+        if isinstance(result, (pd.DataFrame, pd.Series)):
+            raise TypeError(f"the function returned a {type(result).__name__} for one group and a single value "
+                            f"for others (or meta says one value per group); return one kind")
+        row = pdf[keys].iloc[:1].reset_index(drop=True)
+        row[value_column] = pd.Series([result], dtype=object if objects else dtype)
+        return row
+
+    meta_row = frame._meta[keys].iloc[:0].reset_index(drop=True)
+    meta_row[value_column] = pd.Series([], dtype=object if objects else dtype)
+
+    def function(table):
+        return pandas_to_table(encode_frame(per_group(table_to_pandas(table, writable=True)), objects),
+                               keep_index=False)
+
+    g = frame._d.groupby_columns(keys, group._options["sort"], group._options["dropna"], 1,
+                                 group._options["split_every"])
+    d = g.apply(function, pandas_to_table(encode_frame(meta_row, objects), keep_index=False))
+    return ShapedSeries(d, value_column, name, Shape(keys, names, None, objects, sort_index=group._options["sort"]))
+
+
+class SeriesGroupBy:
+    """df.groupby(...)[column]: aggregations return lazy Series shaped as pandas' results."""
+
+    def __init__(self, group, column, name):
+        self._group, self._column, self._name = group, column, name
+
+    def _engine(self, split_out=None, split_every=None):
+        return self._group._engine(split_out, split_every)
+
+    def _series(self, d):
+        """The engine frame of one aggregated column as the pandas-shaped Series."""
+        group = self._group
+        if len(group._keys) == 1 and group._index_named():
+            series = Series(d.column(self._column)).rename(self._name)
+            return series if group._as_index else series.to_frame().reset_index()
+        if len(group._keys) == 1:
+            d = d.reset_index()
+        if not group._as_index:
+            return DataFrame(d).rename(columns={self._column: self._name}) if self._column != self._name \
+                else DataFrame(d)
+        return ShapedSeries(d, self._column, self._name, Shape(group._keys, group._key_names))
+
+    def _reduce(self, name, kwargs, ddof=None):
+        options = {k: kwargs.pop(k) for k in _REDUCTION_OPTIONS if k in kwargs}
+        _reject(kwargs, name)
+        g = self._engine(options.get("split_out"), options.get("split_every")).select([self._column])
+        d = g.aggregate(name) if ddof is None else g.aggregate(name, ddof)
+        return self._series(d)
+
+    sum, mean, count, min, max, first, last, nunique = (_grouped_reduction(n) for n in _AGGREGATIONS)
+    var, std = _grouped_reduction("var", ddof=True), _grouped_reduction("std", ddof=True)
+
+    def size(self, **kwargs):
+        result = self._group.size(**kwargs)
+        return result.rename(self._name) if isinstance(result, Series) else result
+
+    def agg(self, functions, split_out=None, split_every=None, shuffle_method=None):
+        if isinstance(functions, str):
+            return self._reduce(functions, {"split_out": split_out, "split_every": split_every})
+        if isinstance(functions, Aggregation):
+            frame = self._group[[self._column]].agg({self._column: functions}, split_out, split_every)
+            return frame[self._name] if self._group._as_index else frame
+        functions = list(functions)
+        frame = self._group[[self._column]].agg({self._column: functions}, split_out, split_every)
+        # pandas: one column per function, named after it
+        return frame[self._column] if self._group._as_index else frame
 
     aggregate = agg
 
     def apply(self, func, *args, meta=None, **kwargs):
-        """func on every whole group (after a shuffle by key). As pandas 3 does, the grouping
-        columns are left out of the groups the function sees (pandas 2 passes them)."""
-        if PANDAS_MAJOR >= 3 and self._keys:
-            user_func, keys = func, self._keys
-
-            def func(group, *a, **k):
-                return user_func(group.drop(columns=keys), *a, **k)
-        # without meta, the function's result on an empty group (the frame's meta) describes it
-        sample = self._frame._meta if meta is None else None
-        function, engine_meta, _, _ = _python_function(func, args, kwargs, meta, sample, True, keep_index=True)
-        return DataFrame(self._g.apply(function, engine_meta))
+        """func on every group's Series (after a shuffle by key)."""
+        group = self._group
+        return _apply_to_groups(group, group._frame, None, func, args, kwargs, meta, series_column=self._column)
 
 
-class SeriesGroupBy:
-    def __init__(self, engine):
-        self._g = engine
-
-    sum, mean, count, min, max, first, last, nunique = (_aggregation(n, "_g", Series) for n in _AGGREGATIONS)
-    size = _aggregation("size", "_g", Series)
-
-    def var(self, ddof=1):
-        return Series(self._g.aggregate("var", ddof))
-
-    def std(self, ddof=1):
-        return Series(self._g.aggregate("std", ddof))
-
-    def agg(self, functions):
-        if isinstance(functions, str):
-            return Series(self._g.aggregate(functions))
-        return DataFrame(self._g.agg(_as_list(functions)))
-
-    aggregate = agg
-
+def groupby(frame, by, sort=True, dropna=True, split_out=1, split_every=8, as_index=True, group_keys=True,
+            shuffle_method=None):
+    """The GroupBy of `frame` by column names, Series of it, or the index's name (Dask's
+    shuffle_method picks how data moves and never changes the result: the engine picks its own)."""
+    options = {"sort": bool(sort), "dropna": bool(dropna), "split_out": int(split_out or 1),
+               "split_every": int(split_every or 8)}
+    by = list(by) if isinstance(by, (list, tuple)) else [by]
+    index_name = frame._d.index_name if frame._d.index_dtype is not None else None
+    original, keys, names, series = frame, [], [], []
+    for position, key in enumerate(by):
+        if not isinstance(key, Series) and str(key) in frame._d.columns:
+            keys.append(str(key))
+            names.append(key)
+            continue
+        if isinstance(key, Series):
+            name = key.name
+        elif index_name is not None and str(key) == index_name:
+            key, name = original.index, key  # grouping by the index's name, as pandas allows
+        else:
+            raise KeyError(f"groupby: {key!r} is neither a column nor the index's name; the columns are "
+                           f"{list(frame._d.columns)}")
+        column = f"\x1fkey{position}"
+        frame = frame.assign(**{column: key})
+        keys.append(column)
+        names.append(name)
+        series.append(key)
+    series_key = (original, series[0]) if len(by) == 1 and series else None
+    return GroupBy(frame, keys, names, options, as_index=bool(as_index), series_key=series_key)

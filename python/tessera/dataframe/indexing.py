@@ -20,6 +20,8 @@ class _LocIndexer:
         if isinstance(key, tuple):
             key, columns = key
         d = frame._frame_engine()
+        if d.index_dtype is None and not isinstance(key, Series):
+            return frame._from_frame(_loc_per_partition(DataFrame(d), key, columns))
         if isinstance(key, slice):
             if key.step is not None:
                 raise ValueError("loc slices with a step are not supported")
@@ -69,3 +71,27 @@ class _PartitionsIndexer:
         c = self._collection
         return c._from_frame(DataFrame(c._frame_engine().partitions(indices)))
 
+
+
+def _loc_per_partition(frame, key, columns):
+    """loc on a frame without an index: as in Dask, every partition numbers its rows from 0, so
+    a label selects that row of every partition (searching them all)."""
+    from .partition_functions import _map_partitions
+
+    labels = [key.start, key.stop] if isinstance(key, slice) else (
+        list(key) if isinstance(key, (list, np.ndarray, pd.Index)) else [key])
+    if not all(label is None or isinstance(label, (int, np.integer)) for label in labels):
+        raise ValueError(f"loc[{key!r}] on a frame without an index: its labels are row numbers within each "
+                         f"partition (as in Dask); call set_index first to select by other labels")
+
+    def select(pdf):
+        index = pdf.index
+        if isinstance(key, slice):
+            rows = pdf.loc[key]
+        elif isinstance(key, (list, np.ndarray, pd.Index)):
+            rows = pdf[index.isin(list(key))]
+        else:
+            rows = pdf[index == key]
+        return rows if columns is None else rows[columns]
+    meta = select(frame._meta)
+    return _map_partitions(frame, select, (), {}, meta, name="loc", keep_index=True)

@@ -4,10 +4,11 @@
 from __future__ import annotations
 
 import os
+import uuid
 
 import pandas as pd
 
-from .. import _core
+from .. import _core, _scheduler
 from .._convert import arrow_to_table, pandas_to_table, to_engine_scalar
 from ..base import compute, parse_bytes
 from .core import DataFrame, Series, _as_list, _engine_dtype
@@ -51,6 +52,24 @@ def read_csv(urlpath, blocksize="default", parse_dates=None, dtype=None, usecols
     if delimiter is not None:
         options["sep"] = delimiter
     return DataFrame(_core.read_csv(paths, options))
+
+
+def write_csv(frame, filename, index, sep, na_rep, name_function):
+    """DataFrame.to_csv: the engine writes every partition in parallel (numbered files); with a
+    name_function the files are written under temporary names first and then renamed, so a new
+    name never overwrites a file not yet renamed."""
+    if "*" not in filename or name_function is None:
+        paths = frame._d.to_csv(filename, index, sep, na_rep, _scheduler.current())
+        return [os.path.abspath(p) for p in paths]
+    directory = os.path.dirname(os.path.abspath(filename))
+    temporary = os.path.join(directory, f".tessera-{uuid.uuid4().hex}-*.csv")
+    written = frame._d.to_csv(temporary, index, sep, na_rep, _scheduler.current())
+    paths = []
+    for number, path in enumerate(written):
+        final = os.path.abspath(filename.replace("*", str(name_function(number))))
+        os.replace(path, final)
+        paths.append(final)
+    return paths
 
 
 def to_csv(df, filename, **kwargs):

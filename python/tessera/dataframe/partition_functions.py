@@ -1,5 +1,9 @@
 """User pandas functions run on every partition (``map_partitions``, ``apply``, group
-``apply``), and the meta describing their results."""
+``apply``), and the meta describing their results.
+
+A function may return a DataFrame, a Series or any other object; other objects become one row
+each, so the result is a Series of objects (one per partition), as in Dask. Object columns
+travel through the engine encoded as text (see shape.encode_objects)."""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ import pandas as pd
 from .. import _profiling
 from .._convert import pandas_to_table, table_to_pandas
 from .core import DataFrame, Series
+from .shape import Shape, ShapedFrame, ShapedSeries, encode_frame
 
 
 def _meta_to_pandas(meta):
@@ -22,13 +27,42 @@ def _meta_to_pandas(meta):
     return pd.Series([], dtype=meta)
 
 
+def _object_columns(frame: pd.DataFrame) -> list:
+    return [c for c in frame.columns if frame[c].dtype == object]
+
+
+class ResultSpec:
+    """What a user function's results look like: a frame, a Series, or one object per call;
+    the engine meta; the Series name; the columns holding encoded objects."""
+
+    def __init__(self, meta_pd, per_call_object):
+        self.returns_series = isinstance(meta_pd, pd.Series)
+        self.per_call_object = per_call_object
+        self.name = meta_pd.name if self.returns_series else None
+        self.column = str(self.name) if self.name is not None else "0"
+        frame = meta_pd.to_frame(name=self.column) if self.returns_series else meta_pd
+        self.object_columns = _object_columns(frame)
+
+    def wrap(self, d):
+        """The lazy collection over the engine frame `d` of results."""
+        objects = set(self.object_columns)
+        if not self.returns_series:
+            return ShapedFrame(d, Shape(objects=objects)) if objects else DataFrame(d)
+        column = d.columns[0]
+        if objects:
+            return ShapedSeries(d, column, self.name, Shape(objects={column}))
+        series = Series(d.column(column))
+        return series if self.name is not None else series.rename(None)
+
+
 def _python_function(func, args, kwargs, meta, sample, input_has_index, input_is_series=False, keep_index=False):
-    """The engine-side function (Table -> Table) around a pandas function, plus the engine meta,
-    whether the result is a Series, and its name.
+    """The engine-side function (Table -> Table) around a pandas function, plus the engine meta
+    and the ResultSpec.
 
     Meta is `meta` when given, else the function's result on `sample` (a few real rows, so no
-    made-up values reach the function). Series results travel as one-column frames. A partition
-    without an index gets none back when the function returns pandas' default RangeIndex."""
+    made-up values reach the function). Series results travel as one-column frames; any other
+    result as a one-row frame of objects. A partition without an index gets none back."""
+    per_call_object = False
     if meta is None:
         if sample is None:
             raise ValueError("meta= is needed here: pass an empty pandas object shaped like the result")
@@ -39,28 +73,30 @@ def _python_function(func, args, kwargs, meta, sample, input_has_index, input_is
                            f"rows; pass meta= to skip inference")
             raise
         if not isinstance(meta_pd, (pd.DataFrame, pd.Series)):
-            raise TypeError(f"the function returned {type(meta_pd).__name__}, not a pandas DataFrame or Series")
+            meta_pd, per_call_object = pd.Series([], dtype=object), True
         meta_pd = meta_pd.iloc[:0]
     else:
         meta_pd = _meta_to_pandas(meta)
-    returns_series = isinstance(meta_pd, pd.Series)
-    result_name = meta_pd.name if returns_series else None
-    column_name = result_name if result_name is not None else "0"
+    spec = ResultSpec(meta_pd, per_call_object)
 
     def to_table(result, keep):
         if isinstance(result, pd.Series):
-            if not returns_series:
+            if not spec.returns_series:
                 raise TypeError("the function returned a Series but meta describes a DataFrame")
-            result = result.to_frame(name=column_name)
-        elif not isinstance(result, pd.DataFrame):
-            raise TypeError(f"the function returned {type(result).__name__}; a pandas DataFrame or Series is needed")
-        elif returns_series:
-            raise TypeError("the function returned a DataFrame but meta describes a Series")
-        return pandas_to_table(result, keep_index=keep)
+            result = result.to_frame(name=spec.column)
+        elif isinstance(result, pd.DataFrame):
+            if spec.returns_series:
+                raise TypeError("the function returned a DataFrame but meta describes a Series")
+        elif spec.returns_series:
+            # any other object: one row; one label per partition numbers them 0, 1, ... as Dask does
+            result, keep = pd.DataFrame({spec.column: pd.Series([result], dtype=object)}), False
+        else:
+            raise TypeError(f"the function returned {type(result).__name__}; meta describes a DataFrame")
+        return pandas_to_table(encode_frame(result, spec.object_columns), keep_index=keep)
 
     # Whether results carry an index is decided once (from the input), so every partition agrees:
     # a frame without one (read_csv) keeps none, since pandas' default RangeIndex is positional.
-    keep = keep_index or input_has_index
+    keep = (keep_index or input_has_index) and not per_call_object
 
     prefix = getattr(func, "__name__", "map_partitions").replace("<", "").replace(">", "")
 
@@ -72,19 +108,118 @@ def _python_function(func, args, kwargs, meta, sample, input_has_index, input_is
             result = func(frame, *args, **kwargs)
         return to_table(result, keep)
 
-    return function, to_table(meta_pd, keep), returns_series, result_name
+    return function, to_table(meta_pd, keep), spec
 
 
-def _map_partitions(collection, func, args, kwargs, meta, name=None):
+def _map_partitions(collection, func, args, kwargs, meta, name=None, keep_index=False):
+    """`func` on every partition of `collection` (a frame or Series); `keep_index`: results
+    keep their pandas index even when the input has none."""
     is_series = isinstance(collection, Series)
     sample = collection.head(10).copy() if meta is None else None
     frame = collection._frame_engine()
-    function, engine_meta, returns_series, result_name = _python_function(
-        func, args, kwargs, meta, sample, frame.index_dtype is not None, input_is_series=is_series)
-    d = frame.map_partitions(function, engine_meta,
-                                                  name or getattr(func, "__name__", "map_partitions"))
-    if not returns_series:
-        return DataFrame(d)
-    series = Series(d.column(d.columns[0]))
-    return series if result_name is not None else series.rename(None)
+    function, engine_meta, spec = _python_function(
+        func, args, kwargs, meta, sample, frame.index_dtype is not None, input_is_series=is_series,
+        keep_index=keep_index)
+    d = frame.map_partitions(function, engine_meta, name or getattr(func, "__name__", "map_partitions"))
+    result = spec.wrap(d)
+    if not keep_index:
+        object.__setattr__(result, "_recipe", derived_recipe(collection, lambda part: func(part, *args, **kwargs)))
+    return result
 
+
+# ---------------------------------------------------------------------------------------------
+# Collections computed partition by partition from one frame's partitions (see _Collection._recipe)
+
+def recipe_of(collection):
+    """(root engine frame, function from a root partition to this collection's partition), or
+    None when unknown. A frame is its own root."""
+    if collection._recipe is not None:
+        return collection._recipe
+    if isinstance(collection, DataFrame):
+        return (collection._d, lambda partition: partition)
+    return None
+
+
+def derived_recipe(collection, step):
+    """The recipe of `step` applied to `collection`'s partitions."""
+    recipe = recipe_of(collection)
+    if recipe is None:
+        return None
+    root, function = recipe
+    return (root, lambda partition: step(function(partition)))
+
+
+def _shared_root(*recipes):
+    roots = {id(r[0]) for r in recipes if r is not None}
+    if any(r is None for r in recipes) or len(roots) != 1:
+        return None
+    return recipes[0][0]
+
+
+def _on_root(root, run, meta, name):
+    result = _map_partitions(DataFrame(root), run, (), {}, meta, name=name)
+    object.__setattr__(result, "_recipe", (root, run))
+    return result
+
+
+def binary_partitionwise(op, lhs, rhs, recipe_only=False):
+    """op(lhs, rhs) for Series of one frame's partitions (either may be a constant): the
+    result's recipe, or with recipe_only False the computed Series; None when they do not
+    share a frame."""
+    recipes = [recipe_of(x) if isinstance(x, Series) else None for x in (lhs, rhs)]
+    lazy = [isinstance(x, Series) for x in (lhs, rhs)]
+    root = _shared_root(*[r for r, is_lazy in zip(recipes, lazy) if is_lazy])
+    if root is None:
+        return None
+
+    def value(side, partition):
+        return recipes[side][1](partition) if lazy[side] else (lhs, rhs)[side]
+
+    def run(partition):
+        return op(value(0, partition), value(1, partition))
+    if recipe_only:
+        return (root, run)
+    meta = op(*[x._meta if is_lazy else x for x, is_lazy in zip((lhs, rhs), lazy)])
+    return _on_root(root, run, meta, getattr(op, "__name__", "binary"))
+
+
+def assign_partitionwise(frame, name, value):
+    """frame[name] = value computed partition by partition, when value comes from the same
+    frame's partitions; None otherwise."""
+    if not isinstance(value, Series):
+        return None
+    target, source = recipe_of(frame), recipe_of(value)
+    root = _shared_root(target, source)
+    if root is None:
+        return None
+    make_frame, make_value = target[1], source[1]
+
+    def run(partition):
+        return make_frame(partition).assign(**{name: make_value(partition)})
+    meta = frame._meta.assign(**{name: value._meta})
+    return _on_root(root, run, meta, "assign")
+
+
+def combine_partitionwise(series, func, name):
+    """func(*partitions) over Series of one frame, partition by partition: the engine lines
+    them up as columns of one frame first (or they share a frame's partitions)."""
+    columns = [f"\x1f{i}" for i in range(len(series))]
+    names = [s.name for s in series]
+
+    def run(partition):
+        return func(*[partition[c].rename(n) for c, n in zip(columns, names)])
+    try:
+        frame = series[0].to_frame(name=columns[0])
+        for column, other in zip(columns[1:], series[1:]):
+            frame[column] = other
+    except ValueError:
+        recipes = [recipe_of(s) for s in series]
+        root = _shared_root(*recipes)
+        if root is None:
+            raise
+
+        def from_root(partition):
+            return func(*[r[1](partition) for r in recipes])
+        meta = func(*[s._meta for s in series])
+        return _on_root(root, from_root, meta, name)
+    return _map_partitions(frame, run, (), {}, None, name=name)
