@@ -129,3 +129,10 @@ def test_map_partitions_returning_any_object(pair):
     assert lengths.sum() == len(pdf)
     sets = df.s.map_partitions(lambda s: set(s), meta=object).compute()
     assert set().union(*sets) == set(pdf.s)
+
+
+def test_groupby_apply_with_series_meta_returning_series_per_group(pair):
+    df, pdf = pair
+    result = df.groupby("k").f.apply(lambda s: s.fillna(0).cumsum(), meta=("f", "f8"))
+    expected = pdf.groupby("k", group_keys=False).f.apply(lambda s: s.fillna(0).cumsum())
+    assert_eq(result, expected, sort_results=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .._convert import PANDAS_MAJOR, pandas_to_table, table_to_pandas
-from .core import DataFrame, Series, _as_list, _reject
+from .core import DataFrame, Series, _reject
 from .partition_functions import _python_function
 from .shape import Shape, ShapedFrame, ShapedSeries, decode_objects, encode_frame
 
@@ -29,15 +29,6 @@ class Aggregation:
     def __init__(self, name, chunk, agg, finalize=None):
         self.chunk, self.agg, self.finalize = chunk, agg, finalize
         self.__name__ = name
-
-
-def _aggregation(name, engine_attribute, result):
-    """A method calling the engine object's aggregate(name) and wrapping it in `result`."""
-    def method(self, **kwargs):
-        _reject(kwargs, name)
-        return result(getattr(self, engine_attribute).aggregate(name))
-    method.__name__ = name
-    return method
 
 
 def _grouped_reduction(name, ddof=False):
@@ -272,40 +263,42 @@ class GroupBy:
         returning anything but a DataFrame or Series gives a Series with one value per group."""
         return _apply_to_groups(self, self._frame, self._columns, func, args, kwargs, meta, series_column=None)
 
-    def _engine_for_apply(self):
-        return self._engine()
-
 
 def _apply_to_groups(group, frame, columns, func, args, kwargs, meta, series_column):
     """groupby().apply and groupby()[column].apply: whole groups through `func`."""
     keys, names = group._keys, group._key_names
     drop_keys = PANDAS_MAJOR >= 3 and series_column is None
 
+    # key columns tessera added (a grouping Series, the index) are never the user's
+    added = [k for k in keys if k not in names]
+
     def user_view(pdf):
         if series_column is not None:
             return pdf[series_column]
-        if drop_keys:
-            pdf = pdf.drop(columns=keys)
+        pdf = pdf.drop(columns=keys if drop_keys else added)
         return pdf if columns is None else pdf[columns]
 
-    # Without meta, the function's result on the first group of the first rows describes it.
-    sample = None
-    if meta is None:
+    # Without meta, the function's result on the first group of the first rows describes it; a
+    # Series meta may mean one value per group or a Series per group, which the same run tells.
+    from .partition_functions import _meta_to_pandas
+    meta_pd = None if meta is None else _meta_to_pandas(meta)
+    sample_result = None
+    if meta_pd is None or isinstance(meta_pd, pd.Series):
         head = frame.head(100)
         first = head.groupby(keys, sort=False).ngroup() == 0 if len(head) else head.index == head.index
-        sample = head[first]
         try:
-            sample_result = func(user_view(sample), *args, **kwargs)
+            sample_result = func(user_view(head[first]), *args, **kwargs)
         except Exception as error:
-            error.add_note(f"while inferring meta by running {getattr(func, '__name__', func)!r} on the first "
-                           f"group; pass meta= to skip inference")
-            raise
+            if meta_pd is not None:
+                sample_result = None  # meta says a Series: one value per group unless shown otherwise
+            else:
+                error.add_note(f"while inferring meta by running {getattr(func, '__name__', func)!r} on the "
+                               f"first group; pass meta= to skip inference")
+                raise
+    if meta_pd is None:
         per_group_value = not isinstance(sample_result, (pd.DataFrame, pd.Series))
     else:
-        from .partition_functions import _meta_to_pandas
-        meta_pd = _meta_to_pandas(meta)
-        per_group_value = isinstance(meta_pd, pd.Series)
-        sample_result = None
+        per_group_value = isinstance(meta_pd, pd.Series) and not isinstance(sample_result, (pd.DataFrame, pd.Series))
 
     if not per_group_value:
         whole = frame._d if columns is None else frame._d.select(keys + [c for c in columns if c not in keys])
@@ -313,14 +306,14 @@ def _apply_to_groups(group, frame, columns, func, args, kwargs, meta, series_col
         def on_group(pdf, *a, **k):
             return func(user_view(pdf), *a, **k)
         sample_frame = frame._meta if meta is None else None
-        function, engine_meta, _ = _python_function(on_group, args, kwargs, meta, sample_frame, True, keep_index=True)
+        function, engine_meta, spec = _python_function(on_group, args, kwargs, meta, sample_frame, True,
+                                                        keep_index=True)
         g = whole.groupby_columns(keys, group._options["sort"], group._options["dropna"], 1,
                                   group._options["split_every"])
-        return DataFrame(g.apply(function, engine_meta))
+        return spec.wrap(g.apply(function, engine_meta))
 
     # One value per group: a Series indexed by the keys (a MultiIndex for several).
-    if meta is not None:
-        meta_pd = _meta_to_pandas(meta)
+    if meta_pd is not None:
         name, dtype = meta_pd.name, meta_pd.dtype
     else:
         name, dtype = None, pd.Series([sample_result]).dtype
