@@ -136,3 +136,17 @@ def test_groupby_apply_with_series_meta_returning_series_per_group(pair):
     result = df.groupby("k").f.apply(lambda s: s.fillna(0).cumsum(), meta=("f", "f8"))
     expected = pdf.groupby("k", group_keys=False).f.apply(lambda s: s.fillna(0).cumsum())
     assert_eq(result, expected, sort_results=True)
+
+
+def test_shaped_results_show_pandas_labels_and_dtypes(pair):
+    df, pdf = pair
+    result = df.groupby("s").agg({"f": ["mean", "std"]})
+    text = repr(result)
+    expected = pdf.groupby("s").agg({"f": ["mean", "std"]})
+    assert "tessera DataFrame Structure" in text and "mean" in text and "std" in text
+    assert list(result.dtypes) == list(expected.dtypes)
+    assert "object" in repr(df.map_partitions(type))
+    assert "<table" in result._repr_html_()
+    numbers = pdf[["k", "f", "i"]]
+    ddf = dd.from_pandas(numbers, npartitions=df.npartitions)
+    assert_eq(ddf.groupby(ddf.k).agg(["sum"]), numbers.groupby(numbers.k).agg(["sum"]))

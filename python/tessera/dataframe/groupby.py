@@ -100,7 +100,8 @@ class GroupBy:
     def _value_columns(self):
         if self._columns is not None:
             return list(self._columns)
-        return [c for c in self._frame.columns if c not in self._keys]
+        # a grouping Series named as a column stands for that column, which is no value (as in pandas)
+        return [c for c in self._frame.columns if c not in self._keys and c not in self._key_names]
 
     # -- selection ---------------------------------------------------------------------------
     def __getitem__(self, key):

@@ -11,6 +11,7 @@ flat data (the index levels as plain columns)."""
 from __future__ import annotations
 
 import base64
+import html
 import itertools
 import pickle
 
@@ -125,6 +126,29 @@ class Shape:
         return self.replace(index=(), index_names=None, columns=labels)
 
 
+def _structure(collection, meta: pd.DataFrame, kind: str) -> pd.DataFrame:
+    """Dask's "Structure" table for a shaped collection: pandas' column labels and dtypes, one
+    row per division."""
+    n = collection.npartitions
+    labels = [("" if v is None else str(v)) for v in collection.divisions] if collection.known_divisions \
+        else [""] * (n + 1)
+    if len(labels) > 6:
+        labels = labels[:2] + ["..."] + labels[-2:]
+    rows = [[str(t) for t in meta.dtypes]] + [["..."] * meta.shape[1] for _ in labels[1:]]
+    return pd.DataFrame(rows, columns=meta.columns, index=pd.Index(labels, name=f"npartitions={n}"))
+
+
+def _structure_text(collection, meta, kind):
+    name = repr(collection._frame_engine()).splitlines()[-1]
+    return f"tessera {kind} Structure:\n{_structure(collection, meta, kind)!r}\n{name}"
+
+
+def _structure_html(collection, meta, kind):
+    name = html.escape(repr(collection._frame_engine()).splitlines()[-1])
+    return (f"<div><strong>tessera {kind} Structure:</strong></div>{_structure(collection, meta, kind).to_html()}"
+            f"<div>{name}</div>")
+
+
 class ShapedFrame(DataFrame):
     """A lazy frame computed flat by the engine and shaped by a `Shape` on the way to pandas."""
 
@@ -155,6 +179,12 @@ class ShapedFrame(DataFrame):
     @property
     def dtypes(self):
         return self._meta.dtypes
+
+    def __repr__(self):
+        return _structure_text(self, self._meta, "DataFrame")
+
+    def _repr_html_(self):
+        return _structure_html(self, self._meta, "DataFrame")
 
     @property
     def index(self):
@@ -217,6 +247,12 @@ class ShapedSeries(Series):
 
     def explain(self) -> str:
         return self._frame_d.explain()
+
+    def __repr__(self):
+        return _structure_text(self, self._meta.to_frame(name=self._name if self._name is not None else ""), "Series")
+
+    def _repr_html_(self):
+        return _structure_html(self, self._meta.to_frame(name=self._name if self._name is not None else ""), "Series")
 
     def _to_pandas(self, table):
         frame = self._shape.to_pandas(DataFrame(self._frame_d)._to_pandas(table))
