@@ -191,3 +191,11 @@ def test_resample_keeps_freq():
         assert result.index.freq == expected.index.freq
         assert_eq(result, expected, check_freq=True)
     assert_eq(df.resample("2h").sum(), ts.resample("2h").sum(), check_freq=True)
+
+
+def test_assigning_a_column_of_objects(pair):
+    df, pdf = pair
+    df["kind"] = df.map_partitions(lambda p: p.i.map(lambda v: {"even": v % 2 == 0}), meta=("kind", object))
+    result = df.compute()
+    assert [d["even"] for d in result.kind] == list(pdf.i % 2 == 0)
+    assert_eq(result.drop(columns=["kind"]), pdf)

@@ -378,7 +378,10 @@ class DataFrame(_Collection):
 
     def __setitem__(self, key, value):
         result = _assigned(self, str(key), value)
-        object.__setattr__(self, "_d", result._d)
+        # in place, as pandas: this object becomes the result (a shaped frame when the new
+        # column holds Python objects)
+        object.__setattr__(self, "__class__", type(result))
+        self.__dict__.update(result.__dict__)
         object.__setattr__(self, "_recipe", result._recipe)
 
     def __setattr__(self, name, value):

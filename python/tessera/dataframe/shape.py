@@ -199,6 +199,10 @@ class ShapedFrame(DataFrame):
         if isinstance(key, Series):
             return ShapedFrame(self._d.filter(key._s), self._shape)
         shape = self._shape
+        if not shape.index and not shape.columns:
+            names = [str(k) for k in key] if isinstance(key, (list, pd.Index)) else [str(key)]
+            if not shape.objects & set(names):
+                return DataFrame.__getitem__(self, key)  # plain columns: plain collections
         labels = shape.columns or {c: c for c in shape.value_columns(self._d.columns)}
         if isinstance(key, (list, pd.Index)):
             selected = [c for k in key for c in self._matching(labels, k)]
@@ -211,7 +215,11 @@ class ShapedFrame(DataFrame):
             return self._select(selected, columns)
         (column,) = selected
         d = self._d.select(list(shape.index) + [column])
-        return ShapedSeries(d, column, key, shape.replace(columns=None, objects=shape.objects & {column}))
+        series = ShapedSeries(d, column, key, shape.replace(columns=None, objects=shape.objects & {column}))
+        if not shape.index and not shape.columns:
+            from .partition_functions import derived_recipe
+            series._recipe = derived_recipe(self, lambda partition: partition[column])
+        return series
 
     def _matching(self, labels, key):
         found = [c for c, label in labels.items()
