@@ -88,7 +88,7 @@ std::string Lower(std::string_view text) {
 
 // ---------------------------------------------------------------------------------------------
 
-class Session;
+class Connection;
 
 struct HttpServer::Impl {
   HttpSite site;
@@ -98,10 +98,10 @@ struct HttpServer::Impl {
   std::atomic<bool> stopping{false};
 
   mutable std::mutex mutex;
-  std::list<std::weak_ptr<Session>> connections;  // HTTP connections (not event streams)
+  std::list<std::weak_ptr<Connection>> connections;  // HTTP connections (not event streams)
   int event_streams = 0;
 
-  // Destroyed before the members above (reverse order), so sessions whose handlers are still
+  // Destroyed before the members above (reverse order), so connections whose handlers are still
   // queued can unregister while the io_context destroys them.
   asio::io_context io;
   tcp::acceptor acceptor{io};
@@ -123,18 +123,18 @@ struct HttpServer::Impl {
 // One client connection: waits for a request (idle timeout), reads it whole (request deadline),
 // answers, and keeps the connection for the next request when the client asks; or turns into a
 // server-sent events stream. All its handlers run on its own strand.
-class Session : public std::enable_shared_from_this<Session> {
+class Connection : public std::enable_shared_from_this<Connection> {
  public:
-  Session(HttpServer::Impl& server, tcp::socket socket) : server_(server), stream_(std::move(socket)) {}
+  Connection(HttpServer::Impl& server, tcp::socket socket) : server_(server), stream_(std::move(socket)) {}
 
-  ~Session() {
+  ~Connection() {
     std::lock_guard lock(server_.mutex);
     if (registered_) server_.connections.erase(entry_);
     if (streaming_) --server_.event_streams;
   }
 
   /// Called with the server's mutex held.
-  void Register(std::list<std::weak_ptr<Session>>::iterator entry) {
+  void Register(std::list<std::weak_ptr<Connection>>::iterator entry) {
     entry_ = entry;
     registered_ = true;
   }
@@ -142,7 +142,7 @@ class Session : public std::enable_shared_from_this<Session> {
     server_.connections.erase(entry_);
     registered_ = false;
   }
-  /// Nanoseconds since the session began waiting for its client's request, -1 while it answers.
+  /// Nanoseconds since the connection began waiting for its client's request, -1 while it answers.
   int64_t waiting_since() const { return waiting_since_; }
 
   void Start() { WaitForRequest(); }
@@ -162,7 +162,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (buffer_.size() > 0) return ReadRequest();  // a pipelined request is already here
     stream_.expires_after(server_.options.idle_timeout);
     stream_.async_read_some(buffer_.prepare(4096), [self = shared_from_this()](beast::error_code ec, size_t n) {
-      if (ec || self->server_.stopping) return;  // idle timeout, client gone or eviction: the session ends
+      if (ec || self->server_.stopping) return;  // idle timeout, client gone or eviction: it ends
       self->buffer_.commit(n);
       self->ReadRequest();
     });
@@ -186,8 +186,8 @@ class Session : public std::enable_shared_from_this<Session> {
       return;
     }
     if (ec) {
-      const bool too_big = ec == http::error::header_limit || ec == http::error::body_limit;
-      return Send(Plain(too_big ? 431 : 400, "bad request: " + ec.message() + "\n"), 11, false, false);
+      const unsigned status = ec == http::error::header_limit ? 431 : ec == http::error::body_limit ? 413 : 400;
+      return Send(Plain(status, "bad request: " + ec.message() + "\n"), 11, false, false);
     }
     const http::request<http::string_body>& request = parser_->get();
     const bool head = request.method() == http::verb::head;
@@ -304,7 +304,7 @@ class Session : public std::enable_shared_from_this<Session> {
   asio::steady_timer timer_{stream_.get_executor()};
   std::atomic<int64_t> waiting_since_{-1};
   // Guarded by the server's mutex.
-  std::list<std::weak_ptr<Session>>::iterator entry_;
+  std::list<std::weak_ptr<Connection>>::iterator entry_;
   bool registered_ = false;
   bool streaming_ = false;
 };
@@ -330,10 +330,10 @@ void HttpServer::Impl::Accept() {
 // makes room, so slow clients cannot lock others out; when every connection is being answered,
 // the newcomer gets 503.
 void HttpServer::Impl::Admit(tcp::socket socket) {
-  std::shared_ptr<Session> evicted;
-  std::shared_ptr<Session> session;
-  // Sessions locked while choosing; released after the mutex (a session's destructor takes it).
-  std::vector<std::shared_ptr<Session>> candidates;
+  std::shared_ptr<Connection> evicted;
+  std::shared_ptr<Connection> connection;
+  // Connections locked while choosing; released after the mutex (a connection's destructor takes it).
+  std::vector<std::shared_ptr<Connection>> candidates;
   {
     std::lock_guard lock(mutex);
     bool room = static_cast<int>(connections.size()) < options.max_connections;
@@ -354,12 +354,12 @@ void HttpServer::Impl::Admit(tcp::socket socket) {
       }
     }
     if (room) {
-      session = std::make_shared<Session>(*this, std::move(socket));
-      session->Register(connections.insert(connections.end(), session));
+      connection = std::make_shared<Connection>(*this, std::move(socket));
+      connection->Register(connections.insert(connections.end(), connection));
     }
   }
   if (evicted) evicted->Evict();
-  if (session) return session->Start();
+  if (connection) return connection->Start();
   // A best-effort answer that never blocks; the socket closes when it goes out of scope.
   static constexpr std::string_view kBusy =
       "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nRetry-After: 1\r\nConnection: close\r\n"

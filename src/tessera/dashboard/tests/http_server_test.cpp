@@ -123,6 +123,14 @@ TEST(HttpServerTest, BadQueriesAre400WithAMessage) {
   EXPECT_NE(since.body().find("'soon'"), std::string::npos) << since.body();
   EXPECT_EQ(Get(port, "/api/profile?start=1x").result_int(), 400);
   EXPECT_EQ(Get(port, "/api/profile?stop=").result_int(), 400);
+  // Requests that are not HTTP, or whose headers are too large, are answered and closed.
+  asio::io_context io;
+  tcp::socket garbage = Connect(io, port);
+  EXPECT_EQ(Exchange(garbage, "HELLO THERE\r\n\r\n").result_int(), 400);
+  tcp::socket huge = Connect(io, port);
+  const auto too_large = Exchange(huge, "GET /status HTTP/1.1\r\nHost: " + HostOf(port) + "\r\nX-Big: " +
+                                            std::string(20'000, 'x') + "\r\n\r\n");
+  EXPECT_EQ(too_large.result_int(), 431);
   // Well-formed escapes and numbers are answered.
   EXPECT_EQ(Get(port, "/api/profile?prefix=read%2Dcsv+x&start=0.5&stop=-1").result_int(), 200);
   const auto stream = Get(port, "/api/task-stream?since=1e-3&");
@@ -338,6 +346,8 @@ TEST(HttpServerLoadTest, AThousandSlowClientsCostSocketsNotThreads) {
   RecordProperty("undisturbed_seconds", std::to_string(undisturbed));
   RecordProperty("under_load_seconds", std::to_string(disturbed));
   RecordProperty("get_seconds_under_load", std::to_string(answer_seconds));
+  RecordProperty("threads_before_load", threads_before);
+  RecordProperty("threads_under_load", threads_during);
 }
 
 TEST(HttpServerLoadTest, SlowClientsBeyondTheCapCannotLockOthersOut) {
