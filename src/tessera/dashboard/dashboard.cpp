@@ -75,7 +75,8 @@ double NumberParam(const QueryParams& query, std::string_view name, double fallb
   double value = 0;
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (text.empty() || error != std::errc() || end != text.data() + text.size()) {
-    throw InvalidArgument("query parameter '" + std::string(name) + "' must be a number of seconds, got '" + text + "'");
+    throw InvalidArgument("query parameter '" + std::string(name) + "' must be a number of seconds, got '" + text +
+                          "'");
   }
   return value;
 }

@@ -202,8 +202,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
       keep_alive = false;
     } else if (host != request.end() && !server_.HostAllowed(View(host->value()))) {
       // A page on another site reaching us through a DNS name it controls (DNS rebinding).
-      reply = Plain(403, "Host '" + std::string(View(host->value())) + "' is not this dashboard's address; open it as http://127.0.0.1:" +
-                             std::to_string(server_.port) + "/status (or localhost, [::1], or the address it was bound to)\n");
+      reply = Plain(403, "Host '" + std::string(View(host->value())) +
+                             "' is not this dashboard's address; open it as http://127.0.0.1:" +
+                             std::to_string(server_.port) +
+                             "/status (or localhost, [::1], or the address it was bound to)\n");
       keep_alive = false;
     } else {
       const std::string_view target = View(request.target());
@@ -211,7 +213,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
       const std::string path(target.substr(0, question));
       if (path == server_.site.events_path && !head) return StartEvents(request.version());
       try {
-        if (path.empty() || path[0] != '/') throw InvalidArgument("the request target must be a path starting with '/'");
+        if (path.empty() || path[0] != '/') {
+          throw InvalidArgument("the request target must be a path starting with '/'");
+        }
         const QueryParams query = ParseQuery(target.substr(std::min(question + 1, target.size())));
         if (path == server_.site.events_path) {
           reply = HttpReply{200, "text/event-stream", "", ""};
@@ -228,13 +232,16 @@ class Connection : public std::enable_shared_from_this<Connection> {
     Send(std::move(reply), request.version(), keep_alive, head, allow);
   }
 
-  static HttpReply Plain(unsigned status, std::string text) { return {status, "text/plain; charset=utf-8", std::move(text), ""}; }
+  static HttpReply Plain(unsigned status, std::string text) {
+    return {status, "text/plain; charset=utf-8", std::move(text), ""};
+  }
 
   void Send(HttpReply reply, unsigned version, bool keep_alive, bool head, const std::string& allow = "") {
     response_.emplace(static_cast<http::status>(reply.status), version);
     response_->set(http::field::server, "tessera");
     response_->set(http::field::cache_control, "no-store");
     response_->set(http::field::content_type, reply.content_type);
+    response_->set("X-Content-Type-Options", "nosniff");
     if (!reply.location.empty()) response_->set(http::field::location, reply.location);
     if (!allow.empty()) response_->set(http::field::allow, allow);
     response_->body() = std::move(reply.body);
@@ -404,7 +411,10 @@ bool HttpServer::Impl::HostAllowed(std::string_view host) const {
 HttpServer::HttpServer(HttpSite site, const DashboardOptions& options)
     : impl_(std::make_unique<Impl>(std::move(site), options)) {
   auto positive = [](int64_t value, const char* name) {
-    if (value < 1) throw InvalidArgument(std::string("dashboard option ") + name + " must be at least 1, got " + std::to_string(value));
+    if (value < 1) {
+      throw InvalidArgument(std::string("dashboard option ") + name + " must be at least 1, got " +
+                            std::to_string(value));
+    }
   };
   positive(options.threads, "threads");
   positive(options.max_connections, "max_connections");

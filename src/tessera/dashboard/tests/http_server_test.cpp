@@ -145,6 +145,7 @@ TEST(HttpServerTest, UnknownMethodsAre405AndHeadWorksWhereGetDoes) {
   for (const char* method : {"POST", "PUT", "DELETE", "OPTIONS", "PATCH", "BREW"}) {
     const auto reply = Request(port, method, "/api/summary", HostOf(port));
     EXPECT_EQ(reply.result_int(), 405) << method;
+    EXPECT_EQ(reply["X-Content-Type-Options"], "nosniff");
     EXPECT_EQ(reply[http::field::allow], "GET, HEAD") << method;
     EXPECT_NE(reply.body().find(method), std::string::npos) << reply.body();
   }
@@ -227,12 +228,19 @@ TEST(HttpServerTest, TheConnectionCapMakesRoomForNewClients) {
   asio::write(stream, asio::buffer("GET /api/events HTTP/1.1\r\nHost: " + HostOf(port) + "\r\n\r\n"));
   std::string received;
   char chunk[512];
-  while (received.find("event: tick") == std::string::npos) received.append(chunk, stream.read_some(asio::buffer(chunk)));
+  while (received.find("event: tick") == std::string::npos) {
+    received.append(chunk, stream.read_some(asio::buffer(chunk)));
+  }
   EXPECT_EQ(dashboard.open_event_streams(), 1);
   const auto refused = Get(port, "/api/events");
   EXPECT_EQ(refused.result_int(), 503);
   EXPECT_NE(refused.body().find("too many event streams"), std::string::npos) << refused.body();
   EXPECT_EQ(Get(port, "/api/summary").result_int(), 200);
+
+  for (const DashboardOptions& bad : {DashboardOptions{.port = 0, .threads = 0}, DashboardOptions{.port = 0, .max_connections = 0},
+                                      DashboardOptions{.port = 0, .idle_timeout = 0ms}}) {
+    EXPECT_THROW(Dashboard(scheduler, bad), InvalidArgument);
+  }
 }
 
 // A computation of fixed work on the scheduler: `tasks` tasks of about 40 ms each.
@@ -291,9 +299,10 @@ class SlowClients {
     c.timer.expires_after(delay);
     c.timer.async_wait([this, &c](beast::error_code ec) {
       if (ec || c.sent >= c.request.size()) return;
-      asio::async_write(c.socket, asio::buffer(&c.request[c.sent++], 1), [this, &c](beast::error_code write_error, size_t) {
-        if (!write_error) Tick(c, 1000ms);
-      });
+      asio::async_write(c.socket, asio::buffer(&c.request[c.sent++], 1),
+                        [this, &c](beast::error_code write_error, size_t) {
+                          if (!write_error) Tick(c, 1000ms);
+                        });
     });
   }
   asio::io_context io_;
