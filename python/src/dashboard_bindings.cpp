@@ -43,7 +43,7 @@ void BindDashboard(nb::module_& m) {
       .def_prop_ro("link", [](const DashboardHandle& d) { return d.dashboard ? d.dashboard->link() : std::string(); })
       .def_prop_ro("port", [](const DashboardHandle& d) { return d.dashboard ? d.dashboard->port() : 0; })
       .def("close", [](DashboardHandle& d) {
-        nb::gil_scoped_release release;  // joins connection threads
+        nb::gil_scoped_release release;  // joins the server's threads
         d.dashboard.reset();
       });
   nb::class_<ReportHandle>(m, "PerformanceReport")

@@ -2,6 +2,7 @@
 
 import json
 import time
+import urllib.error
 import urllib.request
 
 import numpy as np
@@ -38,6 +39,33 @@ def test_client_serves_a_dashboard_with_its_work():
     without = Client(n_workers=1, threads_per_worker=1, dashboard_address=None)
     assert without.dashboard_link is None
     without.close()
+
+
+def status_and_text(url, method="GET", headers=None):
+    request = urllib.request.Request(url, method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.read().decode(), response.headers
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode(), error.headers
+
+
+def test_dashboard_refuses_foreign_hosts_bad_queries_and_other_methods():
+    with Client(n_workers=1, threads_per_worker=1, dashboard_address="127.0.0.1:0") as client:
+        base = client.dashboard_link[: -len("/status")]
+        port = base.rsplit(":", 1)[1]
+        assert status_and_text(base + "/api/summary", headers={"Host": f"localhost:{port}"})[0] == 200
+        # a web page whose own name resolves to 127.0.0.1 (DNS rebinding) sends that name
+        status, text, _ = status_and_text(base + "/api/summary", headers={"Host": f"rebind.example:{port}"})
+        assert status == 403 and "not this dashboard's address" in text and "threads" not in text
+        status, text, _ = status_and_text(base + "/api/profile?prefix=%zz")
+        assert status == 400 and "percent-encoding" in text
+        status, text, _ = status_and_text(base + "/api/task-stream?since=later")
+        assert status == 400 and "'since'" in text
+        status, text, headers = status_and_text(base + "/api/summary", method="POST")
+        assert status == 405 and headers["Allow"] == "GET, HEAD"
+        status, text, headers = status_and_text(base + "/status", method="HEAD")
+        assert status == 200 and text == "" and int(headers["Content-Length"]) == len(get(base + "/status").encode())
 
 
 def test_performance_report_is_written(tmp_path):

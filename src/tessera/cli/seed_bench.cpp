@@ -69,6 +69,7 @@ class PagePoller {
       asio::ip::tcp::socket socket(io);
       socket.connect({asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port_)});
       http::request<http::empty_body> request{http::verb::get, target, 11};
+      request.set(http::field::host, "127.0.0.1:" + std::to_string(port_));
       http::write(socket, request);
       boost::beast::flat_buffer buffer;
       http::response<http::string_body> response;

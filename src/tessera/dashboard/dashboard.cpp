@@ -1,26 +1,13 @@
 #include "tessera/dashboard/dashboard.hpp"
 
-#include <utility>  // before Boost.Asio 1.74, whose awaitable.hpp uses std::exchange without it
-
-#include <boost/asio.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-
-#include <chrono>
-#include <condition_variable>
+#include <charconv>
 #include <fstream>
-#include <mutex>
-#include <sstream>
 
 #include "tessera/base/error.hpp"
+#include "tessera/dashboard/http_server.hpp"
 #include "tessera/sched/local_scheduler.hpp"
 
 namespace tessera::dashboard {
-
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
-using tcp = asio::ip::tcp;
 
 // ---------------------------------------------------------------------------------------------
 // Recording
@@ -77,202 +64,78 @@ std::string Recording::ReportHtml() const {
 }
 
 // ---------------------------------------------------------------------------------------------
-// HTTP server: one thread accepts; each connection is served by its own short-lived thread
-// (one request per connection; server-sent events keep theirs until the page goes away).
-
-struct Dashboard::Server {
-  asio::io_context io;
-  tcp::acceptor acceptor{io};
-  std::thread thread;
-  std::atomic<bool> stopping{false};
-  std::mutex mutex;
-  std::condition_variable idle;
-  int connections = 0;
-  Recording* recording = nullptr;
-
-  void Accept() {
-    acceptor.async_accept([this](beast::error_code ec, tcp::socket socket) {
-      if (ec || stopping) return;
-      {
-        std::lock_guard lock(mutex);
-        ++connections;
-      }
-      std::thread([this, s = std::move(socket)]() mutable {
-        Serve(std::move(s));
-        std::lock_guard lock(mutex);
-        if (--connections == 0) idle.notify_all();
-      }).detach();
-      Accept();
-    });
-  }
-
-  void Serve(tcp::socket socket);
-  void ServeEvents(tcp::socket& socket);
-};
+// Dashboard: the pages and documents the HTTP server answers
 
 namespace {
 
-double QueryNumber(std::string_view target, std::string_view name, double fallback) {
-  const std::string needle = std::string(name) + "=";
-  size_t at = target.find('?');
-  while (at != std::string_view::npos) {
-    ++at;
-    if (target.substr(at, needle.size()) == needle) {
-      try {
-        return std::stod(std::string(target.substr(at + needle.size())));
-      } catch (const std::exception&) {
-        return fallback;
-      }
-    }
-    at = target.find('&', at);
+double NumberParam(const QueryParams& query, std::string_view name, double fallback) {
+  const auto found = query.find(name);
+  if (found == query.end()) return fallback;
+  const std::string& text = found->second;
+  double value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || error != std::errc() || end != text.data() + text.size()) {
+    throw InvalidArgument("query parameter '" + std::string(name) + "' must be a number of seconds, got '" + text +
+                          "'");
   }
-  return fallback;
+  return value;
 }
 
-std::string QueryText(std::string_view target, std::string_view name) {
-  const std::string needle = std::string(name) + "=";
-  size_t at = target.find('?');
-  while (at != std::string_view::npos) {
-    ++at;
-    if (target.substr(at, needle.size()) == needle) {
-      const size_t end = target.find('&', at);
-      std::string value(target.substr(at + needle.size(), end == std::string_view::npos ? end : end - at - needle.size()));
-      std::string decoded;
-      for (size_t i = 0; i < value.size(); ++i) {
-        if (value[i] == '%' && i + 2 < value.size()) {
-          decoded += char(std::stoi(value.substr(i + 1, 2), nullptr, 16));
-          i += 2;
-        } else {
-          decoded += value[i] == '+' ? ' ' : value[i];
-        }
-      }
-      return decoded;
-    }
-    at = target.find('&', at);
+std::string TextParam(const QueryParams& query, std::string_view name) {
+  const auto found = query.find(name);
+  return found == query.end() ? std::string() : found->second;
+}
+
+HttpReply Answer(const Recording& recording, const std::string& path, const QueryParams& query) {
+  const diagnostics::TaskRecorder& r = recording.recorder();
+  if (path == "/") return {302, "text/plain; charset=utf-8", "", "/status"};
+  if (path == "/status" || path == "/workers" || path == "/profile" || path == "/graph") {
+    return {200, "text/html; charset=utf-8", std::string(IndexHtml()), ""};
   }
-  return "";
+  if (path == "/static/dashboard.js") return {200, "text/javascript", std::string(DashboardJs()), ""};
+  if (path == "/static/style.css") return {200, "text/css", std::string(StyleCss()), ""};
+  HttpReply json;
+  if (path == "/api/summary") {
+    json.body = r.SummaryJson();
+  } else if (path == "/api/task-stream") {
+    json.body = r.TaskStreamJson(NumberParam(query, "since", -1));
+  } else if (path == "/api/progress") {
+    json.body = r.ProgressJson();
+  } else if (path == "/api/memory") {
+    json.body = r.MemoryJson();
+  } else if (path == "/api/workers") {
+    json.body = r.WorkersJson();
+  } else if (path == "/api/graph") {
+    json.body = r.GraphJson();
+  } else if (path == "/api/profile") {
+    json.body = recording.ProfileJson(TextParam(query, "prefix"), NumberParam(query, "start", 0),
+                                      NumberParam(query, "stop", -1));
+  } else {
+    return {404, "text/plain; charset=utf-8",
+            "no such page: " + path + " (try /status, /workers, /profile, /graph or /api/...)\n", ""};
+  }
+  return json;
 }
 
 }  // namespace
 
-void Dashboard::Server::Serve(tcp::socket socket) {
-  beast::error_code ec;
-  timeval timeout{5, 0};
-  setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
-  beast::flat_buffer buffer;
-  http::request<http::string_body> request;
-  http::read(socket, buffer, request, ec);
-  if (ec) return;
-  const std::string target(request.target());
-  const std::string path = target.substr(0, target.find('?'));
-  if (path == "/api/events") {
-    ServeEvents(socket);
-    return;
-  }
-  http::response<http::string_body> response{http::status::ok, request.version()};
-  response.set(http::field::server, "tessera");
-  response.set(http::field::cache_control, "no-store");
-  std::string type = "application/json";
-  const diagnostics::TaskRecorder& r = recording->recorder();
-  try {
-    if (path == "/") {
-      response.result(http::status::found);
-      response.set(http::field::location, "/status");
-    } else if (path == "/status" || path == "/workers" || path == "/profile" || path == "/graph") {
-      type = "text/html; charset=utf-8";
-      response.body() = std::string(IndexHtml());
-    } else if (path == "/static/dashboard.js") {
-      type = "text/javascript";
-      response.body() = std::string(DashboardJs());
-    } else if (path == "/static/style.css") {
-      type = "text/css";
-      response.body() = std::string(StyleCss());
-    } else if (path == "/api/summary") {
-      response.body() = r.SummaryJson();
-    } else if (path == "/api/task-stream") {
-      response.body() = r.TaskStreamJson(QueryNumber(target, "since", -1));
-    } else if (path == "/api/progress") {
-      response.body() = r.ProgressJson();
-    } else if (path == "/api/memory") {
-      response.body() = r.MemoryJson();
-    } else if (path == "/api/workers") {
-      response.body() = r.WorkersJson();
-    } else if (path == "/api/graph") {
-      response.body() = r.GraphJson();
-    } else if (path == "/api/profile") {
-      response.body() = recording->ProfileJson(QueryText(target, "prefix"), QueryNumber(target, "start", 0),
-                                               QueryNumber(target, "stop", -1));
-    } else {
-      response.result(http::status::not_found);
-      type = "text/plain";
-      response.body() = "no such page: " + path + " (try /status, /workers, /profile, /graph or /api/...)\n";
-    }
-  } catch (const std::exception& error) {
-    response.result(http::status::internal_server_error);
-    type = "text/plain";
-    response.body() = error.what();
-  }
-  response.set(http::field::content_type, type);
-  response.keep_alive(false);
-  response.prepare_payload();
-  http::write(socket, response, ec);
-  socket.shutdown(tcp::socket::shutdown_both, ec);
-}
-
-void Dashboard::Server::ServeEvents(tcp::socket& socket) {
-  beast::error_code ec;
-  const std::string head =
-      "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nConnection: keep-alive\r\n\r\n";
-  asio::write(socket, asio::buffer(head), ec);
-  while (!ec && !stopping) {
-    const std::string tick = "event: tick\ndata: " + recording->recorder().SummaryJson() + "\n\n";
-    asio::write(socket, asio::buffer(tick), ec);
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  }
-  socket.shutdown(tcp::socket::shutdown_both, ec);
-}
-
 Dashboard::Dashboard(sched::Scheduler& scheduler, DashboardOptions options)
-    : recording_(scheduler, options.profile), options_(std::move(options)), server_(std::make_unique<Server>()) {
-  server_->recording = &recording_;
-  beast::error_code ec;
-  const auto address = asio::ip::make_address(options_.host, ec);
-  if (ec) throw InvalidArgument("dashboard host '" + options_.host + "' is not an IP address (try 127.0.0.1)");
-  const int first = options_.port, last = options_.port == 0 ? 0 : options_.port + 100;
-  for (int port = first; port <= last; ++port) {
-    beast::error_code bind_error;
-    tcp::acceptor acceptor(server_->io);
-    acceptor.open(address.is_v4() ? tcp::v4() : tcp::v6(), bind_error);
-    if (!bind_error) acceptor.bind({address, static_cast<unsigned short>(port)}, bind_error);
-    if (!bind_error) acceptor.listen(asio::socket_base::max_listen_connections, bind_error);
-    if (!bind_error) {
-      port_ = acceptor.local_endpoint().port();
-      server_->acceptor = std::move(acceptor);
-      break;
-    }
-  }
-  if (port_ == 0) {
-    throw IOError("dashboard: no free port on " + options_.host + " from " + std::to_string(first) + " to " +
-                  std::to_string(last) + "; pass another port");
-  }
-  server_->Accept();
-  server_->thread = std::thread([server = server_.get()] { server->io.run(); });
+    : recording_(scheduler, options.profile), options_(std::move(options)) {
+  HttpSite site;
+  site.get = [this](const std::string& path, const QueryParams& query) { return Answer(recording_, path, query); };
+  site.events_path = "/api/events";
+  site.next_event = [this] { return "event: tick\ndata: " + recording_.recorder().SummaryJson() + "\n\n"; };
+  server_ = std::make_unique<HttpServer>(std::move(site), options_);
 }
 
-Dashboard::~Dashboard() {
-  server_->stopping = true;
-  asio::post(server_->io, [server = server_.get()] {
-    beast::error_code ec;
-    server->acceptor.close(ec);
-  });
-  server_->io.stop();
-  server_->thread.join();
-  std::unique_lock lock(server_->mutex);
-  server_->idle.wait_for(lock, std::chrono::seconds(10), [&] { return server_->connections == 0; });
-}
+Dashboard::~Dashboard() = default;
+
+int Dashboard::port() const { return server_->port(); }
+int Dashboard::open_connections() const { return server_->open_connections(); }
+int Dashboard::open_event_streams() const { return server_->open_event_streams(); }
 
 std::string Dashboard::link() const {
-  return "http://" + options_.host + ":" + std::to_string(port_) + "/status";
+  return "http://" + options_.host + ":" + std::to_string(port()) + "/status";
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -5,17 +5,18 @@
 // with the same page and the recorded data inlined, viewable offline.
 #pragma once
 
-#include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
-#include <thread>
 
 #include "tessera/diagnostics/sampling_profiler.hpp"
 #include "tessera/diagnostics/task_recorder.hpp"
 #include "tessera/sched/scheduler.hpp"
 
 namespace tessera::dashboard {
+
+class HttpServer;
 
 struct DashboardOptions {
   /// Interface to bind: localhost unless told otherwise ("0.0.0.0" serves every interface).
@@ -24,6 +25,19 @@ struct DashboardOptions {
   int port = 8787;
   /// Sample the workers' stacks for the profile page.
   bool profile = true;
+  /// Threads serving HTTP. Connections are served asynchronously, so a slow or idle client costs
+  /// a socket, not a thread.
+  int threads = 2;
+  /// Open HTTP connections at most (event streams apart). At the cap, the connection that has
+  /// waited longest for its client's request is closed to make room; 503 when all are answering.
+  int max_connections = 512;
+  /// Server-sent event streams at most (each open page holds one); more are answered 503.
+  int max_event_streams = 32;
+  /// A request must arrive whole within this time of its first byte; also bounds writing a
+  /// response or one event.
+  std::chrono::milliseconds request_timeout{15'000};
+  /// A connection waiting for its (next) request is closed after this long.
+  std::chrono::milliseconds idle_timeout{10'000};
 };
 
 /// What the dashboard and reports draw from: a recorder (and profiler) subscribed to a scheduler
@@ -51,24 +65,26 @@ class Recording {
 
 class Dashboard {
  public:
-  /// Starts serving at once (throws IOError naming the address when no port can be bound).
+  /// Starts serving at once (throws IOError naming the address when no port can be bound,
+  /// InvalidArgument for a bad option).
   explicit Dashboard(sched::Scheduler& scheduler, DashboardOptions options = {});
   /// Stops serving; open connections are closed.
   ~Dashboard();
   Dashboard(const Dashboard&) = delete;
   Dashboard& operator=(const Dashboard&) = delete;
 
-  int port() const { return port_; }
+  int port() const;
   /// "http://127.0.0.1:8787/status"
   std::string link() const;
   Recording& recording() { return recording_; }
+  /// HTTP connections open now, and server-sent event streams (counted apart).
+  int open_connections() const;
+  int open_event_streams() const;
 
  private:
-  struct Server;
   Recording recording_;
   DashboardOptions options_;
-  int port_ = 0;
-  std::unique_ptr<Server> server_;
+  std::unique_ptr<HttpServer> server_;
 };
 
 /// Records everything `scheduler` runs while it lives and writes `filename` (a performance

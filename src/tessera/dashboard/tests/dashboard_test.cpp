@@ -94,7 +94,7 @@ TEST(DashboardTest, TakesTheNextFreePortAndStreamsEvents) {
 
   tcp::socket socket(io);
   socket.connect({asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(dashboard.port())});
-  const std::string request = "GET /api/events HTTP/1.1\r\nHost: x\r\n\r\n";
+  const std::string request = "GET /api/events HTTP/1.1\r\nHost: localhost:" + std::to_string(dashboard.port()) + "\r\n\r\n";
   asio::write(socket, asio::buffer(request));
   std::string received;
   char chunk[512];
