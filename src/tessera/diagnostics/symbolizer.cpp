@@ -156,6 +156,12 @@ std::string WithoutSignature(std::string_view s) {
       }
       continue;
     }
+    if (depth == 0 && c == '(' && (out.empty() || out.ends_with("decltype"))) {
+      ++depth;  // part of a return type: "decltype(auto) f(int)"
+      out += c;
+      ++i;
+      continue;
+    }
     if (depth == 0 && c == '(') {
       if (s.substr(i).starts_with("(anonymous namespace)")) {
         out += "(anonymous namespace)";

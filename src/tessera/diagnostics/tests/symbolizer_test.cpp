@@ -67,7 +67,11 @@ TEST(SymbolizerTest, InlinedFunctionsAreFramesOfTheirOwn) {
   EXPECT_EQ(frames[0].function, "tessera::diagnostics::(anonymous namespace)::OuterOfInlined");
   EXPECT_EQ(frames[0].file, "symbolizer_test.cpp");
   EXPECT_EQ(frames[0].line, kOuterCallLine);  // where InlinedCaller was inlined
-  EXPECT_EQ(frames[1].function, "tessera::diagnostics::(anonymous namespace)::InlinedCaller");
+  // qualified where the build has full debug information; -g1 records an inlined internal
+  // function by its plain name only
+  EXPECT_TRUE(frames[1].function == "tessera::diagnostics::(anonymous namespace)::InlinedCaller" ||
+              frames[1].function == "InlinedCaller")
+      << frames[1].function;
   EXPECT_EQ(frames[1].line, kInlinedCallLine);
   // the same address again: the same answer
   EXPECT_EQ(symbolizer.Frames(uintptr_t(address), true)[1].Label(), frames[1].Label());
@@ -106,6 +110,12 @@ TEST(SymbolizerTest, SignaturesAreDroppedFromDemangledNames) {
   EXPECT_EQ(WithoutSignature("tessera::io::ReadCsvBlock(tessera::io::CsvPlan const&, unsigned long, long, long) "
                              "[clone .cold]"),
             "tessera::io::ReadCsvBlock");
+  EXPECT_EQ(WithoutSignature("decltype(auto) tessera::VisitFixedWidth<tessera::compute::(anonymous namespace)::"
+                             "ComputeSum(tessera::Column const&, bool, bool)::{lambda(auto:1)#1}>(tessera::DataType, "
+                             "tessera::compute::(anonymous namespace)::ComputeSum(tessera::Column const&, bool, "
+                             "bool)::{lambda(auto:1)#1}&&)"),
+            "tessera::VisitFixedWidth<tessera::compute::(anonymous namespace)::ComputeSum(tessera::Column const&, bool, "
+            "bool)::{lambda(auto:1)#1}>");
   EXPECT_EQ(WithoutSignature("main"), "main");
 }
 
