@@ -5,7 +5,7 @@
 JOBS ?= $(shell nproc)
 CMAKE_CONFIGURE = cmake --preset
 
-.PHONY: all setup release python demo test test-asan fuzz clean
+.PHONY: all setup release python demo test test-asan test-tsan fuzz clean
 
 all: release
 
@@ -50,6 +50,17 @@ test-asan: setup build/asan/build.ninja
 	cmake --build build/asan -j $(JOBS)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --test-dir build/asan --output-on-failure -j $(JOBS) --timeout 900
+
+build/tsan/build.ninja: | setup
+	$(CMAKE_CONFIGURE) tsan >/dev/null
+
+# The threaded suites (scheduler, delayed and futures, diagnostics) under ThreadSanitizer; only
+# their targets are built, and ctest picks their tests by label (the executable's name).
+TSAN_SUITES = sched_test delayed_test diagnostics_test
+test-tsan: setup build/tsan/build.ninja
+	cmake --build build/tsan -j $(JOBS) --target $(TSAN_SUITES)
+	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+	  ctest --test-dir build/tsan --output-on-failure -j $(JOBS) --timeout 900 -L '^(sched_test|delayed_test|diagnostics_test)$$'
 
 # The CSV tokenizer and reader under libFuzzer (clang), seeded with the golden files.
 build/fuzz/build.ninja: | setup

@@ -11,6 +11,7 @@ packages=(
   clang libclang-rt-14-dev
   python3 python3-venv python3-dev
   libboost-dev nlohmann-json3-dev esbuild
+  libdw-dev
   chromium
 )
 

@@ -1,6 +1,7 @@
 """The dashboard a Client serves, and performance reports, over real HTTP and files."""
 
 import json
+import re
 import time
 import urllib.error
 import urllib.request
@@ -103,3 +104,31 @@ def test_profile_shows_python_frames_of_python_tasks():
         assert profile["samples"] > 5
         assert "python" in names
         assert any(name.endswith(".spin_in_python") for name in names), sorted(names)[:20]
+
+
+def test_profile_names_the_engines_frames_from_the_extension_module(tmp_path):
+    # the C++ engine runs inside tessera._core, loaded by dlopen: its frames are named from the
+    # module's line tables, static and inlined functions included, with file and line
+    from tessera.datasets import taxi
+
+    taxi(str(tmp_path), files=2, rows=200_000)
+    with Client(n_workers=1, threads_per_worker=2, dashboard_address="127.0.0.1:0") as client:
+        df = dd.read_csv(str(tmp_path / "*.csv"), blocksize=2_000_000, parse_dates=["tpep_pickup_datetime"]).persist()
+        assert len(df.set_index("tpep_pickup_datetime").persist()) == 400_000
+        base = client.dashboard_link[: -len("/status")]
+        deadline = time.monotonic() + 10
+        names = set()
+        while time.monotonic() < deadline:  # the sampler drains its ring every 10 ms
+            names.clear()
+            stack = [json.loads(get(base + "/api/profile"))["root"]]
+            while stack:
+                node = stack.pop()
+                names.add(node["name"])
+                stack.extend(node["children"])
+            if any(re.fullmatch(r"tessera::io::ReadCsvBlock \(csv_reader\.cpp:\d+\)", n) for n in names):
+                break
+            time.sleep(0.05)
+        assert any(re.fullmatch(r"tessera::io::ReadCsvBlock \(csv_reader\.cpp:\d+\)", n) for n in names), sorted(names)[:40]
+        engine = [n for n in names if n.startswith("tessera::")]
+        assert all(re.search(r" \(\w+\.(cpp|hpp):\d+\)$", n) for n in engine), engine
+        assert not any(re.fullmatch(r"0x[0-9a-f]+", n) for n in names), sorted(n for n in names if n.startswith("0x"))

@@ -1,7 +1,5 @@
 #include "tessera/diagnostics/sampling_profiler.hpp"
 
-#include <cxxabi.h>
-#include <dlfcn.h>
 #include <execinfo.h>
 #include <signal.h>
 #include <sys/syscall.h>
@@ -10,8 +8,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
-#include <cstdlib>
-#include <cstring>
 
 #include <nlohmann/json.hpp>
 
@@ -64,22 +60,6 @@ void OnSignal(int, siginfo_t*, void*) {
     }
   }
   errno = saved_errno;
-}
-
-std::string Symbolise(void* address) {
-  Dl_info info{};
-  if (dladdr(address, &info) == 0 || info.dli_sname == nullptr) {
-    char text[32];
-    std::snprintf(text, sizeof(text), "%p", address);
-    return text;
-  }
-  int status = 0;
-  char* demangled = abi::__cxa_demangle(info.dli_sname, nullptr, nullptr, &status);
-  std::string name = status == 0 && demangled ? demangled : info.dli_sname;
-  std::free(demangled);
-  // "tessera::compute::SortIndices(tessera::Table const&, ...)" -> without the parameter list
-  if (const size_t paren = name.find('('); paren != std::string::npos && paren > 0) name.resize(paren);
-  return name;
 }
 
 }  // namespace
@@ -142,16 +122,16 @@ void SamplingProfiler::Run() {
   Drain();
 }
 
-uint32_t SamplingProfiler::FrameId(void* address) {
-  auto [it, added] = frame_ids_.try_emplace(address, uint32_t(names_.size()));
-  if (added) names_.push_back(Symbolise(address));
+uint32_t SamplingProfiler::AddressId(void* address, bool is_return_address) {
+  auto [it, added] = address_ids_.try_emplace({address, is_return_address}, uint32_t(addresses_.size()));
+  if (added) addresses_.push_back(it->first);
   return it->second;
 }
 
 uint32_t SamplingProfiler::NameId(const std::string& name) {
   auto [it, added] = name_ids_.try_emplace(name, uint32_t(names_.size()));
   if (added) names_.push_back(name);
-  return it->second;
+  return it->second | kNamed;
 }
 
 void SamplingProfiler::AddSample(int64_t t_ns, const std::string& prefix, const std::vector<std::string>& frames) {
@@ -166,8 +146,9 @@ void SamplingProfiler::Drain() {
   for (RawSample& raw : ring) {
     if (raw.state.load(std::memory_order_acquire) != 2) continue;
     Sample sample{raw.t_ns, std::string(graph::Key(raw.task_name, -1).Prefix()), {}};
-    // Frame 0 is the handler and 1 the signal trampoline; the rest, outermost first.
-    for (int i = raw.depth - 1; i >= 2; --i) sample.frames.push_back(FrameId(raw.frames[i]));
+    // Frame 0 is the handler and 1 the signal trampoline; the rest, outermost first. Frame 2 is
+    // where the thread was interrupted, the others are return addresses.
+    for (int i = raw.depth - 1; i >= 2; --i) sample.frames.push_back(AddressId(raw.frames[i], i > 2));
     raw.state.store(0, std::memory_order_release);
     samples_.push_back(std::move(sample));
   }
@@ -178,34 +159,76 @@ int64_t SamplingProfiler::num_samples() const {
   return int64_t(samples_.size());
 }
 
-std::string SamplingProfiler::FlameJson(int64_t origin_ns, const std::string& prefix, double start, double stop) const {
-  using nlohmann::json;
-  struct Node {
-    int64_t value = 0;
-    std::map<uint32_t, Node> children;
-  };
-  std::lock_guard lock(mutex_);
-  Node root;
-  std::map<std::string, int> prefixes;
-  for (const Sample& s : samples_) {
-    prefixes[s.prefix] = 1;
-    const double t = double(s.t_ns - origin_ns) * 1e-9;
-    if ((!prefix.empty() && s.prefix != prefix) || t < start || (stop >= 0 && t > stop)) continue;
-    Node* node = &root;
-    ++node->value;
-    for (uint32_t frame : s.frames) {
-      node = &node->children[frame];
-      ++node->value;
+const std::vector<std::string>& SamplingProfiler::Labels(uint32_t address_id, std::pair<void*, bool> address) const {
+  if (labels_.size() <= address_id) labels_.resize(address_id + 1);
+  std::vector<std::string>& labels = labels_[address_id];
+  if (labels.empty()) {
+    if (!symbolizer_) symbolizer_ = std::make_unique<Symbolizer>();
+    for (const SourceFrame& frame : symbolizer_->Frames(uintptr_t(address.first), address.second)) {
+      labels.push_back(frame.Label());
     }
   }
+  return labels;
+}
+
+std::string SamplingProfiler::FlameJson(int64_t origin_ns, const std::string& prefix, double start, double stop) const {
+  using nlohmann::json;
+  // The samples merged by frame id under the samples' lock, then named outside it.
+  struct IdNode {
+    int64_t value = 0;
+    std::map<uint32_t, IdNode> children;
+  };
+  IdNode by_id;
+  std::map<std::string, int> prefixes;
+  std::vector<std::string> names;
+  std::vector<std::pair<void*, bool>> addresses;
+  {
+    std::lock_guard lock(mutex_);
+    for (const Sample& s : samples_) {
+      prefixes[s.prefix] = 1;
+      const double t = double(s.t_ns - origin_ns) * 1e-9;
+      if ((!prefix.empty() && s.prefix != prefix) || t < start || (stop >= 0 && t > stop)) continue;
+      IdNode* node = &by_id;
+      ++node->value;
+      for (uint32_t frame : s.frames) {
+        node = &node->children[frame];
+        ++node->value;
+      }
+    }
+    names = names_;
+    addresses = addresses_;
+  }
+  struct Node {
+    int64_t value = 0;
+    std::map<std::string, Node> children;
+  };
+  Node root{by_id.value, {}};
+  std::lock_guard lock(symbolizer_mutex_);
+  // An address expands to one frame per function inlined there; equal names merge.
+  auto add = [&](auto&& self, const IdNode& from, Node* to) -> void {
+    for (const auto& [frame, child] : from.children) {
+      Node* node = to;
+      if (frame & kNamed) {
+        node = &node->children[names[frame & ~kNamed]];
+        node->value += child.value;
+      } else {
+        for (const std::string& label : Labels(frame, addresses[frame])) {
+          node = &node->children[label];
+          node->value += child.value;
+        }
+      }
+      self(self, child, node);
+    }
+  };
+  add(add, by_id, &root);
   auto to_json = [&](auto&& self, const std::string& name, const Node& node) -> json {
     json children = json::array();
-    for (const auto& [frame, child] : node.children) children.push_back(self(self, names_[frame], child));
+    for (const auto& [child_name, child] : node.children) children.push_back(self(self, child_name, child));
     return json{{"name", name}, {"value", node.value}, {"children", std::move(children)}};
   };
-  json names = json::array();
-  for (const auto& [p, unused] : prefixes) names.push_back(p);
-  return json{{"samples", root.value}, {"prefixes", std::move(names)}, {"root", to_json(to_json, "all", root)}}.dump();
+  json prefix_names = json::array();
+  for (const auto& [p, unused] : prefixes) prefix_names.push_back(p);
+  return json{{"samples", root.value}, {"prefixes", std::move(prefix_names)}, {"root", to_json(to_json, "all", root)}}.dump();
 }
 
 }  // namespace tessera::diagnostics

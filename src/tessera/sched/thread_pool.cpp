@@ -59,10 +59,10 @@ void ThreadPool::Push(Job* job, std::span<const uint32_t> tasks, int worker) {
     std::lock_guard lock(queue.mutex);
     for (uint32_t task : tasks) queue.items.push_back({job, task});
   }
+  // queued_ and sleepers_ are changed and read with sequentially consistent operations here and
+  // in the sleeping path, so either the sleeper sees queued_ > 0, or we see it counted in
+  // sleepers_ and notify it.
   queued_.fetch_add(int64_t(tasks.size()));
-  // Pairs with the fence in the sleeping path: either the sleeper sees queued_ > 0, or we see
-  // it counted in sleepers_ and notify it.
-  std::atomic_thread_fence(std::memory_order_seq_cst);
   if (sleepers_.load() > 0) NotifyOne();
 }
 
@@ -151,8 +151,7 @@ void ThreadPool::WorkerLoop(int worker) {
     cached_job.reset();
     released.clear();
     std::unique_lock lock(sleep_mutex_);
-    sleepers_.fetch_add(1);
-    std::atomic_thread_fence(std::memory_order_seq_cst);
+    sleepers_.fetch_add(1);  // sequentially consistent: pairs with Push (see there)
     if (!stop_.load() && !HasWork()) {
       // The timeout is a safety net for wake-ups that depend on memory being freed elsewhere;
       // every ordinary push notifies.

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -14,12 +15,17 @@
 
 namespace tessera::diagnostics {
 
-// Spins on the CPU long enough to be sampled (external linkage and not inlined, so the profiler
-// can name it).
+// Spins on the CPU long enough to be sampled (not inlined, so it is a frame of its own). It
+// takes a lock now and then, as kernels allocate: ThreadSanitizer delivers signals only when
+// the thread calls into a function it intercepts.
 __attribute__((noinline)) double SpinForProfiler(int64_t milliseconds) {
   const auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(milliseconds);
+  std::mutex mutex;
   double x = 1;
-  while (std::chrono::steady_clock::now() < end) x = std::sqrt(x + 1.5);
+  while (std::chrono::steady_clock::now() < end) {
+    std::lock_guard lock(mutex);
+    x = std::sqrt(x + 1.5);
+  }
   return x;
 }
 
