@@ -85,15 +85,10 @@ def _reduction(name, result, ddof=False):
     return method
 
 
-def _parse_bytes(value):
-    if isinstance(value, numbers.Integral):
-        return int(value)
-    text = str(value).strip().replace(" ", "").upper()
-    units = {"KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "KB": 10**3, "MB": 10**6, "GB": 10**9, "B": 1}
-    for unit, factor in units.items():
-        if text.endswith(unit):
-            return int(float(text[: -len(unit)]) * factor)
-    return int(float(text))
+def _parse_bytes(value, argument):
+    """Bytes in a size argument ('64MiB', '300 MB', 3e8, ...), as Dask reads it; ValueError naming
+    `argument` and the accepted forms otherwise."""
+    return _core.parse_byte_size(value, argument)
 
 
 class _Collection:
@@ -496,7 +491,7 @@ class DataFrame(_Collection):
         if npartitions is not None:
             return DataFrame(self._d.repartition(int(npartitions)))
         if partition_size is not None:
-            return DataFrame(self._d.repartition_by_size(_parse_bytes(partition_size), _scheduler.current()))
+            return DataFrame(self._d.repartition_by_size(_parse_bytes(partition_size, "partition_size"), _scheduler.current()))
         if divisions is not None:
             return DataFrame(self._d.repartition_divisions([to_engine_scalar(d) for d in divisions]))
         raise TypeError("repartition needs npartitions=, partition_size= or divisions=")
