@@ -561,9 +561,12 @@ CsvBlockResult ReadCsvBlock(const CsvPlan& plan, size_t block_index, int64_t sta
     csv::Tokenizer tokenizer(MakeTokenizerConfig(plan.options, int(plan.file_columns.size())));
     thread_local std::vector<char> storage;
     // Sized from the samples' bytes per row; builders still grow if a block holds more rows.
+    // A row takes at least one byte per separator and its line break, which bounds the slack for
+    // small blocks (100,000 files of a few rows each).
     const int64_t batch_rows = BatchRows(plan.file_columns.size());
+    const int64_t most_rows = (block.end - start) / std::max<int64_t>(1, int64_t(plan.file_columns.size()) - 1) + 1;
     const int64_t expected_rows = std::min<int64_t>(
-        max_rows, int64_t(double(block.end - start) / plan.average_row_bytes * 1.03) + 4 * batch_rows);
+        {max_rows, most_rows, int64_t(double(block.end - start) / plan.average_row_bytes * 1.03) + 4 * batch_rows});
     FieldBatch batch;
     // A value that does not fit an inferred type widens that column; the block then restarts.
     for (int attempt = 0;; ++attempt) {
