@@ -62,7 +62,7 @@ std::string DescribeByteSizeForms(const ByteSizeRules& rules) {
   std::string forms =
       "give a number of bytes (300000000, 3e8) or a number with a unit: decimal kB, MB, GB, TB, PB "
       "or binary KiB, MiB, GiB, TiB, PiB (\"300MB\", \"300 MiB\", \"1TB\")";
-  if (rules.share_of > 0) forms += ", a share of the machine's memory (\"80%\", or 0.8), or 0/None for no limit";
+  if (rules.share_of > 0) forms += ", or a share of the machine's memory (\"80%\", or 0.8)";
   return forms;
 }
 

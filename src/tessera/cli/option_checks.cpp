@@ -24,7 +24,7 @@ CLI::Validator WholeNumberIn(int64_t low, int64_t high, const std::string& what,
         }
         return {};
       },
-      what, name);
+      "", name);
 }
 
 }  // namespace
@@ -47,7 +47,7 @@ CLI::Option* AddByteSizeOption(CLI::App& app, const std::string& name, int64_t* 
             }
             return {};
           },
-          "SIZE", "byte size"))
+          "", "byte size"))
       ->type_name("SIZE");
 }
 
