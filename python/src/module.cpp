@@ -11,6 +11,7 @@
 namespace nb = nanobind;
 
 namespace tessera::python {
+void BindByteSize(nb::module_& m);
 void BindDashboard(nb::module_& m);
 }
 
@@ -56,4 +57,5 @@ NB_MODULE(_core, m) {
   tessera::python::BindDataFrame(m);
   tessera::python::BindDelayed(m);
   tessera::python::BindDashboard(m);
+  tessera::python::BindByteSize(m);
 }

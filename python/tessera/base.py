@@ -9,11 +9,10 @@ work the objects share runs once."""
 from __future__ import annotations
 
 import hashlib
-import numbers
 import pickle
 import uuid
 
-from . import _scheduler
+from . import _core, _scheduler
 
 __all__ = ["Collection", "compute", "persist", "tokenize", "visualize", "is_collection", "parse_bytes"]
 
@@ -140,13 +139,7 @@ def visualize(*objects, filename="mydask", format="png"):
     return graph.render(filename=filename, cleanup=True)
 
 
-def parse_bytes(value) -> int:
-    """A size in bytes from a number or text such as ``"64MiB"``, ``"100 MB"``, ``"2GB"``."""
-    if isinstance(value, numbers.Integral):
-        return int(value)
-    text = str(value).strip().replace(" ", "").upper()
-    units = {"KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "KB": 10**3, "MB": 10**6, "GB": 10**9, "B": 1}
-    for unit, factor in units.items():
-        if text.endswith(unit):
-            return int(float(text[: -len(unit)]) * factor)
-    return int(float(text))
+def parse_bytes(value, argument="size") -> int:
+    """Bytes in a size argument (``"64MiB"``, ``"300 MB"``, ``3e8``, ...) as Dask reads them; a
+    ValueError naming `argument` and the accepted forms otherwise."""
+    return _core.parse_byte_size(value, argument)

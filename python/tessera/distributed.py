@@ -20,10 +20,10 @@ _clients = []
 
 
 def _parse_memory(limit, n_workers):
-    if limit in (None, "auto", 0):
+    """Bytes for all workers (0 = the engine's default), from a per-worker limit as Dask takes it."""
+    if limit is None or (isinstance(limit, str) and limit == "auto"):
         return 0
-    from .dataframe.core import _parse_bytes
-    return _parse_bytes(limit) * n_workers
+    return _core.parse_byte_size(limit, "memory_limit", share_of_memory=True) * n_workers
 
 
 class Future:

@@ -114,8 +114,6 @@ def _reduction(name, result, ddof=False):
     return method
 
 
-# distributed's memory_limit parsing reads it here
-_parse_bytes = parse_bytes
 
 
 class _Collection(Collection):
@@ -519,7 +517,7 @@ class DataFrame(_Collection):
         if npartitions is not None:
             return DataFrame(self._d.repartition(int(npartitions)))
         if partition_size is not None:
-            return DataFrame(self._d.repartition_by_size(parse_bytes(partition_size), _scheduler.current()))
+            return DataFrame(self._d.repartition_by_size(parse_bytes(partition_size, "partition_size"), _scheduler.current()))
         if divisions is not None:
             return DataFrame(self._d.repartition_divisions([to_engine_scalar(d) for d in divisions]))
         raise TypeError("repartition needs npartitions=, partition_size= or divisions=")

@@ -28,7 +28,7 @@ def read_csv(urlpath, blocksize="default", parse_dates=None, dtype=None, usecols
     if blocksize is None:
         options["blocksize"] = 1 << 30  # the largest block: one partition per file up to 1 GiB
     elif blocksize != "default":
-        options["blocksize"] = parse_bytes(blocksize)
+        options["blocksize"] = parse_bytes(blocksize, "blocksize")
     if parse_dates is not None:
         if parse_dates is True or isinstance(parse_dates, dict):
             raise TypeError("parse_dates takes a list of column names")

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "tessera/cli/commands.hpp"
+#include "tessera/cli/option_checks.hpp"
 #include "tessera/cli/process_stats.hpp"
 #include "tessera/io/csv/csv_reader.hpp"
 
@@ -70,8 +71,8 @@ void AddBenchCommand(CLI::App& app) {
   auto* csv = bench->add_subcommand("csv", "Read CSV files into memory with every core");
   csv->add_option("paths", options->paths, "Files or globs")->required();
   csv->add_option("--parse-dates", options->parse_dates, "Comma-separated columns to parse as timestamps");
-  csv->add_option("--blocksize", options->blocksize, "Bytes per partition");
-  csv->add_option("--threads", options->threads, "Threads (0 = all cores)");
+  AddByteSizeOption(*csv, "--blocksize", &options->blocksize, "Bytes per partition (64MiB, 100MB, ...)");
+  csv->add_option("--threads", options->threads, "Threads (0 = all cores)")->check(ThreadCount());
   csv->callback([options] { RunCsvBench(*options); });
   AddOverheadBench(*bench);
   AddSeedBench(*bench);

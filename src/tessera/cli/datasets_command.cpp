@@ -4,6 +4,7 @@
 
 #include "tessera/base/civil_time.hpp"
 #include "tessera/cli/commands.hpp"
+#include "tessera/cli/option_checks.hpp"
 #include "tessera/cli/process_stats.hpp"
 #include "tessera/datasets/taxi.hpp"
 #include "tessera/datasets/timeseries.hpp"
@@ -54,10 +55,10 @@ void AddDatasetsCommand(CLI::App& app) {
   auto* taxi_command = command->add_subcommand(
       "taxi", "NYC-yellow-taxi-2015-shaped CSVs (19 columns), one file per month");
   taxi_command->add_option("outdir", taxi->directory, "Directory to write into")->required();
-  taxi_command->add_option("--files", taxi->files, "Number of files (months)");
-  taxi_command->add_option("--rows", taxi->rows, "Rows per file");
+  taxi_command->add_option("--files", taxi->files, "Number of files (months)")->check(PositiveCount());
+  taxi_command->add_option("--rows", taxi->rows, "Rows per file")->check(PositiveCount());
   taxi_command->add_option("--seed", taxi->seed, "Random seed");
-  taxi_command->add_option("--threads", taxi->threads, "Threads (0 = all cores)");
+  taxi_command->add_option("--threads", taxi->threads, "Threads (0 = all cores)")->check(ThreadCount());
   taxi_command->callback([taxi] { RunTaxi(*taxi); });
 
   auto timeseries = std::make_shared<TimeseriesArguments>();

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "tessera/cli/commands.hpp"
+#include "tessera/cli/option_checks.hpp"
 #include "tessera/dashboard/dashboard.hpp"
 #include "tessera/cli/process_stats.hpp"
 #include "tessera/dataframe/group_by.hpp"
@@ -126,16 +127,18 @@ void AddDemoCommand(CLI::App& app) {
   auto arguments = std::make_shared<DemoArguments>();
   auto* demo = app.add_subcommand("demo", "The taxi lesson on a generated sample");
   demo->add_option("--data-dir", arguments->directory, "Where to write the sample");
-  demo->add_option("--files", arguments->files, "Sample files (months)");
-  demo->add_option("--rows", arguments->rows, "Rows per file");
+  demo->add_option("--files", arguments->files, "Sample files (months)")->check(PositiveCount());
+  demo->add_option("--rows", arguments->rows, "Rows per file")->check(PositiveCount());
   demo->add_flag("!--no-dashboard", arguments->dashboard, "Do not serve the live dashboard");
   demo->add_option("--dashboard-host", arguments->dashboard_host, "Interface the dashboard binds (default localhost)");
   demo->add_option("--dashboard-port", arguments->dashboard_port,
-                   "First port tried for the dashboard (the next free one is used; 0 = any)");
+                   "First port tried for the dashboard (the next free one is used; 0 = any)")
+      ->check(PortNumber());
   demo->add_flag("--keep-open", arguments->keep_open, "Keep serving the dashboard after the lesson, until interrupted");
   demo->add_option("--report", arguments->report, "Write a self-contained performance report (HTML) to this file");
-  demo->add_option("--memory-limit", arguments->memory_limit,
-                   "Bytes of results held before spilling to disk (0 = half of RAM)");
+  AddByteSizeOption(*demo, "--memory-limit", &arguments->memory_limit,
+                    "Results held in memory before spilling to disk: 300MB, 2GiB, 80% of RAM (0 = half of RAM)",
+                    /*share_of_memory=*/true);
   demo->callback([arguments] { RunDemo(*arguments); });
 }
 

@@ -8,6 +8,7 @@
 
 #include "tessera/base/error.hpp"
 #include "tessera/cli/commands.hpp"
+#include "tessera/cli/option_checks.hpp"
 #include "tessera/cli/process_stats.hpp"
 #include "tessera/sched/interrupt.hpp"
 #include "tessera/sched/local_scheduler.hpp"
@@ -120,8 +121,8 @@ void RunOverheadBench(const OverheadBenchOptions& options) {
 void AddOverheadBench(CLI::App& bench) {
   auto options = std::make_shared<OverheadBenchOptions>();
   auto* overhead = bench.add_subcommand("overhead", "Scheduler overhead: tree reduction of N trivial tasks");
-  overhead->add_option("leaves", options->leaves, "Leaves N (2N-1 tasks)")->required();
-  overhead->add_option("--threads", options->threads, "Threads (0 = all cores)");
+  overhead->add_option("leaves", options->leaves, "Leaves N (2N-1 tasks)")->required()->check(PositiveCount());
+  overhead->add_option("--threads", options->threads, "Threads (0 = all cores)")->check(ThreadCount());
   overhead->add_flag("--progress", options->progress, "Draw a progress bar on stderr (adds event recording)");
   overhead->callback([options] { RunOverheadBench(*options); });
 }

@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "tessera/cli/commands.hpp"
+#include "tessera/cli/option_checks.hpp"
 #include "tessera/dashboard/dashboard.hpp"
 #include "tessera/cli/process_stats.hpp"
 #include "tessera/dataframe/group_by.hpp"
@@ -167,8 +168,8 @@ void AddSeedBench(CLI::App& bench) {
   auto options = std::make_shared<SeedBenchOptions>();
   auto* seed = bench.add_subcommand("seed", "The tutorial's taxi workflow, timed per step (as run-anchors)");
   seed->add_option("paths", options->paths, "Taxi CSV files or globs")->required();
-  seed->add_option("--threads", options->threads, "Worker threads (0 = all cores)");
-  seed->add_option("--blocksize", options->blocksize, "Bytes per partition");
+  seed->add_option("--threads", options->threads, "Worker threads (0 = all cores)")->check(ThreadCount());
+  AddByteSizeOption(*seed, "--blocksize", &options->blocksize, "Bytes per partition (64MiB, 100MB, ...)");
   seed->add_flag("--explain", options->explain, "Also print an optimized plan");
   seed->add_flag("--dashboard", options->dashboard, "Serve the dashboard and poll it as an open page would");
   seed->callback([options] { RunSeedBench(*options); });

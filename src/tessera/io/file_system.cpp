@@ -31,34 +31,30 @@ bool EndsWith(const std::string& text, const std::string& suffix) {
          text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
+// A file opened only while a read runs, so a plan over 100,000 files holds no descriptors: each
+// ReadAt opens, checks the file is unchanged since planning, reads and closes.
 class LocalFile final : public ByteSource {
  public:
   explicit LocalFile(std::string path) : path_(std::move(path)) {
-    fd_ = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd_ < 0) throw IOError(SystemError("cannot open", path_));
-    struct stat info {};
-    if (::fstat(fd_, &info) != 0) {
-      ::close(fd_);
-      throw IOError(SystemError("cannot stat", path_));
-    }
+    const Descriptor file(path_);
+    const struct stat info = file.Stat();
     if (S_ISDIR(info.st_mode)) {
-      ::close(fd_);
       throw IOError("'" + path_ + "' is a directory; pass a file or a glob such as '" + path_ + "/*.csv'");
     }
     size_ = info.st_size;
-    mtime_ns_ = int64_t(info.st_mtim.tv_sec) * 1'000'000'000 + info.st_mtim.tv_nsec;
+    mtime_ns_ = ModificationNanos(info);
   }
-  ~LocalFile() override { ::close(fd_); }
 
   const std::string& path() const override { return path_; }
   int64_t size() const override { return size_; }
 
   int64_t ReadAt(int64_t offset, int64_t length, uint8_t* dest) const override {
-    CheckUnchanged();
     length = std::max<int64_t>(0, std::min(length, size_ - offset));
+    const Descriptor file(path_);
+    CheckUnchanged(file.Stat());
     int64_t done = 0;
     while (done < length) {
-      const ssize_t n = ::pread(fd_, dest + done, size_t(length - done), offset + done);
+      const ssize_t n = ::pread(file.fd, dest + done, size_t(length - done), offset + done);
       if (n < 0) {
         if (errno == EINTR) continue;
         throw IOError(SystemError("cannot read", path_));
@@ -73,11 +69,35 @@ class LocalFile final : public ByteSource {
   }
 
  private:
-  void CheckUnchanged() const {
-    struct stat info {};
-    if (::fstat(fd_, &info) != 0) throw IOError(SystemError("cannot stat", path_));
-    const int64_t mtime = int64_t(info.st_mtim.tv_sec) * 1'000'000'000 + info.st_mtim.tv_nsec;
-    if (info.st_size != size_ || mtime != mtime_ns_) {
+  struct Descriptor {
+    explicit Descriptor(const std::string& path) : path(path), fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC)) {
+      if (fd < 0) {
+        const int error = errno;
+        std::string message = SystemError("cannot open", path);
+        if (error == EMFILE || error == ENFILE) {
+          message += "; the process has too many files open: close some, or raise the limit (ulimit -n)";
+        }
+        throw IOError(message);
+      }
+    }
+    ~Descriptor() { ::close(fd); }
+    Descriptor(const Descriptor&) = delete;
+    Descriptor& operator=(const Descriptor&) = delete;
+    struct stat Stat() const {
+      struct stat info {};
+      if (::fstat(fd, &info) != 0) throw IOError(SystemError("cannot stat", path));
+      return info;
+    }
+    const std::string& path;
+    int fd;
+  };
+
+  static int64_t ModificationNanos(const struct stat& info) {
+    return int64_t(info.st_mtim.tv_sec) * 1'000'000'000 + info.st_mtim.tv_nsec;
+  }
+
+  void CheckUnchanged(const struct stat& info) const {
+    if (info.st_size != size_ || ModificationNanos(info) != mtime_ns_) {
       throw IOError("file '" + path_ + "' changed while it was being read (size " +
                     std::to_string(size_) + " -> " + std::to_string(info.st_size) +
                     " bytes); read it again once it stops changing");
@@ -85,7 +105,6 @@ class LocalFile final : public ByteSource {
   }
 
   std::string path_;
-  int fd_ = -1;
   int64_t size_ = 0;
   int64_t mtime_ns_ = 0;
 };

@@ -35,7 +35,9 @@ class ByteSource {
 };
 
 /// A local file read with pread; remembers size and modification time at open so a file that
-/// changes underneath a running read is reported instead of yielding mixed data.
+/// changes underneath a running read is reported instead of yielding mixed data. It holds no
+/// descriptor between reads (each ReadAt opens and closes the file), so plans over any number
+/// of files stay within the process's limit of open files.
 std::shared_ptr<ByteSource> OpenLocalFile(const std::string& path);
 /// Decompresses a whole .gz/.zst file into memory (tracked by the memory pool).
 std::shared_ptr<ByteSource> OpenDecompressed(const std::string& path, Compression compression);

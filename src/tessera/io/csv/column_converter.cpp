@@ -100,6 +100,18 @@ struct BoolParser {
   }
 };
 
+// dtype=bool as pandas reads it: True/False text, or numbers that are exactly 0 or 1 ("1",
+// "0.0"), which pandas parses as numbers and then casts losslessly to bool.
+struct DeclaredBoolParser {
+  bool operator()(std::string_view text, uint8_t* value, bool padded) const {
+    if (BoolParser{}(text, value, padded)) return true;
+    double number;
+    if (!ParseFloat64(text, &number) || (number != 0 && number != 1)) return false;
+    *value = number == 1;
+    return true;
+  }
+};
+
 // Timestamps (int64 ns) or dates (int32 days), ISO 8601 or a strftime layout.
 template <typename T>
 struct TemporalParser {
@@ -232,7 +244,10 @@ class CategoricalConverter final : public ColumnConverter {
 std::unique_ptr<ColumnConverter> MakeColumnConverter(DataType type, const ConverterContext& context,
                                                      int64_t expected_rows, int64_t expected_bytes) {
   switch (type.id()) {
-    case TypeId::kBool: return MakeFixedWidth<uint8_t>(type, context, expected_rows, BoolParser{});
+    case TypeId::kBool:
+      // A declared bool column has no missing values, as in pandas ("Bool column has NA values").
+      if (context.declared) return MakeFixedWidth<uint8_t>(type, context, expected_rows, DeclaredBoolParser{}, false);
+      return MakeFixedWidth<uint8_t>(type, context, expected_rows, BoolParser{});
     case TypeId::kInt8: return MakeInteger<int8_t>(type, context, expected_rows);
     case TypeId::kInt16: return MakeInteger<int16_t>(type, context, expected_rows);
     case TypeId::kInt32: return MakeInteger<int32_t>(type, context, expected_rows);
@@ -256,7 +271,7 @@ std::unique_ptr<ColumnConverter> MakeColumnConverter(DataType type, const Conver
 }
 
 std::string DescribeExpectedValue(DataType type) {
-  if (type.id() == TypeId::kBool) return "a boolean (True/False)";
+  if (type.id() == TypeId::kBool) return "a boolean (True/False in any case, or 1/0)";
   if (type.is_unsigned_integer()) return "a non-negative integer that fits " + type.ToString();
   if (type.is_integer()) return "an integer that fits " + type.ToString();
   if (type.is_floating()) return "a number";

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 #include <set>
 
 #include "tessera/base/error.hpp"
@@ -19,6 +20,9 @@ using csv::TokenizeStatus;
 namespace {
 
 constexpr int64_t kBatchRows = 256;
+// Fields per tokenized batch at most, so a very wide file (100,000 columns) tokenizes a few rows
+// at a time instead of holding offsets for 256 rows of it.
+constexpr int64_t kBatchFields = int64_t(1) << 16;
 constexpr int64_t kWindowBytes = int64_t(4) << 20;
 constexpr int64_t kMaxBlockSize = int64_t(1) << 30;
 
@@ -104,6 +108,10 @@ class Window {
 
 // Where the first row at or after `position` starts: after the next line break, unless
 // `position` already starts a line.
+int64_t BatchRows(size_t num_columns) {
+  return std::clamp<int64_t>(kBatchFields / std::max<int64_t>(1, int64_t(num_columns)), 1, kBatchRows);
+}
+
 int64_t NextRowStart(const ByteSource& source, int64_t position) {
   if (position <= 0) return 0;
   std::vector<uint8_t> chunk(size_t(64) << 10);
@@ -179,12 +187,20 @@ HeaderInfo ReadHeader(const ByteSource& source, const CsvReadOptions& options) {
       position = static_cast<const char*>(newline) - data + 1;
     }
     if (!need_more) {
-      csv::Tokenizer tokenizer(MakeTokenizerConfig(options, 1 << 14));
       FieldBatch batch;
       // Rows before the header row are discarded, as pandas does for header=N.
       const int64_t header_rows = options.header >= 0 ? options.header + 1 : 1;
-      auto result = tokenizer.Tokenize(data, window.size(), position, window.size(), window.at_file_end(),
-                                       header_rows, &batch);
+      // Tokenized for a guessed width first; a wider row is tokenized again at its own width,
+      // so any header that fits in memory is read.
+      int width = 256;
+      csv::TokenizeResult result;
+      while (true) {
+        csv::Tokenizer tokenizer(MakeTokenizerConfig(options, width));
+        result = tokenizer.Tokenize(data, window.size(), position, window.size(), window.at_file_end(),
+                                    header_rows, &batch);
+        if (result.status != TokenizeStatus::kTooManyFields) break;
+        width = result.fields_seen;
+      }
       if (result.status == TokenizeStatus::kNeedMoreData) {
         need_more = true;
       } else if (result.status == TokenizeStatus::kUnterminatedQuote) {
@@ -229,69 +245,166 @@ HeaderInfo ReadHeader(const ByteSource& source, const CsvReadOptions& options) {
   }
 }
 
-// Folds the fields of a sample of the file into per-column kinds.
+// What the rows of one sample window hold.
+struct Sample {
+  std::vector<csv::InferredKind> kinds;  // per selected column
+  std::vector<double> field_bytes;       // per selected column
+  int64_t rows = 0;
+  double row_bytes = 0;
+};
+
+// Tokenizes `window` to its end, folding the rows into `sample`. With `strict`, returns false as
+// soon as a row does not have exactly the header's width or the text does not tokenize. A row
+// longer than the whole window grows the window, so a sample sees at least one complete row
+// whenever the file has one after the window's start.
+bool ReadSampleRows(const csv::Tokenizer& tokenizer, Window& window, bool strict, const CsvPlan& plan,
+                    const csv::NaValues& na_values, Sample* sample) {
+  const int num_columns = int(plan.file_columns.size());
+  const int64_t batch_rows = BatchRows(plan.file_columns.size());
+  FieldBatch batch;
+  std::string scratch;
+  int64_t position = 0;
+  int64_t rows_seen = 0;
+  while (true) {
+    batch.Clear();
+    auto result = tokenizer.Tokenize(window.data(), window.size(), position, window.size(),
+                                     window.at_file_end(), batch_rows, &batch);
+    if (strict) {
+      if (result.status != TokenizeStatus::kOk && result.status != TokenizeStatus::kNeedMoreData) return false;
+      for (int64_t row = 0; row < batch.num_rows; ++row) {
+        if (int(batch.field_counts[size_t(row)]) != num_columns) return false;
+      }
+    }
+    for (size_t k = 0; k < plan.selected.size(); ++k) {
+      const int column = plan.selected[k];
+      for (int64_t row = 0; row < batch.num_rows; ++row) {
+        std::string_view field(window.data() + batch.start(row, column),
+                               batch.end(row, column) - batch.start(row, column));
+        sample->field_bytes[k] += double(field.size());
+        if (!plan.declared[k]) sample->kinds[k].Add(csv::Unquote(field, plan.options.quotechar, &scratch), na_values);
+      }
+    }
+    sample->rows += batch.num_rows;
+    sample->row_bytes += double(result.next_offset - position);
+    rows_seen += batch.num_rows;
+    position = result.next_offset;
+    if (result.status == TokenizeStatus::kNeedMoreData && rows_seen == 0 && !window.at_file_end()) {
+      window.Extend(window.begin() + window.size() * 2);
+      continue;
+    }
+    // Rows the first sample cannot tokenize are left for the real read to report.
+    if (result.status != TokenizeStatus::kOk || batch.num_rows < batch_rows) return true;
+  }
+}
+
+// Where the first `quote` at or after `from` is, looking at most `distance` bytes; -1 if none.
+int64_t FindQuote(const ByteSource& source, int64_t from, int64_t distance, char quote) {
+  std::vector<uint8_t> chunk(size_t(64) << 10);
+  const int64_t until = std::min(source.size(), from + distance);
+  for (int64_t at = from; at < until;) {
+    const int64_t n = source.ReadAt(at, std::min<int64_t>(int64_t(chunk.size()), until - at), chunk.data());
+    const void* found = std::memchr(chunk.data(), quote, size_t(n));
+    if (found != nullptr) return at + (static_cast<const uint8_t*>(found) - chunk.data());
+    at += n;
+  }
+  return -1;
+}
+
+// Whether rows read from a guessed start could as well be text inside a quoted field that began
+// before it. The first quote after the start would then close that field, so it must be followed
+// by a separator, a line break or the end (a doubled quote is text), and the rows after that
+// row must again have the header's width. When both readings fit, or the bytes cannot tell, the
+// guessed start is not trusted. The closing quote is looked for up to `distance` bytes ahead: a
+// longer quoted field without quotes, whose lines all look like rows, is not detected.
+bool CouldStartInsideQuotes(const csv::Tokenizer& tokenizer, const ByteSource& source, int64_t begin,
+                            int64_t distance, const CsvPlan& plan) {
+  const char quote = plan.options.quotechar;
+  int64_t at = FindQuote(source, begin, distance, quote);
+  if (at < 0) return false;
+  Window window(source, at, at + plan.options.sample_bytes);
+  char* data = window.data();
+  const int64_t size = window.size();
+  int64_t offset = 0;  // of the candidate closing quote in the window
+  while (offset + 1 < size && data[offset + 1] == quote) {  // a doubled quote: text inside the field
+    const void* found = offset + 2 < size ? std::memchr(data + offset + 2, quote, size_t(size - offset - 2)) : nullptr;
+    if (found == nullptr) return !window.at_file_end();
+    offset = static_cast<const char*>(found) - data;
+  }
+  const int64_t after = offset + 1;
+  if (after >= size) return !window.at_file_end();
+  const char next = data[after];
+  if (next != plan.options.sep && next != '\n' && next != '\r') return false;
+  // The rest of the closing quote's row is not checked; the rows after it must fit.
+  const int num_columns = int(plan.file_columns.size());
+  const int64_t batch_rows = BatchRows(plan.file_columns.size());
+  FieldBatch batch;
+  int64_t position = after;
+  int64_t rows = 0;
+  while (true) {
+    batch.Clear();
+    auto result = tokenizer.Tokenize(data, size, position, size, window.at_file_end(), batch_rows, &batch);
+    if (result.status != TokenizeStatus::kOk && result.status != TokenizeStatus::kNeedMoreData) return false;
+    for (int64_t row = rows == 0 ? 1 : 0; row < batch.num_rows; ++row) {
+      if (int(batch.field_counts[size_t(row)]) != num_columns) return false;
+    }
+    rows += batch.num_rows;
+    if (result.status != TokenizeStatus::kOk || batch.num_rows < batch_rows) break;
+    position = result.next_offset;
+  }
+  return true;
+}
+
+// Whether folding `sample` into `kinds` turns a column that so far read as numbers or booleans
+// into text: the sign of a misread window, worth a longer look before it is trusted.
+bool WouldWidenToText(const std::vector<csv::InferredKind>& kinds, const std::vector<csv::InferredKind>& sample) {
+  for (size_t k = 0; k < kinds.size(); ++k) {
+    if (!kinds[k].seen_value || kinds[k].Resolve() == types::String()) continue;
+    csv::InferredKind joined = kinds[k];
+    joined.Join(sample[k]);
+    if (joined.Resolve() == types::String()) return true;
+  }
+  return false;
+}
+
+// Folds samples of the file (its start, middle and end) into per-column kinds. The first sample
+// starts at a known row; the others guess a row start from a line break, which a line break
+// inside a quoted field can fool, so a guessed sample counts only if every row in it has the
+// header's width, it tokenizes cleanly, and it could not as well start inside a quoted field.
 void SampleFile(const ByteSource& source, int64_t data_start, const CsvPlan& plan,
                 const csv::NaValues& na_values, std::vector<csv::InferredKind>* kinds,
                 std::vector<double>* field_bytes, std::vector<int64_t>* field_counts,
                 double* row_bytes, int64_t* row_count) {
   const int64_t data_size = source.size() - data_start;
   if (data_size <= 0) return;
-  const int64_t sample = plan.options.sample_bytes;
+  const int64_t sample_size = plan.options.sample_bytes;
   std::vector<int64_t> starts = {data_start};
-  if (data_size > sample) {
-    starts.push_back(data_start + data_size / 2 - sample / 2);
-    starts.push_back(source.size() - sample);
+  if (data_size > sample_size) {
+    starts.push_back(data_start + data_size / 2 - sample_size / 2);
+    starts.push_back(source.size() - sample_size);
   }
   csv::Tokenizer tokenizer(MakeTokenizerConfig(plan.options, int(plan.file_columns.size())));
-  std::string scratch;
-  const int num_columns = int(plan.file_columns.size());
+  int64_t sampled_until = data_start;  // windows do not read the same rows twice
   for (size_t s = 0; s < starts.size(); ++s) {
-    // The first sample starts at a known row; the others guess a row start from a line break,
-    // which a quoted line break can fool. A guessed sample counts only if every row in it has
-    // exactly the header's width and it tokenizes without error.
     const bool guessed = s > 0;
-    const int64_t begin = guessed ? std::max(data_start, NextRowStart(source, starts[s])) : starts[s];
-    Window window(source, begin, begin + sample);
-    FieldBatch batch;
-    int64_t position = 0;
-    std::vector<csv::InferredKind> sample_kinds(plan.selected.size());
-    std::vector<double> sample_bytes(plan.selected.size());
-    int64_t sample_rows = 0;
-    double sample_row_bytes = 0;
-    bool consistent = true;
-    while (consistent) {
-      batch.Clear();
-      auto result = tokenizer.Tokenize(window.data(), window.size(), position, window.size(),
-                                       window.at_file_end(), kBatchRows, &batch);
-      if (guessed) {
-        consistent = result.status == TokenizeStatus::kOk || result.status == TokenizeStatus::kNeedMoreData;
-        for (int64_t row = 0; row < batch.num_rows && consistent; ++row) {
-          consistent = int(batch.field_counts[size_t(row)]) == num_columns;
-        }
-        if (!consistent) break;
-      }
-      for (size_t k = 0; k < plan.selected.size(); ++k) {
-        const int column = plan.selected[k];
-        for (int64_t row = 0; row < batch.num_rows; ++row) {
-          std::string_view field(window.data() + batch.start(row, column),
-                                 batch.end(row, column) - batch.start(row, column));
-          sample_bytes[k] += double(field.size());
-          if (!plan.declared[k]) sample_kinds[k].Add(csv::Unquote(field, plan.options.quotechar, &scratch), na_values);
-        }
-      }
-      sample_rows += batch.num_rows;
-      sample_row_bytes += double(result.next_offset - position);
-      // Rows the first sample cannot tokenize are left for the real read to report.
-      if (result.status != TokenizeStatus::kOk || batch.num_rows < kBatchRows) break;
-      position = result.next_offset;
+    const int64_t begin = guessed ? std::max(sampled_until, NextRowStart(source, starts[s])) : starts[s];
+    if (begin >= source.size()) continue;
+    Window window(source, begin, begin + sample_size);
+    Sample sample{std::vector<csv::InferredKind>(plan.selected.size()), std::vector<double>(plan.selected.size())};
+    if (!ReadSampleRows(tokenizer, window, guessed, plan, na_values, &sample)) continue;
+    if (guessed) {
+      // The closing quote is looked for a window ahead, or far ahead (64 MiB) when the window
+      // would turn a column read as numbers into text.
+      const int64_t distance = WouldWidenToText(*kinds, sample.kinds) ? int64_t(64) << 20
+                                                                     : window.size() + sample_size;
+      if (CouldStartInsideQuotes(tokenizer, source, begin, distance, plan)) continue;
     }
-    if (!consistent) continue;
-    *row_count += sample_rows;
-    *row_bytes += sample_row_bytes;
+    sampled_until = begin + int64_t(sample.row_bytes);
+    *row_count += sample.rows;
+    *row_bytes += sample.row_bytes;
     for (size_t k = 0; k < plan.selected.size(); ++k) {
-      (*kinds)[k].Join(sample_kinds[k]);
-      (*field_bytes)[k] += sample_bytes[k];
-      (*field_counts)[k] += sample_rows;
+      (*kinds)[k].Join(sample.kinds[k]);
+      (*field_bytes)[k] += sample.field_bytes[k];
+      (*field_counts)[k] += sample.rows;
     }
   }
 }
@@ -448,8 +561,12 @@ CsvBlockResult ReadCsvBlock(const CsvPlan& plan, size_t block_index, int64_t sta
     csv::Tokenizer tokenizer(MakeTokenizerConfig(plan.options, int(plan.file_columns.size())));
     thread_local std::vector<char> storage;
     // Sized from the samples' bytes per row; builders still grow if a block holds more rows.
+    // A row takes at least one byte per separator and its line break, which bounds the slack for
+    // small blocks (100,000 files of a few rows each).
+    const int64_t batch_rows = BatchRows(plan.file_columns.size());
+    const int64_t most_rows = (block.end - start) / std::max<int64_t>(1, int64_t(plan.file_columns.size()) - 1) + 1;
     const int64_t expected_rows = std::min<int64_t>(
-        max_rows, int64_t(double(block.end - start) / plan.average_row_bytes * 1.03) + 1024);
+        {max_rows, most_rows, int64_t(double(block.end - start) / plan.average_row_bytes * 1.03) + 4 * batch_rows});
     FieldBatch batch;
     // A value that does not fit an inferred type widens that column; the block then restarts.
     for (int attempt = 0;; ++attempt) {
@@ -460,9 +577,11 @@ CsvBlockResult ReadCsvBlock(const CsvPlan& plan, size_t block_index, int64_t sta
         context.quote = plan.options.quotechar;
         context.declared = plan.declared[k] || forced_types != nullptr;
         context.date_format = plan.options.date_format;
-        converters.push_back(csv::MakeColumnConverter(
-            column_types[k], context, expected_rows,
-            int64_t(double(expected_rows) * plan.average_field_bytes[k] * 1.1) + 64));
+        // A column's text never holds more bytes than the block (bar its last row).
+        const double expected_bytes =
+            std::min(double(expected_rows) * plan.average_field_bytes[k] * 1.1, double(block.end - start));
+        converters.push_back(
+            csv::MakeColumnConverter(column_types[k], context, expected_rows, int64_t(expected_bytes) + 64));
       }
       Window window(source, start, std::min(block.end, start + kWindowBytes) + 1, &storage);
       int64_t position = 0;
@@ -472,25 +591,34 @@ CsvBlockResult ReadCsvBlock(const CsvPlan& plan, size_t block_index, int64_t sta
         const int64_t limit = block.end - window.begin();
         batch.Clear();
         auto status = tokenizer.Tokenize(window.data(), window.size(), position, limit,
-                                         window.at_file_end(), std::min(kBatchRows, max_rows - rows), &batch);
+                                         window.at_file_end(), std::min(batch_rows, max_rows - rows), &batch);
+        // The error reported is the first in file order: the earliest row, then the leftmost
+        // column, whatever the order columns are converted in (and however blocks split rows).
+        std::optional<BlockError> first_error;
+        int64_t first_error_row = INT64_MAX;
         for (size_t k = 0; k < num_selected && !restart; ++k) {
           converters[k]->Reserve(batch.num_rows);
           auto failure = converters[k]->Append(window.data(), batch, plan.selected[k]);
           if (failure.row < 0) continue;
-          const int64_t offset = window.begin() + batch.row_offsets[size_t(failure.row)];
           const bool declared = plan.declared[k] || forced_types != nullptr;
           if (!declared && column_types[k] != types::String()) {
             column_types[k] = csv::WidenForValue(column_types[k], failure.value, na_values);
             restart = true;
             break;
           }
+          if (failure.row >= first_error_row) continue;
+          first_error_row = failure.row;
           BlockError error;
           error.file = block.file;
-          error.offset = offset;
+          error.offset = window.begin() + batch.row_offsets[size_t(failure.row)];
           error.column = names[k];
           if (column_types[k] == types::String() || column_types[k] == types::Categorical()) {
             error.detail = "the text is not valid UTF-8; tessera reads UTF-8 files, convert it first "
                            "(e.g. iconv -f latin1 -t utf-8)";
+          } else if (na_values.Contains(failure.value)) {
+            error.detail = "a missing value (\"" + failure.value + "\") in a column declared " +
+                           column_types[k].ToString() + ", which cannot hold one; fill it in the file, or "
+                           "read the column without dtype (or as 'string') and convert it after";
           } else {
             error.detail = "\"" + failure.value + "\" is not " + csv::DescribeExpectedValue(column_types[k]) +
                            "; pass dtype={'" + names[k] + "': 'string'} to read it as text";
@@ -498,8 +626,9 @@ CsvBlockResult ReadCsvBlock(const CsvPlan& plan, size_t block_index, int64_t sta
               error.detail += ", or date_format='...' for a non-ISO layout";
             }
           }
-          throw error;
+          first_error = std::move(error);
         }
+        if (first_error && !restart) throw *first_error;
         if (restart) break;
         rows += batch.num_rows;
         position = status.next_offset;

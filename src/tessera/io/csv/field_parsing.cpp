@@ -1,5 +1,6 @@
 #include "tessera/io/csv/field_parsing.hpp"
 
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -76,12 +77,24 @@ bool ParseFloat64Slow(std::string_view text, double* value) {
 
 bool ParseFloat64OutOfLine(std::string_view text, double* value) { return ParseFloat64(text, value); }
 
+namespace {
+
+bool EqualsIgnoringCase(std::string_view text, std::string_view lower) {
+  if (text.size() != lower.size()) return false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(text[i])) != lower[i]) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 bool ParseBool(std::string_view text, bool* value) {
-  if (text == "True" || text == "TRUE" || text == "true") {
+  if (EqualsIgnoringCase(text, "true")) {
     *value = true;
     return true;
   }
-  if (text == "False" || text == "FALSE" || text == "false") {
+  if (EqualsIgnoringCase(text, "false")) {
     *value = false;
     return true;
   }

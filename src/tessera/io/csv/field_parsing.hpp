@@ -22,7 +22,7 @@ inline bool ParseInt64(std::string_view text, int64_t* value);
 inline bool ParseFloat64(std::string_view text, double* value);
 /// The general path of ParseFloat64 (long mantissas, large exponents, inf, nan).
 bool ParseFloat64Slow(std::string_view text, double* value);
-/// True/False as pandas reads them ("True", "TRUE", "true", and the same for False).
+/// True/False as pandas reads them: "true" or "false" in any case ("True", "TRUE", "tRuE").
 bool ParseBool(std::string_view text, bool* value);
 
 /// Text without leading and trailing spaces and tabs.
