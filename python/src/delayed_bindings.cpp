@@ -3,6 +3,7 @@
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/vector.h>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -73,6 +74,45 @@ NodeHandle MakeNode(const std::string& name, nb::handle token, nb::object functi
   return {node};
 }
 
+// Waits until every handle is done, at most `timeout` seconds (None: no limit), with the GIL
+// released, checking for Ctrl-C every 50 ms: an interrupt cancels the handles' computations
+// and raises KeyboardInterrupt at once. False on timeout.
+bool WaitInterruptibly(const std::vector<sched::ResultHandle>& handles, nb::handle timeout) {
+  using Clock = std::chrono::steady_clock;
+  const bool limited = !timeout.is_none();
+  const Clock::time_point deadline =
+      limited ? Clock::now() + std::chrono::microseconds(int64_t(nb::cast<double>(timeout) * 1e6)) : Clock::time_point();
+  for (const sched::ResultHandle& handle : handles) {
+    for (;;) {
+      bool done;
+      {
+        nb::gil_scoped_release release;
+        auto slice = std::chrono::milliseconds(50);
+        if (limited) {
+          slice = std::min(slice, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                      std::max(deadline - Clock::now(), Clock::duration::zero())));
+        }
+        done = handle->WaitFor(slice);
+      }
+      if (done) break;
+      if (PyErr_CheckSignals() != 0) {
+        {
+          nb::gil_scoped_release release;
+          for (const sched::ResultHandle& waited : handles) waited->Cancel();
+        }
+        throw nb::python_error();
+      }
+      if (limited && Clock::now() >= deadline) return false;
+    }
+  }
+  return true;
+}
+
+void RaiseTimeout() {
+  PyErr_SetString(PyExc_TimeoutError, "timed out waiting for the result");
+  throw nb::python_error();
+}
+
 std::vector<NodePtr> Nodes(const std::vector<NodeHandle*>& handles) {
   std::vector<NodePtr> nodes;
   for (const NodeHandle* h : handles) nodes.push_back(h->node);
@@ -97,9 +137,14 @@ class CompletionQueue {
       }
     });
   }
-  /// The position of the next finished future, or -1 when none is left; waits with the GIL
-  /// released, waking every 50 ms for Ctrl-C.
-  int64_t Next() {
+  /// The position of the next finished future, or -1 when none is left; waits at most
+  /// `timeout` seconds (None: no limit; TimeoutError after it) with the GIL released, waking
+  /// every 50 ms for Ctrl-C.
+  int64_t Next(nb::handle timeout) {
+    using Clock = std::chrono::steady_clock;
+    const bool limited = !timeout.is_none();
+    const Clock::time_point deadline =
+        limited ? Clock::now() + std::chrono::microseconds(int64_t(nb::cast<double>(timeout) * 1e6)) : Clock::time_point();
     for (;;) {
       {
         nb::gil_scoped_release release;
@@ -114,7 +159,13 @@ class CompletionQueue {
         if (state_->pending == 0) return -1;
       }
       if (PyErr_CheckSignals() != 0) throw nb::python_error();
+      if (limited && Clock::now() >= deadline) RaiseTimeout();
     }
+  }
+  /// Futures added and not handed out yet.
+  int64_t Count() const {
+    std::lock_guard lock(state_->mutex);
+    return state_->pending + int64_t(state_->finished.size());
   }
 
  private:
@@ -163,20 +214,21 @@ void BindDelayed(nb::module_& m) {
       })
       .def("cancel", [](const FutureHandle& f) { f.handle->Cancel(); })
       .def("result", [](const FutureHandle& f, nb::handle timeout) {
-        if (!timeout.is_none()) {
-          const auto limit = std::chrono::milliseconds(int64_t(nb::cast<double>(timeout) * 1000));
-          bool done;
-          {
-            nb::gil_scoped_release release;
-            done = f.handle->WaitFor(limit);
-          }
-          if (!done) {
-            PyErr_SetString(PyExc_TimeoutError, "timed out waiting for the result");
-            throw nb::python_error();
-          }
+        if (!WaitInterruptibly({f.handle}, timeout)) RaiseTimeout();
+        graph::ValuePtr value;
+        {
+          nb::gil_scoped_release release;  // done: returns at once, or reads a spilled value back
+          value = f.handle->Wait();
         }
-        return ValueToPython(WaitAll({f.handle}, /*cancel_on_interrupt=*/false)[0]);
-      }, nb::arg("timeout").none() = nb::none());
+        return ValueToPython(value);
+      }, nb::arg("timeout").none() = nb::none(),
+      "The value (waits; Ctrl-C cancels the computation and raises KeyboardInterrupt).");
+  m.def("wait_futures", [](const std::vector<FutureHandle*>& futures, nb::handle timeout) {
+    std::vector<sched::ResultHandle> handles;
+    for (const FutureHandle* f : futures) handles.push_back(f->handle);
+    return WaitInterruptibly(handles, timeout);
+  }, nb::arg("futures"), nb::arg("timeout").none() = nb::none(),
+  "Waits until every future is done (False after `timeout` seconds); Ctrl-C cancels them all and raises KeyboardInterrupt.");
 
   m.def("compute_nodes", [](const std::vector<NodeHandle*>& handles, const SchedulerHandle* h) {
     sched::Scheduler& scheduler = SchedulerOf(h);
@@ -190,23 +242,26 @@ void BindDelayed(nb::module_& m) {
     for (const graph::ValuePtr& value : WaitAll(results)) out.append(ValueToPython(value));
     return out;
   }, nb::arg("nodes"), nb::arg("scheduler").none());
-  m.def("submit_nodes", [](const std::vector<NodeHandle*>& handles, const SchedulerHandle* h, int priority) {
+  m.def("submit_nodes", [](const std::vector<NodeHandle*>& handles, const SchedulerHandle* h, int priority,
+                           int retries, bool rerun_failed) {
     sched::Scheduler& scheduler = SchedulerOf(h);
     std::vector<NodePtr> nodes = Nodes(handles);
     std::vector<sched::ResultHandle> results;
     {
       nb::gil_scoped_release release;
-      results = delayed_internal::SubmitNodes(scheduler, nodes, {.priority = priority});
+      results = delayed_internal::SubmitNodes(scheduler, nodes, {.priority = priority, .retries = retries}, rerun_failed);
     }
     nb::list out;
     for (auto& result : results) out.append(FutureHandle{result});
     return out;
-  }, nb::arg("nodes"), nb::arg("scheduler").none(), nb::arg("priority") = 0);
+  }, nb::arg("nodes"), nb::arg("scheduler").none(), nb::arg("priority") = 0, nb::arg("retries") = 0,
+     nb::arg("rerun_failed") = false);
 
   nb::class_<CompletionQueue>(m, "CompletionQueue")
       .def(nb::init<>())
       .def("add", [](CompletionQueue& q, size_t position, const FutureHandle& f) { q.Add(position, f.handle); })
-      .def("next", &CompletionQueue::Next);
+      .def("next", &CompletionQueue::Next, nb::arg("timeout").none() = nb::none())
+      .def("count", &CompletionQueue::Count);
 }
 
 }  // namespace tessera::python
