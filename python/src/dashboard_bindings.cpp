@@ -20,10 +20,22 @@ struct DashboardHandle {
   std::unique_ptr<dashboard::Dashboard> dashboard;
 };
 
+// Hands a recorder the task events only: a task stream needs no graph, and keeping the latest
+// graph (as the dashboard does) would keep its literal arguments alive after their futures go.
+class TaskEventsOnly final : public sched::EventObserver {
+ public:
+  explicit TaskEventsOnly(std::shared_ptr<diagnostics::TaskRecorder> recorder) : recorder_(std::move(recorder)) {}
+  void OnEvents(std::span<const sched::Event> events) override { recorder_->OnEvents(events); }
+
+ private:
+  std::shared_ptr<diagnostics::TaskRecorder> recorder_;
+};
+
 // Records every task the scheduler runs while open (Client.get_task_stream).
 struct TaskStreamHandle {
   SchedulerHandle scheduler;
   std::shared_ptr<diagnostics::TaskRecorder> recorder;
+  std::shared_ptr<TaskEventsOnly> observer;
 };
 
 struct ReportHandle {
@@ -55,15 +67,16 @@ void BindDashboard(nb::module_& m) {
   m.def("steady_now_ns", [] { return sched::NowNs(); }, "The steady clock the task stream's times use.");
   nb::class_<TaskStreamHandle>(m, "TaskStream")
       .def("__init__", [](TaskStreamHandle* self, const SchedulerHandle* h, size_t max_tasks) {
-        new (self) TaskStreamHandle{Resolve(h), nullptr};
+        new (self) TaskStreamHandle{Resolve(h), nullptr, nullptr};
         sched::Scheduler& scheduler = *self->scheduler.scheduler;
         self->recorder = std::make_shared<diagnostics::TaskRecorder>(scheduler.num_threads(), scheduler.stats().memory_limit,
                                                                      max_tasks);
-        scheduler.events().Subscribe(self->recorder);
+        self->observer = std::make_shared<TaskEventsOnly>(self->recorder);
+        scheduler.events().Subscribe(self->observer);
       }, nb::arg("scheduler").none(), nb::arg("max_tasks") = 100'000, "Keeps the latest `max_tasks` tasks.")
       .def("tasks", [](TaskStreamHandle& t) {
         std::vector<diagnostics::TaskRecord> records;
-        {
+        if (t.recorder) {
           nb::gil_scoped_release release;
           t.scheduler.scheduler->events().Flush();
           records = t.recorder->Tasks();
@@ -78,7 +91,8 @@ void BindDashboard(nb::module_& m) {
         return out;
       }, "(key, thread, status 0 ok / 1 error / 2 cancelled, start_ns, stop_ns, nbytes) per finished task.")
       .def("close", [](TaskStreamHandle& t) {
-        if (t.recorder) t.scheduler.scheduler->events().Unsubscribe(t.recorder.get());
+        if (t.observer) t.scheduler.scheduler->events().Unsubscribe(t.observer.get());
+        t.observer.reset();
         t.recorder.reset();
       });
   nb::class_<ReportHandle>(m, "PerformanceReport")

@@ -14,7 +14,7 @@ import os
 
 from . import _core, _profiling
 
-# The most threads one cluster can scale to (the engine tracks up to 256 running threads).
+# The most threads a cluster can scale to, unless it starts with more (the profiler tracks up to 256).
 _MAX_THREADS = 256
 _cluster_numbers = itertools.count(1)
 _open_clusters = []
@@ -72,14 +72,12 @@ class LocalCluster:
                  spill_directory="", dashboard_address=":8787", **kwargs):
         n_workers, self._threads_per_worker = _worker_layout(n_workers, threads_per_worker)
         threads = n_workers * self._threads_per_worker
-        if threads > _MAX_THREADS:
-            raise ValueError(f"n_workers * threads_per_worker is {threads}; a local cluster runs at most "
-                             f"{_MAX_THREADS} threads")
+        self._max_threads = max(threads, _MAX_THREADS)
         from .distributed import _parse_memory
         self._number = next(_cluster_numbers)
         memory = _parse_memory(memory_limit, n_workers)
         self._memory_per_worker = memory // n_workers
-        self._handle = _core.Scheduler.local(threads, memory, spill_directory, max_threads=_MAX_THREADS)
+        self._handle = _core.Scheduler.local(threads, memory, spill_directory, max_threads=self._max_threads)
         self._dashboard = None
         if dashboard_address is not None:
             host, _, port = str(dashboard_address).rpartition(":")
@@ -116,9 +114,9 @@ class LocalCluster:
         if n is None:
             n = -(-_positive("cores", cores) // self._threads_per_worker)
         n = _positive("n", n)
-        if n * self._threads_per_worker > _MAX_THREADS:
-            raise ValueError(f"scale({n}) needs {n * self._threads_per_worker} threads; a local cluster runs at most "
-                             f"{_MAX_THREADS} ({_MAX_THREADS // self._threads_per_worker} workers of "
+        if n * self._threads_per_worker > self._max_threads:
+            raise ValueError(f"scale({n}) needs {n * self._threads_per_worker} threads; this cluster runs at most "
+                             f"{self._max_threads} ({self._max_threads // self._threads_per_worker} workers of "
                              f"{self._threads_per_worker} threads)")
         self._handle.set_num_threads(n * self._threads_per_worker)
         self._workers = self._workers[:n] + [Worker(self, i) for i in range(len(self._workers), n)]

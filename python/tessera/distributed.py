@@ -427,10 +427,12 @@ class Client:
         """The tasks run since the client started (the latest 100,000), as Dask's records:
         dicts with key, status ('OK' / 'error' / 'cancelled'), worker, thread, nbytes and
         startstops ([{'action': 'compute', 'start', 'stop'}], epoch seconds). `start` / `stop`
-        (epoch seconds) select tasks that began in that window; `count`, the last so many."""
+        (epoch seconds, or a time before now such as ``"60s"`` or ``"500ms"``) select tasks that
+        began in that window; `count`, the last so many."""
         if plot:
             raise NotImplementedError("plot=True is not supported; the dashboard's Task Stream page "
                                       f"({self.dashboard_link}) draws the task stream live")
+        start, stop = _moment("start", start), _moment("stop", stop)
         if self._closed:
             return []
         offset = time.time() - _core.steady_now_ns() * 1e-9
@@ -511,6 +513,23 @@ class Client:
 
 def _identity(x):
     return x
+
+
+_SECONDS_PER_UNIT = {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
+
+
+def _moment(name, value):
+    """Epoch seconds from a number (itself) or a duration before now ("60s", "500 ms", "2m")."""
+    if value is None or isinstance(value, (int, float)):
+        return value
+    text = str(value).strip().lower()
+    number = text.rstrip("abcdefghijklmnopqrstuvwxyz ")
+    unit = text[len(number):].strip() or "s"
+    try:
+        return time.time() - float(number) * _SECONDS_PER_UNIT[unit]
+    except (KeyError, ValueError):
+        raise ValueError(f"{name} must be epoch seconds (time.time()) or a duration before now such as '60s', "
+                         f"'500ms', '2m' or '1h'; got {value!r}") from None
 
 
 def _accepts(function, name):

@@ -279,6 +279,10 @@ def test_task_stream_records_tasks_like_dask():
         assert records[bad.key]["status"] == "error"
         assert len(client.get_task_stream(count=2)) == 2
         assert client.get_task_stream(start=time.time() + 60) == []
+        assert {r["key"] for r in client.get_task_stream(start="1h")} >= set(records)
+        assert client.get_task_stream(start=start, stop=start - 1) == []
+        with pytest.raises(ValueError, match="duration before now"):
+            client.get_task_stream(start="yesterday")
 
 
 def test_progress_blocks_in_a_terminal_until_done():
@@ -308,9 +312,13 @@ def test_progress_updates_in_a_notebook(tmp_path):
                                   "client = Client(n_workers=1, threads_per_worker=2, dashboard_address=None)\n"
                                   "def work(x):\n    time.sleep(0.3)\n    return x\n"
                                   "futures = client.map(work, range(4), pure=False)\nprogress(futures)"),
-        nbformat.v4.new_code_cell("wait(futures)\ntime.sleep(0.5)\nprint(sum(client.gather(futures)))"),
+        nbformat.v4.new_code_cell("print(sum(f.done() for f in futures))\nwait(futures)\ntime.sleep(0.5)\n"
+                                  "print(sum(client.gather(futures)))"),
     ]
     nbclient.NotebookClient(notebook, timeout=120, kernel_name="python3").execute()
     html = [o for o in notebook.cells[0].outputs if "text/html" in o.get("data", {})]
-    assert html and "work" in html[0]["data"]["text/html"]
-    assert notebook.cells[1].outputs[0]["text"].strip() == "6"
+    # the bar was updated in place until all four were done
+    assert len(html) == 1 and "work" in html[0]["data"]["text/html"] and "4 / 4" in html[0]["data"]["text/html"]
+    done_when_returned, total = "".join(o.get("text", "") for o in notebook.cells[1].outputs).split()
+    assert int(done_when_returned) < 4  # progress returned at once: work (2 x 0.6 s) was still running
+    assert total == "6"
