@@ -46,9 +46,34 @@ struct NodeHandle {
   NodePtr node;
 };
 
+// The node a future was submitted from, kept for Future.retry() only while the result may
+// still fail: it is dropped once the result succeeds (a finished future never reruns, and the
+// node's arguments would keep the results it read alive).
+struct RetryNode {
+  std::mutex mutex;
+  NodePtr node;
+};
+
 struct FutureHandle {
   sched::ResultHandle handle;
+  std::shared_ptr<RetryNode> retry;
 };
+
+FutureHandle TrackForRetry(sched::ResultHandle handle, NodePtr node) {
+  auto retry = std::make_shared<RetryNode>();
+  retry->node = std::move(node);
+  std::weak_ptr<RetryNode> weak_retry = retry;
+  std::weak_ptr<sched::ResultState> weak_state = handle;
+  handle->OnDone([weak_retry, weak_state] {
+    auto state = weak_state.lock();
+    auto slot = weak_retry.lock();
+    if (!state || !slot || state->status() != sched::ResultStatus::kFinished) return;
+    NodePtr dropped;
+    std::lock_guard lock(slot->mutex);
+    dropped.swap(slot->node);  // released after the lock
+  });
+  return {std::move(handle), std::move(retry)};
+}
 
 FlatArg ToFlatArg(nb::handle leaf) {
   NodeHandle* node = nullptr;
@@ -213,6 +238,11 @@ void BindDelayed(nb::module_& m) {
         return "unknown";
       })
       .def("cancel", [](const FutureHandle& f) { f.handle->Cancel(); })
+      .def("retry_node", [](const FutureHandle& f) -> nb::object {
+        if (!f.retry) return nb::none();
+        std::lock_guard lock(f.retry->mutex);
+        return f.retry->node ? nb::cast(NodeHandle{f.retry->node}) : nb::none();
+      }, "The node to submit again after a failure (None once the result succeeded).")
       .def("result", [](const FutureHandle& f, nb::handle timeout) {
         if (!WaitInterruptibly({f.handle}, timeout)) RaiseTimeout();
         graph::ValuePtr value;
@@ -252,7 +282,7 @@ void BindDelayed(nb::module_& m) {
       results = delayed_internal::SubmitNodes(scheduler, nodes, {.priority = priority, .retries = retries}, rerun_failed);
     }
     nb::list out;
-    for (auto& result : results) out.append(FutureHandle{result});
+    for (size_t i = 0; i < results.size(); ++i) out.append(TrackForRetry(results[i], nodes[i]));
     return out;
   }, nb::arg("nodes"), nb::arg("scheduler").none(), nb::arg("priority") = 0, nb::arg("retries") = 0,
      nb::arg("rerun_failed") = false);

@@ -40,19 +40,18 @@ def _parse_memory(limit, n_workers):
 class Future:
     """A result being computed (or computed) by a Client's scheduler."""
 
-    __slots__ = ("_handle", "_key", "_client", "_node", "_priority", "_retries", "__weakref__")
+    __slots__ = ("_handle", "_key", "_client", "_priority", "_retries", "__weakref__")
 
-    def __init__(self, engine, client, node=None, priority=0, retries=0):
+    def __init__(self, engine, client, priority=0, retries=0):
         self._handle, self._key, self._client = engine, engine.key, client
-        self._node, self._priority, self._retries = node, priority, retries
+        self._priority, self._retries = priority, retries
         client._futures.add(self)
 
     @property
     def _f(self):
         """The engine's future; CancelledError once the client's restart released it."""
         if self._handle is None:
-            raise CancelledError(f"future {self._key} was released by Client.restart(); call retry() or "
-                                 "submit it again")
+            raise CancelledError(f"future {self._key} was released by Client.restart(); submit the call again")
         return self._handle
 
     @property
@@ -98,10 +97,11 @@ class Future:
         retried on its own."""
         if self.status not in ("error", "cancelled"):
             return
-        if self._node is None:
-            raise ValueError(f"future {self._key} cannot be retried: it was not made by submit, map or compute")
+        if self._handle is None:
+            raise ValueError(f"future {self._key} was released by Client.restart(); submit the call again")
         self._client._check_open()
-        (self._handle,) = _core.submit_nodes([self._node], self._client._handle, self._priority, self._retries,
+        node = self._handle.retry_node()
+        (self._handle,) = _core.submit_nodes([node], self._client._handle, self._priority, self._retries,
                                              rerun_failed=True)
 
     def add_done_callback(self, fn):
@@ -282,7 +282,7 @@ class Client:
         self._check_open()
         node = _call_node(func, args, kwargs, pure, None, key=key)
         (future,) = _core.submit_nodes([node], self._handle, int(priority), retries)
-        return Future(future, self, node, int(priority), retries)
+        return Future(future, self, int(priority), retries)
 
     def map(self, func, *iterables, key=None, workers=None, resources=None, retries=None, pure=True, priority=0,
             **kwargs) -> list:
@@ -300,7 +300,7 @@ class Client:
         for args, k in zip(zip(*iterables), keys):
             node = _call_node(func, args, kwargs, pure, key if isinstance(key, str) else None, key=k)
             (future,) = _core.submit_nodes([node], self._handle, int(priority), retries)
-            futures.append(Future(future, self, node, int(priority), retries))
+            futures.append(Future(future, self, int(priority), retries))
         return futures
 
     def gather(self, futures, errors="raise"):
@@ -341,7 +341,7 @@ class Client:
         for item in items:
             if isinstance(item, Delayed):
                 (f,) = _core.submit_nodes([item._node], self._handle, int(priority), retries)
-                futures.append(Future(f, self, item._node, int(priority), retries))
+                futures.append(Future(f, self, int(priority), retries))
             elif retries:
                 raise NotImplementedError("retries= reruns Python tasks of submit, map and Delayed objects; "
                                           f"a {type(item).__name__} computation is not retried")
@@ -453,7 +453,7 @@ class Client:
     # -- lifetime ----------------------------------------------------------------------------------
     def restart(self, timeout=None, wait_for_workers=True):
         """Cancels every running computation and releases this client's futures (they become
-        'cancelled'; ``retry()`` runs one again), as restarting Dask's workers does. Tasks that are
+        'cancelled'), as restarting Dask's workers does. Tasks that are
         running Python code finish in the background; their results are dropped. Persisted
         collections keep their data."""
         self._check_open()

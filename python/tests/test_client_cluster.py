@@ -2,10 +2,12 @@
 manager, the local cluster (repr, scale), restart, retry and retries=, as_completed's count /
 add / update, wait, run, who_has / has_what, the task stream and progress."""
 
+import gc
 import io
 import os
 import threading
 import time
+import weakref
 from concurrent.futures import CancelledError
 
 import pandas as pd
@@ -118,8 +120,8 @@ def test_restart_cancels_work_and_releases_futures():
         with pytest.raises(CancelledError, match="restart"):
             client.submit(inc, finished)  # a released future cannot feed new work
         assert client.submit(inc, 10).result() == 11  # usable after restart
-        finished.retry()
-        assert finished.result() == 2
+        with pytest.raises(ValueError, match="released by Client.restart"):
+            finished.retry()
 
 
 def test_map_futures_fail_and_retry_on_their_own():
@@ -142,6 +144,23 @@ def test_map_futures_fail_and_retry_on_their_own():
         futures[2].retry()
         dependent.retry()
         assert dependent.result() == 4
+
+
+def test_finished_futures_do_not_keep_their_inputs_alive():
+    class Payload:
+        pass
+
+    with client_for_tests(n_workers=1, threads_per_worker=1) as client:
+        x = client.submit(Payload, pure=False)
+        payload = weakref.ref(x.result())
+        y = client.submit(lambda p: 1, x)
+        assert y.result() == 1
+        del x
+        deadline = time.monotonic() + 5  # worker threads drop their last references just after
+        while payload() is not None and time.monotonic() < deadline:
+            gc.collect()
+            time.sleep(0.01)
+        assert payload() is None  # y finished, so nothing needs x's value for a retry
 
 
 def test_retries_rerun_failing_tasks_before_the_error_surfaces():
