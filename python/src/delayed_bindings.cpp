@@ -99,14 +99,20 @@ NodeHandle MakeNode(const std::string& name, nb::handle token, nb::object functi
   return {node};
 }
 
+using Clock = std::chrono::steady_clock;
+
+// The moment `timeout` seconds from now (Python's None: never).
+Clock::time_point DeadlineAfter(nb::handle timeout) {
+  if (timeout.is_none()) return Clock::time_point::max();
+  return Clock::now() + std::chrono::microseconds(int64_t(nb::cast<double>(timeout) * 1e6));
+}
+
 // Waits until every handle is done, at most `timeout` seconds (None: no limit), with the GIL
 // released, checking for Ctrl-C every 50 ms: an interrupt cancels the handles' computations
 // and raises KeyboardInterrupt at once. False on timeout.
 bool WaitInterruptibly(const std::vector<sched::ResultHandle>& handles, nb::handle timeout) {
-  using Clock = std::chrono::steady_clock;
   const bool limited = !timeout.is_none();
-  const Clock::time_point deadline =
-      limited ? Clock::now() + std::chrono::microseconds(int64_t(nb::cast<double>(timeout) * 1e6)) : Clock::time_point();
+  const Clock::time_point deadline = DeadlineAfter(timeout);
   for (const sched::ResultHandle& handle : handles) {
     for (;;) {
       bool done;
@@ -166,10 +172,7 @@ class CompletionQueue {
   /// `timeout` seconds (None: no limit; TimeoutError after it) with the GIL released, waking
   /// every 50 ms for Ctrl-C.
   int64_t Next(nb::handle timeout) {
-    using Clock = std::chrono::steady_clock;
-    const bool limited = !timeout.is_none();
-    const Clock::time_point deadline =
-        limited ? Clock::now() + std::chrono::microseconds(int64_t(nb::cast<double>(timeout) * 1e6)) : Clock::time_point();
+    const Clock::time_point deadline = DeadlineAfter(timeout);
     for (;;) {
       {
         nb::gil_scoped_release release;
@@ -184,7 +187,7 @@ class CompletionQueue {
         if (state_->pending == 0) return -1;
       }
       if (PyErr_CheckSignals() != 0) throw nb::python_error();
-      if (limited && Clock::now() >= deadline) RaiseTimeout();
+      if (Clock::now() >= deadline) RaiseTimeout();
     }
   }
   /// Futures added and not handed out yet.

@@ -17,7 +17,7 @@ import weakref
 from concurrent.futures import CancelledError
 
 from . import _core, _scheduler
-from ._cluster import LocalCluster, Worker
+from ._cluster import LocalCluster
 from ._futures_progress import progress
 from .delayed import Delayed, _call_node
 
