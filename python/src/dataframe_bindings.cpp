@@ -188,9 +188,10 @@ void BindDataFrame(nb::module_& m) {
   nb::class_<SchedulerHandle>(m, "Scheduler")
       .def_static(
           "local",
-          [](int num_threads, int64_t memory_limit, std::string spill_directory) {
+          [](int num_threads, int64_t memory_limit, std::string spill_directory, int max_threads) {
             sched::LocalSchedulerOptions options;
             options.num_threads = num_threads;
+            options.max_threads = max_threads;
             options.memory.memory_limit = memory_limit;
             options.memory.spill_directory = std::move(spill_directory);
             // Destroying a scheduler joins its workers, which may be waiting for the GIL to run
@@ -205,7 +206,8 @@ void BindDataFrame(nb::module_& m) {
             });
             return SchedulerHandle{owned, owned.get()};
           },
-          nb::arg("num_threads") = 0, nb::arg("memory_limit") = 0, nb::arg("spill_directory") = "")
+          nb::arg("num_threads") = 0, nb::arg("memory_limit") = 0, nb::arg("spill_directory") = "",
+          nb::arg("max_threads") = 0)
       .def_static("default", [] { return SchedulerHandle{nullptr, &sched::DefaultScheduler()}; })
       .def("stats",
            [](const SchedulerHandle& h) {
@@ -219,6 +221,20 @@ void BindDataFrame(nb::module_& m) {
              out["memory_limit"] = s.memory_limit;
              return out;
            })
+      .def_prop_ro("num_threads", [](const SchedulerHandle& h) { return h.scheduler->num_threads(); })
+      .def_prop_ro("max_threads", [](const SchedulerHandle& h) {
+        auto* local = dynamic_cast<sched::LocalScheduler*>(h.scheduler);
+        return local != nullptr ? local->max_threads() : h.scheduler->num_threads();
+      })
+      .def("set_num_threads", [](const SchedulerHandle& h, int num_threads) {
+        auto* local = dynamic_cast<sched::LocalScheduler*>(h.scheduler);
+        if (local == nullptr) throw TypeError("only a local scheduler can change its number of threads");
+        local->SetNumThreads(num_threads);
+      }, "Grows or shrinks the worker threads (1..max_threads), keeping held results.")
+      .def("cancel_all", [](const SchedulerHandle& h) {
+        nb::gil_scoped_release release;
+        h.scheduler->CancelAll();
+      })
       .def("close", [](SchedulerHandle& h) {
         nb::gil_scoped_release release;  // joins worker threads, which may need the GIL
         h.owned.reset();

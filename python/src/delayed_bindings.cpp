@@ -3,6 +3,7 @@
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/vector.h>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -45,9 +46,34 @@ struct NodeHandle {
   NodePtr node;
 };
 
+// The node a future was submitted from, kept for Future.retry() only while the result may
+// still fail: it is dropped once the result succeeds (a finished future never reruns, and the
+// node's arguments would keep the results it read alive).
+struct RetryNode {
+  std::mutex mutex;
+  NodePtr node;
+};
+
 struct FutureHandle {
   sched::ResultHandle handle;
+  std::shared_ptr<RetryNode> retry;
 };
+
+FutureHandle TrackForRetry(sched::ResultHandle handle, NodePtr node) {
+  auto retry = std::make_shared<RetryNode>();
+  retry->node = std::move(node);
+  std::weak_ptr<RetryNode> weak_retry = retry;
+  std::weak_ptr<sched::ResultState> weak_state = handle;
+  handle->OnDone([weak_retry, weak_state] {
+    auto state = weak_state.lock();
+    auto slot = weak_retry.lock();
+    if (!state || !slot || state->status() != sched::ResultStatus::kFinished) return;
+    NodePtr dropped;
+    std::lock_guard lock(slot->mutex);
+    dropped.swap(slot->node);  // released after the lock
+  });
+  return {std::move(handle), std::move(retry)};
+}
 
 FlatArg ToFlatArg(nb::handle leaf) {
   NodeHandle* node = nullptr;
@@ -71,6 +97,51 @@ NodeHandle MakeNode(const std::string& name, nb::handle token, nb::object functi
   }
   node->closure = std::make_shared<PythonClosure>(std::move(function), name);
   return {node};
+}
+
+using Clock = std::chrono::steady_clock;
+
+// The moment `timeout` seconds from now (Python's None: never).
+Clock::time_point DeadlineAfter(nb::handle timeout) {
+  if (timeout.is_none()) return Clock::time_point::max();
+  return Clock::now() + std::chrono::microseconds(int64_t(nb::cast<double>(timeout) * 1e6));
+}
+
+// Waits until every handle is done, at most `timeout` seconds (None: no limit), with the GIL
+// released, checking for Ctrl-C every 50 ms: an interrupt cancels the handles' computations
+// and raises KeyboardInterrupt at once. False on timeout.
+bool WaitInterruptibly(const std::vector<sched::ResultHandle>& handles, nb::handle timeout) {
+  const bool limited = !timeout.is_none();
+  const Clock::time_point deadline = DeadlineAfter(timeout);
+  for (const sched::ResultHandle& handle : handles) {
+    for (;;) {
+      bool done;
+      {
+        nb::gil_scoped_release release;
+        auto slice = std::chrono::milliseconds(50);
+        if (limited) {
+          slice = std::min(slice, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                      std::max(deadline - Clock::now(), Clock::duration::zero())));
+        }
+        done = handle->WaitFor(slice);
+      }
+      if (done) break;
+      if (PyErr_CheckSignals() != 0) {
+        {
+          nb::gil_scoped_release release;
+          for (const sched::ResultHandle& waited : handles) waited->Cancel();
+        }
+        throw nb::python_error();
+      }
+      if (limited && Clock::now() >= deadline) return false;
+    }
+  }
+  return true;
+}
+
+void RaiseTimeout() {
+  PyErr_SetString(PyExc_TimeoutError, "timed out waiting for the result");
+  throw nb::python_error();
 }
 
 std::vector<NodePtr> Nodes(const std::vector<NodeHandle*>& handles) {
@@ -97,9 +168,11 @@ class CompletionQueue {
       }
     });
   }
-  /// The position of the next finished future, or -1 when none is left; waits with the GIL
-  /// released, waking every 50 ms for Ctrl-C.
-  int64_t Next() {
+  /// The position of the next finished future, or -1 when none is left; waits at most
+  /// `timeout` seconds (None: no limit; TimeoutError after it) with the GIL released, waking
+  /// every 50 ms for Ctrl-C.
+  int64_t Next(nb::handle timeout) {
+    const Clock::time_point deadline = DeadlineAfter(timeout);
     for (;;) {
       {
         nb::gil_scoped_release release;
@@ -114,7 +187,13 @@ class CompletionQueue {
         if (state_->pending == 0) return -1;
       }
       if (PyErr_CheckSignals() != 0) throw nb::python_error();
+      if (Clock::now() >= deadline) RaiseTimeout();
     }
+  }
+  /// Futures added and not handed out yet.
+  int64_t Count() const {
+    std::lock_guard lock(state_->mutex);
+    return state_->pending + int64_t(state_->finished.size());
   }
 
  private:
@@ -162,21 +241,27 @@ void BindDelayed(nb::module_& m) {
         return "unknown";
       })
       .def("cancel", [](const FutureHandle& f) { f.handle->Cancel(); })
+      .def("retry_node", [](const FutureHandle& f) -> nb::object {
+        if (!f.retry) return nb::none();
+        std::lock_guard lock(f.retry->mutex);
+        return f.retry->node ? nb::cast(NodeHandle{f.retry->node}) : nb::none();
+      }, "The node to submit again after a failure (None once the result succeeded).")
       .def("result", [](const FutureHandle& f, nb::handle timeout) {
-        if (!timeout.is_none()) {
-          const auto limit = std::chrono::milliseconds(int64_t(nb::cast<double>(timeout) * 1000));
-          bool done;
-          {
-            nb::gil_scoped_release release;
-            done = f.handle->WaitFor(limit);
-          }
-          if (!done) {
-            PyErr_SetString(PyExc_TimeoutError, "timed out waiting for the result");
-            throw nb::python_error();
-          }
+        if (!WaitInterruptibly({f.handle}, timeout)) RaiseTimeout();
+        graph::ValuePtr value;
+        {
+          nb::gil_scoped_release release;  // done: returns at once, or reads a spilled value back
+          value = f.handle->Wait();
         }
-        return ValueToPython(WaitAll({f.handle}, /*cancel_on_interrupt=*/false)[0]);
-      }, nb::arg("timeout").none() = nb::none());
+        return ValueToPython(value);
+      }, nb::arg("timeout").none() = nb::none(),
+      "The value (waits; Ctrl-C cancels the computation and raises KeyboardInterrupt).");
+  m.def("wait_futures", [](const std::vector<FutureHandle*>& futures, nb::handle timeout) {
+    std::vector<sched::ResultHandle> handles;
+    for (const FutureHandle* f : futures) handles.push_back(f->handle);
+    return WaitInterruptibly(handles, timeout);
+  }, nb::arg("futures"), nb::arg("timeout").none() = nb::none(),
+  "Waits until every future is done (False after `timeout` seconds); Ctrl-C cancels them all and raises KeyboardInterrupt.");
 
   m.def("compute_nodes", [](const std::vector<NodeHandle*>& handles, const SchedulerHandle* h) {
     sched::Scheduler& scheduler = SchedulerOf(h);
@@ -190,23 +275,26 @@ void BindDelayed(nb::module_& m) {
     for (const graph::ValuePtr& value : WaitAll(results)) out.append(ValueToPython(value));
     return out;
   }, nb::arg("nodes"), nb::arg("scheduler").none());
-  m.def("submit_nodes", [](const std::vector<NodeHandle*>& handles, const SchedulerHandle* h, int priority) {
+  m.def("submit_nodes", [](const std::vector<NodeHandle*>& handles, const SchedulerHandle* h, int priority,
+                           int retries, bool rerun_failed) {
     sched::Scheduler& scheduler = SchedulerOf(h);
     std::vector<NodePtr> nodes = Nodes(handles);
     std::vector<sched::ResultHandle> results;
     {
       nb::gil_scoped_release release;
-      results = delayed_internal::SubmitNodes(scheduler, nodes, {.priority = priority});
+      results = delayed_internal::SubmitNodes(scheduler, nodes, {.priority = priority, .retries = retries}, rerun_failed);
     }
     nb::list out;
-    for (auto& result : results) out.append(FutureHandle{result});
+    for (size_t i = 0; i < results.size(); ++i) out.append(TrackForRetry(results[i], nodes[i]));
     return out;
-  }, nb::arg("nodes"), nb::arg("scheduler").none(), nb::arg("priority") = 0);
+  }, nb::arg("nodes"), nb::arg("scheduler").none(), nb::arg("priority") = 0, nb::arg("retries") = 0,
+     nb::arg("rerun_failed") = false);
 
   nb::class_<CompletionQueue>(m, "CompletionQueue")
       .def(nb::init<>())
       .def("add", [](CompletionQueue& q, size_t position, const FutureHandle& f) { q.Add(position, f.handle); })
-      .def("next", &CompletionQueue::Next);
+      .def("next", &CompletionQueue::Next, nb::arg("timeout").none() = nb::none())
+      .def("count", &CompletionQueue::Count);
 }
 
 }  // namespace tessera::python

@@ -77,13 +77,29 @@ def _function_identity(func):
             isinstance(func, types.FunctionType) and "<" not in func.__qualname__ and func.__closure__ is None):
         return ("function", func.__module__, func.__qualname__)
     if isinstance(func, types.FunctionType):
-        code = func.__code__
         cells = tuple(c.cell_contents for c in func.__closure__ or ())
-        return ("code", func.__module__, func.__qualname__, code.co_code, code.co_consts, code.co_names,
+        return ("code", func.__module__, func.__qualname__, _code_identity(func.__code__),
                 tokenize(cells, func.__defaults__, func.__kwdefaults__))
     if inspect.ismethod(func):
         return ("method", _function_identity(func.__func__), tokenize(func.__self__))
     return ("object", tokenize(func))
+
+
+def _code_identity(code):
+    """A code object as picklable data; nested code (comprehensions, inner functions) included."""
+    consts = tuple(_code_identity(c) if isinstance(c, types.CodeType) else c for c in code.co_consts)
+    return (code.co_code, consts, code.co_names)
+
+
+def _pure_token(func, template, leaves):
+    """The key token of a pure call, or None (a fresh key for this call, as Dask gives calls it
+    cannot hash) when the function or an argument cannot be pickled (a lock, a generator)."""
+    try:
+        payload = pickle.dumps((_function_identity(func), _strip_leaves(template), [leaf.key for leaf in leaves]),
+                               protocol=5)
+    except Exception:
+        return None
+    return int(hashlib.blake2b(payload, digest_size=8).hexdigest(), 16)
 
 
 def _call_node(func, args, kwargs, pure, name, key=None):
@@ -97,10 +113,7 @@ def _call_node(func, args, kwargs, pure, name, key=None):
         with _profiling.task(prefix):
             return func(*call_args, **call_kwargs)
 
-    token = None
-    if pure and key is None:
-        dependency_keys = [leaf.key for leaf in leaves]
-        token = int(tokenize(_function_identity(func), _strip_leaves(template), dependency_keys), 16)
+    token = _pure_token(func, template, leaves) if pure and key is None else None
     return _core.make_node(name or _function_name(func), token, run, leaves, None if key is None else str(key))
 
 

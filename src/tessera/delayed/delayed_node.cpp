@@ -42,7 +42,7 @@ graph::Key MakeTokenKey(std::string_view name, uint64_t token) {
 }
 
 std::vector<sched::ResultHandle> SubmitNodes(sched::Scheduler& scheduler, const std::vector<NodePtr>& roots,
-                                             const sched::SubmitOptions& options) {
+                                             const sched::SubmitOptions& options, bool rerun_failed) {
   graph::Graph graph;
   std::unordered_set<graph::Key, graph::KeyHasher> added;
   // Keep every held result this graph reads alive until the scheduler has taken it.
@@ -55,8 +55,12 @@ std::vector<sched::ResultHandle> SubmitNodes(sched::Scheduler& scheduler, const 
     }
     if (!added.insert(node->key).second) return;
     if (auto existing = scheduler.Find(node->key)) {
-      held.push_back(std::move(existing));  // same key already computed or running: reuse it
-      return;
+      const sched::ResultStatus status = existing->status();
+      const bool failed = status == sched::ResultStatus::kError || status == sched::ResultStatus::kCancelled;
+      if (!(rerun_failed && failed)) {
+        held.push_back(std::move(existing));  // same key already computed or running: reuse it
+        return;
+      }
     }
     stack.push_back(node);
   };

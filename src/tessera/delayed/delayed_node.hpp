@@ -57,8 +57,9 @@ uint64_t UniqueToken();
 graph::Key MakeTokenKey(std::string_view name, uint64_t token);
 
 /// Builds the graph of everything `roots` reach, minus keys `scheduler` already holds, and
-/// submits it. Returns one handle per root (held roots return their existing handle).
+/// submits it. Returns one handle per root (held roots return their existing handle). With
+/// `rerun_failed`, keys held in an error or cancelled state are computed again (Future.retry).
 std::vector<sched::ResultHandle> SubmitNodes(sched::Scheduler& scheduler, const std::vector<NodePtr>& roots,
-                                             const sched::SubmitOptions& options);
+                                             const sched::SubmitOptions& options, bool rerun_failed = false);
 
 }  // namespace tessera::delayed_internal

@@ -28,14 +28,15 @@ thread_local std::vector<uint32_t> ready_tasks;
 
 GraphRun::GraphRun(std::shared_ptr<const graph::Graph> graph, std::vector<TaskId> outputs,
                    std::vector<ResultHandle> states, std::vector<ResultHandle> externals, RunContext context,
-                   uint32_t run_id, int priority)
+                   uint32_t run_id, int priority, int retries)
     : graph_(std::move(graph)),
       outputs_(std::move(outputs)),
       states_(std::move(states)),
       externals_(std::move(externals)),
       context_(std::move(context)),
       run_id_(run_id),
-      priority_(priority) {}
+      priority_(priority),
+      retries_(retries) {}
 
 void GraphRun::Start() {
   const graph::Graph& g = *graph_;
@@ -196,7 +197,14 @@ void GraphRun::Run(uint32_t task, int worker) {
         inputs[i] = g.literals()[arg.id];
       }
     }
-    value = g.function(task).Call(graph::TaskInputs(g.key(task), args.data(), args.size(), inputs.data(), g.params(task)));
+    for (int attempt = 0;; ++attempt) {
+      try {
+        value = g.function(task).Call(graph::TaskInputs(g.key(task), args.data(), args.size(), inputs.data(), g.params(task)));
+        break;
+      } catch (...) {
+        if (attempt >= retries_ || failed_.load(std::memory_order_acquire)) throw;
+      }
+    }
     if (!value) value = graph::None();
     if (sampled) running::Leave();
   } catch (...) {

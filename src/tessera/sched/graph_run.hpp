@@ -30,7 +30,7 @@ class GraphRun final : public Job, public Cancellable, public std::enable_shared
   /// `outputs[i]` is computed into `states[i]`; `externals[i]` holds graph->external_keys()[i].
   GraphRun(std::shared_ptr<const graph::Graph> graph, std::vector<graph::TaskId> outputs,
            std::vector<ResultHandle> states, std::vector<ResultHandle> externals, RunContext context,
-           uint32_t run_id, int priority);
+           uint32_t run_id, int priority, int retries = 0);
 
   /// Prepares counters, registers with the pool and starts. Call once, from any thread.
   void Start();
@@ -66,6 +66,7 @@ class GraphRun final : public Job, public Cancellable, public std::enable_shared
   RunContext context_;
   const uint32_t run_id_;
   const int priority_;
+  const int retries_;  // extra attempts of a failing task
 
   // Per task (indexed by TaskId); sized by Start().
   std::vector<uint8_t> flags_;  // kNeeded | kOutput

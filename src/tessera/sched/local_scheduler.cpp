@@ -9,10 +9,8 @@
 namespace tessera::sched {
 
 LocalScheduler::LocalScheduler(LocalSchedulerOptions options) {
-  int threads = options.num_threads;
-  pool_ = std::make_unique<ThreadPool>(threads);
-  threads = pool_->num_threads();
-  events_ = std::make_unique<EventStream>(threads, [this] {
+  pool_ = std::make_unique<ThreadPool>(options.num_threads, options.max_threads);
+  events_ = std::make_unique<EventStream>(pool_->max_threads(), [this] {
     Event event;
     event.type = EventType::kMemory;
     event.start_ns = NowNs();
@@ -105,7 +103,7 @@ std::vector<ResultHandle> LocalScheduler::Submit(graph::Graph graph, const std::
   }
   RunContext context{pool_.get(), store_, events_.get(), &tasks_run_, &peak_results_held_};
   auto run = std::make_shared<GraphRun>(shared_graph, std::move(outputs), std::move(states), std::move(externals),
-                                        context, next_run_id_.fetch_add(1), options.priority);
+                                        context, next_run_id_.fetch_add(1), options.priority, options.retries);
   {
     std::lock_guard lock(runs_mutex_);
     runs_.erase(std::remove_if(runs_.begin(), runs_.end(), [](const auto& w) { return w.expired(); }), runs_.end());

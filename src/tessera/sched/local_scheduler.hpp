@@ -21,6 +21,8 @@ struct LocalSchedulerOptions {
   /// Worker threads (0 = every core).
   int num_threads = 0;
   MemoryOptions memory;
+  /// The most threads SetNumThreads may grow to (0 = num_threads).
+  int max_threads = 0;
 };
 
 class LocalScheduler final : public Scheduler {
@@ -35,6 +37,10 @@ class LocalScheduler final : public Scheduler {
   ResultHandle Find(const graph::Key& key) override;
   void CancelAll() override;
   int num_threads() const override { return pool_->num_threads(); }
+  /// Grows or shrinks the active worker threads (1..max_threads; see ThreadPool::Resize).
+  /// Results held and computations running are kept. Thread-safe.
+  void SetNumThreads(int num_threads) { pool_->Resize(num_threads); }
+  int max_threads() const { return pool_->max_threads(); }
   EventStream& events() override { return *events_; }
   SchedulerStats stats() const override;
   const SpillStore& store() const { return *store_; }

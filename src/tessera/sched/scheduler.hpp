@@ -89,6 +89,9 @@ using ResultHandle = std::shared_ptr<ResultState>;
 struct SubmitOptions {
   /// Computations with a larger priority get their root tasks first.
   int priority = 0;
+  /// A task that raises runs again up to this many times before its error fails the
+  /// computation (Dask's retries=, for sporadic failures).
+  int retries = 0;
 };
 
 /// Counters of the scheduler since it started.

@@ -21,16 +21,41 @@ void ThreadPool::ReleaseAfterRun(std::shared_ptr<void> object) {
   if (released_after_run != nullptr) released_after_run->push_back(std::move(object));
 }
 
-ThreadPool::ThreadPool(int num_threads) {
+ThreadPool::ThreadPool(int num_threads, int max_threads) {
   if (num_threads <= 0) num_threads = DefaultThreadCount();
-  for (int i = 0; i <= num_threads; ++i) queues_.push_back(std::make_unique<WorkQueue>());
-  for (int i = 0; i < num_threads; ++i) workers_.emplace_back([this, i] { WorkerLoop(i); });
+  max_threads = std::max(num_threads, max_threads);
+  for (int i = 0; i <= max_threads; ++i) queues_.push_back(std::make_unique<WorkQueue>());
+  Resize(num_threads);
 }
 
 ThreadPool::~ThreadPool() {
   stop_.store(true);
   WakeAll();
+  {
+    std::lock_guard lock(park_mutex_);
+    park_cv_.notify_all();
+  }
+  std::lock_guard lock(workers_mutex_);
   for (auto& worker : workers_) worker.join();
+}
+
+void ThreadPool::Resize(int num_threads) {
+  num_threads = std::clamp(num_threads, 1, max_threads());
+  std::lock_guard lock(workers_mutex_);
+  {
+    std::lock_guard park_lock(park_mutex_);
+    active_.store(num_threads);
+    park_cv_.notify_all();
+  }
+  // Counted before they start, so a new worker always sees itself among the steal victims.
+  if (num_threads > started_.load()) started_.store(num_threads, std::memory_order_release);
+  for (int i = int(workers_.size()); i < num_threads; ++i) workers_.emplace_back([this, i] { WorkerLoop(i); });
+  WakeAll();
+}
+
+void ThreadPool::Park(int worker) {
+  std::unique_lock lock(park_mutex_);
+  park_cv_.wait(lock, [&] { return stop_.load() || worker < active_.load(); });
 }
 
 int ThreadPool::CurrentWorker() { return current_worker; }
@@ -54,7 +79,7 @@ void ThreadPool::RemoveJob(const Job* job) {
 
 void ThreadPool::Push(Job* job, std::span<const uint32_t> tasks, int worker) {
   if (tasks.empty()) return;
-  WorkQueue& queue = *queues_[worker >= 0 ? size_t(worker) : workers_.size()];
+  WorkQueue& queue = *queues_[worker >= 0 ? size_t(worker) : queues_.size() - 1];
   {
     std::lock_guard lock(queue.mutex);
     for (uint32_t task : tasks) queue.items.push_back({job, task});
@@ -88,10 +113,12 @@ bool ThreadPool::PopLocal(int worker, Item* item) {
 
 bool ThreadPool::Steal(int worker, Item* item) {
   if (queued_.load(std::memory_order_relaxed) <= 0) return false;
-  const size_t n = queues_.size();
-  // The shared queue first (work handed in from outside), then the other workers' oldest items.
+  // The shared queue first (work handed in from outside), then the oldest items of the other
+  // workers that were ever started (parked ones included).
+  const size_t shared = queues_.size() - 1;
+  const size_t n = size_t(started_.load(std::memory_order_acquire)) + 1;
   for (size_t k = 0; k < n; ++k) {
-    const size_t victim = (n - 1 + k + size_t(worker)) % n;
+    const size_t victim = k == 0 ? shared : (size_t(worker) + k) % (n - 1);
     if (victim == size_t(worker)) continue;
     WorkQueue& queue = *queues_[victim];
     std::lock_guard lock(queue.mutex);
@@ -142,6 +169,11 @@ void ThreadPool::WorkerLoop(int worker) {
   released_after_run = &released;
   Item item{};
   while (!stop_.load(std::memory_order_relaxed)) {
+    if (worker >= active_.load(std::memory_order_relaxed)) {
+      cached_job.reset();
+      Park(worker);
+      continue;
+    }
     if (PopLocal(worker, &item) || Steal(worker, &item) || ClaimRoot(worker, &item)) {
       item.job->Run(item.task, worker);
       if (!released.empty()) released.clear();

@@ -23,7 +23,7 @@ class ThreadPool;
 class Job {
  public:
   virtual ~Job() = default;
-  /// Runs one task. Called on pool worker `worker` (0 <= worker < num_threads), concurrently
+  /// Runs one task. Called on pool worker `worker` (0 <= worker < max_threads), concurrently
   /// with other tasks of the same job. It may push newly ready tasks (ThreadPool::Push) and may
   /// block on I/O inside user code, but must not wait for other tasks of the pool.
   virtual void Run(uint32_t task, int worker) = 0;
@@ -39,14 +39,22 @@ class Job {
 
 class ThreadPool {
  public:
-  /// Starts `num_threads` workers (0 = all cores).
-  explicit ThreadPool(int num_threads = 0);
+  /// Starts `num_threads` workers (0 = all cores); the pool can later grow to `max_threads`
+  /// (at least `num_threads`) with Resize.
+  explicit ThreadPool(int num_threads = 0, int max_threads = 0);
   /// Stops and joins the workers; queued items of live jobs are dropped.
   ~ThreadPool();
   ThreadPool(const ThreadPool&) = delete;
   ThreadPool& operator=(const ThreadPool&) = delete;
 
-  int num_threads() const { return int(workers_.size()); }
+  /// Workers taking tasks now.
+  int num_threads() const { return active_.load(); }
+  /// The most workers Resize can make active (worker indexes stay below it).
+  int max_threads() const { return int(queues_.size()) - 1; }
+  /// Makes `num_threads` workers (1..max_threads()) take tasks: new threads start when growing;
+  /// when shrinking, workers above the count finish their running task and park, and the
+  /// others steal what they had queued. Thread-safe; does not wait.
+  void Resize(int num_threads);
 
   /// Makes `job` a source of root tasks until RemoveJob. Thread-safe.
   void AddJob(std::shared_ptr<Job> job);
@@ -76,14 +84,21 @@ class ThreadPool {
   };
 
   void WorkerLoop(int worker);
+  /// Blocks a worker above the active count until it is active again or the pool stops.
+  void Park(int worker);
   bool PopLocal(int worker, Item* item);
   bool Steal(int worker, Item* item);
   bool ClaimRoot(int worker, Item* item);
   bool HasWork();
   void NotifyOne();
 
+  std::mutex workers_mutex_;  // guards workers_ (Resize and the destructor)
   std::vector<std::thread> workers_;
-  std::vector<std::unique_ptr<WorkQueue>> queues_;  // one per worker, then the shared queue
+  std::vector<std::unique_ptr<WorkQueue>> queues_;  // one per possible worker, then the shared queue
+  std::atomic<int> active_{0};
+  std::atomic<int> started_{0};  // workers_.size(), for stealing without the lock
+  std::mutex park_mutex_;
+  std::condition_variable park_cv_;
   std::atomic<int64_t> queued_{0};
 
   std::mutex jobs_mutex_;

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <sstream>
 #include <string>
@@ -181,6 +182,47 @@ Graph SleepyFanIn(const std::string& name) {
   }
   graph.AddTask(Key::Make(name + "-sum"), mix, all);
   return graph;
+}
+
+std::atomic<int> flaky_attempts{0};
+
+// Fails its first three attempts.
+ValuePtr Flaky(const TaskInputs& in) {
+  if (flaky_attempts.fetch_add(1) < 3) throw InvalidArgument("sporadic failure");
+  return MakeInt64(in.Int64(0) + 1);
+}
+
+TEST(LocalSchedulerTest, RetriesRerunAFailingTask) {
+  LocalScheduler scheduler({2, {}});
+  const Operation* flaky = RegisterOperation("test.flaky", &Flaky);
+  auto flaky_graph = [&] {
+    Graph graph;
+    graph.AddTask(Key::Make("flaky"), graph.AddOperation(flaky), {Arg::Int64(41)});
+    return graph;
+  };
+  flaky_attempts = 0;
+  EXPECT_THROW(scheduler.Compute(flaky_graph(), {Key::Make("flaky")}, {.retries = 2}), InvalidArgument);
+  EXPECT_EQ(flaky_attempts.load(), 3);  // the first run and two retries
+  flaky_attempts = 0;
+  const auto values = scheduler.Compute(flaky_graph(), {Key::Make("flaky")}, {.retries = 3});
+  EXPECT_EQ(AsInt(values[0]), 42);
+  EXPECT_EQ(flaky_attempts.load(), 4);
+}
+
+TEST(LocalSchedulerTest, ThreadsGrowAndShrinkKeepingHeldResults) {
+  LocalScheduler scheduler({1, {}, 4});
+  EXPECT_EQ(scheduler.num_threads(), 1);
+  Key root;
+  Graph tree = testing::TreeReduction(200, &root);
+  auto held = scheduler.Persist(std::move(tree), {root});
+  ASSERT_TRUE(held[0]->WaitFor(60s));
+  scheduler.SetNumThreads(4);
+  EXPECT_EQ(scheduler.num_threads(), 4);
+  EXPECT_EQ(ComputeWithin(scheduler, SleepyFanIn("grown"), {Key::Make("grown-sum")}).size(), 1u);
+  scheduler.SetNumThreads(2);
+  EXPECT_EQ(scheduler.num_threads(), 2);
+  EXPECT_EQ(scheduler.Find(root), held[0]);  // held results survive scaling
+  EXPECT_EQ(ComputeWithin(scheduler, SleepyFanIn("shrunk"), {Key::Make("shrunk-sum")}).size(), 1u);
 }
 
 TEST(LocalSchedulerTest, CancelStopsPromptlyAndStaysUsable) {

@@ -72,5 +72,67 @@ TEST(ThreadPoolTest, PushFromOutsideReachesAWorker) {
   EXPECT_EQ(job->runs_[0].load(), 1);
 }
 
+// Root tasks that sleep briefly and record how many run at once.
+class ConcurrencyJob final : public Job {
+ public:
+  explicit ConcurrencyJob(uint32_t roots) : runs_(roots), roots_(roots) {}
+  void Run(uint32_t task, int worker) override {
+    const int now = running_.fetch_add(1) + 1;
+    int seen = peak_.load();
+    while (now > seen && !peak_.compare_exchange_weak(seen, now)) {
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    runs_[task].fetch_add(1);
+    running_.fetch_sub(1);
+    done_.fetch_add(1);
+  }
+  bool ClaimRoot(uint32_t* task) override {
+    const uint32_t i = next_.fetch_add(1);
+    if (i >= roots_) return false;
+    *task = i;
+    return true;
+  }
+  bool HasRoots() const override { return next_.load() < roots_; }
+  void WaitFor(uint32_t count) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (done_.load() < count && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  }
+
+  std::atomic<int> running_{0}, peak_{0};
+  std::atomic<uint32_t> done_{0};
+  std::vector<std::atomic<int>> runs_;
+
+ private:
+  uint32_t roots_;
+  std::atomic<uint32_t> next_{0};
+};
+
+TEST(ThreadPoolTest, ResizeGrowsAndShrinksWhileRunning) {
+  ThreadPool pool(1, 6);
+  EXPECT_EQ(pool.num_threads(), 1);
+  EXPECT_EQ(pool.max_threads(), 6);
+  auto job = std::make_shared<ConcurrencyJob>(3000);
+  pool.AddJob(job);
+  job->WaitFor(100);
+  EXPECT_EQ(job->peak_.load(), 1);
+  pool.Resize(6);
+  EXPECT_EQ(pool.num_threads(), 6);
+  job->WaitFor(1500);
+  EXPECT_GT(job->peak_.load(), 1);  // new workers took tasks
+  pool.Resize(2);
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));  // running tasks of parked workers end
+  job->peak_.store(0);
+  job->WaitFor(2500);
+  EXPECT_LE(job->peak_.load(), 2);
+  pool.Resize(100);  // clamped to the most it may grow to
+  EXPECT_EQ(pool.num_threads(), 6);
+  job->WaitFor(3000);
+  ASSERT_EQ(job->done_.load(), 3000u);
+  pool.RemoveJob(job.get());
+  for (auto& runs : job->runs_) ASSERT_EQ(runs.load(), 1);
+}
+
 }  // namespace
 }  // namespace tessera::sched
