@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <vector>
 
 #include "tessera/base/error.hpp"
 
@@ -26,26 +27,102 @@ std::string FormatBytes(int64_t bytes) {
   return text;
 }
 
-void WriteFile(const std::string& path, const std::string& bytes) {
-  FILE* file = std::fopen(path.c_str(), "wb");
-  if (file == nullptr) throw IOError("cannot create spill file " + path + "; check that the spill directory is writable and has space");
-  const size_t written = std::fwrite(bytes.data(), 1, bytes.size(), file);
-  const bool closed = std::fclose(file) == 0;
-  if (written != bytes.size() || !closed) {
-    throw IOError("cannot write " + std::to_string(bytes.size()) + " bytes to spill file " + path + " (disk full?); free disk space or set MemoryOptions::spill_directory");
+// A spill file: [u64 bytes of the serialised value][one zstd frame of them]. Values stream
+// through a small buffer in each direction; no whole copy of a value is ever made.
+class SpillFileSink final : public ByteSink {
+ public:
+  SpillFileSink(const std::string& path, int level) : path_(path), file_(std::fopen(path.c_str(), "wb")), context_(ZSTD_createCCtx()) {
+    if (file_ == nullptr) throw IOError("cannot create spill file " + path + "; check that the spill directory is writable and has space");
+    ZSTD_CCtx_setParameter(context_, ZSTD_c_compressionLevel, level);
+    buffer_.resize(ZSTD_CStreamOutSize());
+    const uint64_t unknown = 0;
+    Put(&unknown, sizeof(unknown));
   }
-}
+  ~SpillFileSink() override {
+    if (file_ != nullptr) std::fclose(file_);
+    ZSTD_freeCCtx(context_);
+  }
+  using ByteSink::Write;
+  void Write(const void* data, size_t size) override {
+    ZSTD_inBuffer in{data, size, 0};
+    while (in.pos < in.size) Compress(&in, ZSTD_e_continue);
+    bytes_ += size;
+  }
+  /// Ends the frame and records the size; returns the file's bytes.
+  int64_t Finish() {
+    ZSTD_inBuffer in{nullptr, 0, 0};
+    while (Compress(&in, ZSTD_e_end) != 0) {
+    }
+    if (std::fseek(file_, 0, SEEK_SET) != 0) Fail();
+    Put(&bytes_, sizeof(bytes_));
+    const int closed = std::fclose(file_);
+    file_ = nullptr;
+    if (closed != 0) Fail();
+    return int64_t(written_);
+  }
 
-std::string ReadFile(const std::string& path) {
-  FILE* file = std::fopen(path.c_str(), "rb");
-  if (file == nullptr) throw IOError("spill file " + path + " disappeared; something removed the scheduler's temporary directory");
-  std::string bytes;
-  char chunk[1 << 16];
-  size_t got;
-  while ((got = std::fread(chunk, 1, sizeof(chunk), file)) > 0) bytes.append(chunk, got);
-  std::fclose(file);
-  return bytes;
-}
+ private:
+  size_t Compress(ZSTD_inBuffer* in, ZSTD_EndDirective directive) {
+    ZSTD_outBuffer out{buffer_.data(), buffer_.size(), 0};
+    const size_t left = ZSTD_compressStream2(context_, &out, in, directive);
+    if (ZSTD_isError(left)) throw Internal(std::string("zstd compression failed: ") + ZSTD_getErrorName(left));
+    Put(buffer_.data(), out.pos);
+    return left;
+  }
+  void Put(const void* data, size_t size) {
+    if (size > 0 && std::fwrite(data, 1, size, file_) != size) Fail();
+    written_ += size;
+  }
+  [[noreturn]] void Fail() {
+    throw IOError("cannot write spill file " + path_ + " (disk full?); free disk space or set MemoryOptions::spill_directory");
+  }
+
+  std::string path_;
+  FILE* file_;
+  ZSTD_CCtx* context_;
+  std::vector<char> buffer_;
+  uint64_t bytes_ = 0;
+  uint64_t written_ = 0;
+};
+
+class SpillFileReader final : public ByteReader {
+ public:
+  explicit SpillFileReader(const std::string& path) : path_(path), file_(std::fopen(path.c_str(), "rb")), context_(ZSTD_createDCtx()) {
+    if (file_ == nullptr) throw IOError("spill file " + path + " disappeared; something removed the scheduler's temporary directory");
+    input_.resize(ZSTD_DStreamInSize());
+    uint64_t total = 0;
+    if (std::fread(&total, 1, sizeof(total), file_) != sizeof(total)) Corrupt("shorter than its header");
+    remaining_ = int64_t(total);
+  }
+  ~SpillFileReader() override {
+    std::fclose(file_);
+    ZSTD_freeDCtx(context_);
+  }
+  void Read(void* dest, size_t size) override {
+    if (int64_t(size) > remaining_) Corrupt("a read runs past the recorded size");
+    ZSTD_outBuffer out{dest, size, 0};
+    while (out.pos < out.size) {
+      if (in_.pos == in_.size) {
+        in_ = {input_.data(), std::fread(input_.data(), 1, input_.size(), file_), 0};
+        if (in_.size == 0) Corrupt("truncated");
+      }
+      const size_t result = ZSTD_decompressStream(context_, &out, &in_);
+      if (ZSTD_isError(result)) Corrupt(ZSTD_getErrorName(result));
+    }
+    remaining_ -= int64_t(size);
+  }
+  int64_t remaining() const override { return remaining_; }
+
+ private:
+  [[noreturn]] void Corrupt(const std::string& what) { throw IOError("spill file " + path_ + " is corrupt: " + what); }
+
+  std::string path_;
+  FILE* file_;
+  ZSTD_DCtx* context_;
+  std::vector<char> input_;
+  ZSTD_inBuffer in_{nullptr, 0, 0};
+  int64_t remaining_ = 0;
+};
 
 }  // namespace
 
@@ -108,15 +185,11 @@ graph::ValuePtr SpillStore::Get(StoredValue& stored) {
     path = stored.path_;
   }
   const int64_t start = NowNs();
-  const std::string compressed = ReadFile(path);
-  const unsigned long long size = ZSTD_getFrameContentSize(compressed.data(), compressed.size());
-  if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN) {
-    throw IOError("spill file " + path + " is corrupt (not a zstd frame)");
+  graph::ValuePtr value;
+  {
+    SpillFileReader reader(path);
+    value = graph::DeserializeTagged(reader);
   }
-  std::string bytes(size, '\0');
-  const size_t got = ZSTD_decompress(bytes.data(), bytes.size(), compressed.data(), compressed.size());
-  if (ZSTD_isError(got) || got != size) throw IOError("spill file " + path + " is corrupt: " + ZSTD_getErrorName(got));
-  graph::ValuePtr value = graph::DeserializeTagged(bytes);
   {
     std::lock_guard lock(mutex_);
     if (!stored.value_) {
@@ -173,12 +246,6 @@ bool SpillStore::SpillOne() {
   int64_t file_bytes = 0;
   if (path.empty()) {
     // Written once: a value read back keeps its file, so spilling it again costs nothing.
-    std::string bytes;
-    graph::SerializeTagged(*value, &bytes);
-    std::string compressed(ZSTD_compressBound(bytes.size()), '\0');
-    const size_t size = ZSTD_compress(compressed.data(), compressed.size(), bytes.data(), bytes.size(), options_.zstd_level);
-    if (ZSTD_isError(size)) throw Internal(std::string("zstd compression failed: ") + ZSTD_getErrorName(size));
-    compressed.resize(size);
     {
       std::lock_guard lock(mutex_);
       if (directory_.empty()) {
@@ -191,8 +258,22 @@ bool SpillStore::SpillOne() {
       }
       path = directory_ + "/" + std::to_string(next_file_.fetch_add(1)) + ".zst";
     }
-    WriteFile(path, compressed);
-    file_bytes = int64_t(size);
+    try {
+      SpillFileSink sink(path, options_.zstd_level);
+      graph::SerializeTagged(*value, sink);
+      file_bytes = sink.Finish();
+    } catch (...) {
+      // The value stays in memory, spillable again later; no half-written file is left behind.
+      std::remove(path.c_str());
+      std::lock_guard lock(mutex_);
+      victim->spilling_ = false;
+      if (!victim->in_lru_) {
+        lru_.push_back(victim.get());
+        victim->lru_position_ = std::prev(lru_.end());
+        victim->in_lru_ = true;
+      }
+      throw;
+    }
     total_spilled_.fetch_add(victim->nbytes_);
   }
   {
