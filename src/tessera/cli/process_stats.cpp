@@ -2,7 +2,32 @@
 
 #include <sys/resource.h>
 
+#include <fstream>
+#include <string>
+
 namespace tessera::cli {
+
+namespace {
+// A "Field:   123 kB" line of /proc/self/status, in bytes.
+int64_t StatusBytes(const std::string& field) {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind(field + ":", 0) == 0) return std::stoll(line.substr(field.size() + 1)) * 1024;
+  }
+  return -1;
+}
+}  // namespace
+
+bool ResetPeakResident() {
+  std::ofstream clear_refs("/proc/self/clear_refs");
+  clear_refs << "5";
+  return bool(clear_refs.flush());
+}
+
+int64_t PeakResidentSinceReset() { return StatusBytes("VmHWM"); }
+
+int64_t ResidentBytes() { return StatusBytes("VmRSS"); }
 
 int64_t PeakResidentBytes() {
   struct rusage usage {};

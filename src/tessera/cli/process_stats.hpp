@@ -8,6 +8,13 @@ namespace tessera::cli {
 
 /// Peak resident set size of this process so far, in bytes.
 int64_t PeakResidentBytes();
+/// Starts a new period for PeakResidentSinceReset (Linux: /proc/self/clear_refs). Returns
+/// false where the kernel does not allow it.
+bool ResetPeakResident();
+/// Peak resident set size since the last ResetPeakResident (VmHWM), in bytes; -1 if unknown.
+int64_t PeakResidentSinceReset();
+/// Resident set size now (VmRSS), in bytes; -1 if unknown.
+int64_t ResidentBytes();
 
 class Stopwatch {
  public:

@@ -542,18 +542,19 @@ std::vector<graph::Arg> ShuffleNode::Lower(LoweringContext& context) const {
     return std::make_shared<const TableListValue>(compute::PartitionByHash(*TableOf(task.Get(0)), keys, outputs));
   });
   const uint32_t gather = context.AddFunction("shuffle", [](const graph::TaskInputs& task) -> graph::ValuePtr {
-    const size_t piece = size_t(task.key().index);
     std::vector<TablePtr> tables;
     tables.reserve(task.size());
-    for (size_t i = 0; i < task.size(); ++i) tables.push_back(ValueAs<TableListValue>(task.Get(i)).tables().at(piece));
+    for (size_t i = 0; i < task.size(); ++i) tables.push_back(TableOf(task.Get(i)));
     return std::make_shared<const TableValue>(ConcatenateTables(tables));
   });
-  const uint32_t split_name = graph::InternName(prefix() + "-split-" + TokenText(token()));
-  std::vector<graph::Arg> pieces;
-  for (size_t i = 0; i < inputs.size(); ++i) pieces.push_back(context.AddTask(split_name, int64_t(i), split, {inputs[i]}));
+  const std::string token = TokenText(this->token());
+  const uint32_t split_name = graph::InternName(prefix() + "-split-" + token);
+  std::vector<graph::Arg> splits;
+  for (size_t i = 0; i < inputs.size(); ++i) splits.push_back(context.AddTask(split_name, int64_t(i), split, {inputs[i]}));
+  const auto pieces = context.SplitPieces(splits, outputs, prefix() + "-piece", token);
   const uint32_t output_name = graph::InternName(name());
   std::vector<graph::Arg> partitions;
-  for (int64_t j = 0; j < outputs; ++j) partitions.push_back(context.AddTask(output_name, j, gather, pieces));
+  for (int64_t j = 0; j < outputs; ++j) partitions.push_back(context.AddTask(output_name, j, gather, pieces[size_t(j)]));
   return partitions;
 }
 

@@ -1,12 +1,21 @@
 // Spilling to zstd-compressed files (see spill_store.hpp).
 #include "tessera/sched/spill_store.hpp"
 
+#include <signal.h>
 #include <unistd.h>
 #include <zstd.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
+#include <cerrno>
+#include <charconv>
+#include <chrono>
 #include <cstdio>
+#include <thread>
 #include <cstdlib>
 #include <filesystem>
+#include <set>
 #include <vector>
 
 #include "tessera/base/error.hpp"
@@ -20,6 +29,40 @@ int64_t PhysicalMemoryBytes() {
 }
 
 namespace {
+
+// Spill directories are named tessera-spill-<pid>-<random>, so those of processes that died
+// without cleaning up (killed, crashed) can be told apart from those of live ones.
+constexpr std::string_view kSpillPrefix = "tessera-spill-";
+
+std::string SpillBase(const MemoryOptions& options) {
+  if (!options.spill_directory.empty()) return options.spill_directory;
+  const char* tmp = std::getenv("TMPDIR");
+  return tmp && *tmp ? tmp : "/tmp";
+}
+
+// Removes the spill directories in `base` whose process is gone; once per base and process.
+void RemoveOrphanSpillDirectories(const std::string& base) {
+  static std::mutex mutex;
+  static std::set<std::string> cleaned;
+  {
+    std::lock_guard lock(mutex);
+    if (!cleaned.insert(base).second) return;
+  }
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator(base, error)) {
+    const std::string name = entry.path().filename().string();
+    if (!name.starts_with(kSpillPrefix)) continue;
+    const std::string_view rest = std::string_view(name).substr(kSpillPrefix.size());
+    const size_t dash = rest.find('-');
+    if (dash == std::string_view::npos || dash == 0) continue;
+    pid_t pid = 0;
+    const auto [end, parsed] = std::from_chars(rest.data(), rest.data() + dash, pid);
+    if (parsed != std::errc() || end != rest.data() + dash || pid <= 0) continue;
+    if (::kill(pid, 0) == 0 || errno != ESRCH) continue;  // alive, or not ours to judge
+    std::error_code ignored;
+    std::filesystem::remove_all(entry.path(), ignored);
+  }
+}
 
 std::string FormatBytes(int64_t bytes) {
   char text[32];
@@ -131,10 +174,14 @@ StoredValue::~StoredValue() {
 }
 
 std::shared_ptr<SpillStore> SpillStore::Make(const MemoryOptions& options, EventStream* events) {
-  return std::shared_ptr<SpillStore>(new SpillStore(options, events));
+  std::shared_ptr<SpillStore> store(new SpillStore(options, events));
+  store->pool_->AddReservationHandler(store);
+  return store;
 }
 
-SpillStore::SpillStore(const MemoryOptions& options, EventStream* events) : options_(options), events_(events) {
+SpillStore::SpillStore(const MemoryOptions& options, EventStream* events)
+    : options_(options), pool_(options.pool ? options.pool : memory::DefaultMemoryPool()), events_(events) {
+  RemoveOrphanSpillDirectories(SpillBase(options));
   limit_ = options.memory_limit > 0 ? options.memory_limit : int64_t(double(PhysicalMemoryBytes()) * options.ram_fraction);
   spill_bytes_ = int64_t(double(limit_) * options.spill_fraction);
   pause_bytes_ = int64_t(double(limit_) * options.pause_fraction);
@@ -164,7 +211,8 @@ StoredValuePtr SpillStore::Put(graph::Key key, graph::ValuePtr value, int64_t nb
     stored->in_lru_ = true;
   }
   memory_bytes_.fetch_add(nbytes);
-  if (memory_bytes() > spill_bytes_) SpillDownTo(spill_bytes_);
+  if (memory_in_use() > spill_bytes_) SpillDownTo(spill_bytes_);
+  if (memory_bytes() > limit_) SpillDownTo(limit_, /*include_held=*/true);
   if (memory_bytes() > limit_) {
     throw OutOfMemory("memory limit of " + FormatBytes(limit_) + " exceeded: " + FormatBytes(memory_bytes()) +
                       " of results are held in memory and none can be spilled (results smaller than " +
@@ -213,29 +261,103 @@ graph::ValuePtr SpillStore::Get(StoredValue& stored) {
     event.bytes = stored.nbytes_;
     events->Record(-1, event);
   }
-  if (memory_bytes() > spill_bytes_) SpillDownTo(spill_bytes_);
+  if (memory_in_use() > spill_bytes_) SpillDownTo(spill_bytes_);
   return value;
 }
 
-int64_t SpillStore::SpillDownTo(int64_t target) {
+int64_t SpillStore::SpillDownTo(int64_t target, bool include_held) {
   const int64_t before = memory_bytes();
-  while (memory_bytes() > target) {
-    if (!SpillOne()) break;
+  while ((include_held ? memory_bytes() : memory_in_use()) > target) {
+    if (!SpillOne(include_held)) break;
   }
   return before - memory_bytes();
 }
 
-bool SpillStore::SpillOne() {
+namespace {
+thread_local SpillStore* running_store = nullptr;
+// Freed heap memory worth a malloc_trim (which walks every arena).
+constexpr int64_t kTrimMinimumBytes = int64_t(64) << 20;
+}
+
+// What the task on this thread may still allocate from its admission.
+thread_local int64_t admitted_here = 0;
+
+SpillStore::RunningTask::RunningTask(SpillStore& store) : store_(store), outer_(running_store != &store) {
+  if (!outer_) return;
+  running_store = &store;
+  store_.running_tasks_.fetch_add(1);
+}
+
+void SpillStore::RunningTask::Admit(int64_t bytes) {
+  if (!outer_ || bytes <= 0) return;
+  store_.running_tasks_.fetch_sub(1);  // waits as an arriving task
+  store_.WaitForRoom(bytes, Waiter::kArrivingTask);
+  store_.running_tasks_.fetch_add(1);
+  store_.admitted_.fetch_add(bytes);
+  admitted_here += bytes;
+}
+
+SpillStore::RunningTask::~RunningTask() {
+  if (!outer_) return;
+  store_.admitted_.fetch_sub(admitted_here);
+  admitted_here = 0;
+  running_store = nullptr;
+  store_.running_tasks_.fetch_sub(1);
+}
+
+void SpillStore::Reserve(int64_t bytes) {
+  if (running_store == this && admitted_here > 0) {
+    // Allocated as admitted: it moves from the admission into the pool's count.
+    const int64_t drawn = std::min(bytes, admitted_here);
+    admitted_here -= drawn;
+    admitted_.fetch_sub(drawn);
+  }
+  WaitForRoom(bytes, running_store == this ? Waiter::kRunningTask : Waiter::kNotATask);
+}
+
+void SpillStore::WaitForRoom(int64_t bytes, Waiter waiter) {
+  if (memory_in_use() + bytes <= spill_bytes_) return;  // the common case
+  pool_->ReleaseCachedMappings();
+  SpillDownTo(spill_bytes_ - bytes);
+  if (memory_in_use() + bytes <= limit_ || waiter == Waiter::kNotATask) return;
+  // Other tasks' working memory comes back when they finish: wait for it, as long as one of
+  // them is not itself waiting. The last task to wait goes ahead, so work always progresses.
+  const int arriving = waiter == Waiter::kArrivingTask ? 1 : 0;  // not counted as running yet
+  waiting_tasks_.fetch_add(1);
+  while (memory_in_use() + bytes > limit_ && waiting_tasks_.load() < running_tasks_.load() + arriving) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    SpillDownTo(spill_bytes_ - bytes);  // finished tasks may have left spillable results
+  }
+  waiting_tasks_.fetch_sub(1);
+}
+
+void SpillStore::TrimIfMuchFreed() {
+  const int64_t peak = pool_->TakeRecentPeak();
+  if (peak - pool_->bytes_allocated() < kTrimMinimumBytes) return;
+#ifdef __GLIBC__
+  malloc_trim(0);
+#endif
+}
+
+bool SpillStore::SpillOne(bool include_held) {
   StoredValuePtr victim;
   graph::ValuePtr value;
   std::string path;
   {
     std::lock_guard lock(mutex_);
-    while (!lru_.empty() && !victim) {
-      StoredValue* candidate = lru_.back();
-      lru_.pop_back();
-      candidate->in_lru_ = false;
-      victim = candidate->weak_from_this().lock();  // null when it is being destroyed
+    // The least recently used value that spilling frees now; failing that, if allowed, one a
+    // running task or the caller also holds (its memory then goes when they let go of it).
+    for (const bool held_elsewhere : {false, true}) {
+      if (held_elsewhere && !include_held) break;
+      for (auto it = lru_.rbegin(); it != lru_.rend() && !victim; ++it) {
+        StoredValue* candidate = *it;
+        if ((candidate->value_.use_count() > 1) != held_elsewhere) continue;
+        victim = candidate->weak_from_this().lock();  // null when it is being destroyed
+        if (!victim) continue;
+        lru_.erase(candidate->lru_position_);
+        candidate->in_lru_ = false;
+      }
+      if (victim) break;
     }
     if (!victim) return false;
     value = victim->value_;
@@ -249,10 +371,9 @@ bool SpillStore::SpillOne() {
     {
       std::lock_guard lock(mutex_);
       if (directory_.empty()) {
-        const char* tmp = std::getenv("TMPDIR");
-        std::string base = !options_.spill_directory.empty() ? options_.spill_directory : (tmp && *tmp ? tmp : "/tmp");
+        const std::string base = SpillBase(options_);
         std::filesystem::create_directories(base);
-        std::string pattern = base + "/tessera-spill-XXXXXX";
+        std::string pattern = base + "/" + std::string(kSpillPrefix) + std::to_string(getpid()) + "-XXXXXX";
         if (mkdtemp(pattern.data()) == nullptr) throw IOError("cannot create a spill directory in " + base + "; set MemoryOptions::spill_directory to a writable place");
         directory_ = pattern;
       }
