@@ -76,6 +76,7 @@ void AddBenchCommand(CLI::App& app) {
   csv->callback([options] { RunCsvBench(*options); });
   AddOverheadBench(*bench);
   AddSeedBench(*bench);
+  AddMemoryBench(*bench);
 }
 
 }  // namespace tessera::cli

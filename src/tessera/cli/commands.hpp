@@ -13,5 +13,6 @@ void AddDemoCommand(CLI::App& app);
 void AddOverheadBench(CLI::App& bench);
 /// `bench seed`, registered under the `bench` subcommand.
 void AddSeedBench(CLI::App& bench);
+void AddMemoryBench(CLI::App& bench);
 
 }  // namespace tessera::cli

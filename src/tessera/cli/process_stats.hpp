@@ -6,8 +6,13 @@
 
 namespace tessera::cli {
 
-/// Peak resident set size of this process so far, in bytes.
+/// Peak resident set size of this process so far (since the last ResetPeakResident), in bytes.
 int64_t PeakResidentBytes();
+/// Starts a new period for PeakResidentBytes (Linux: /proc/self/clear_refs). Returns false
+/// where the kernel does not allow it.
+bool ResetPeakResident();
+/// Resident set size now (VmRSS), in bytes; -1 if unknown.
+int64_t ResidentBytes();
 
 class Stopwatch {
  public:

@@ -204,11 +204,13 @@ std::vector<TablePtr> PartitionByIds(const Table& table, std::span<const int32_t
   // Every slot is written by the scatter, so the permutation starts uninitialised.
   auto permutation = std::make_unique_for_overwrite<int64_t[]>(size_t(num_rows));
   for (int64_t i = 0; i < num_rows; ++i) permutation[size_t(cursor[size_t(ids[size_t(i)])]++)] = i;
-  const TablePtr gathered =
-      Take(table, std::span<const int64_t>(permutation.get(), size_t(num_rows)));
+  // Each piece is gathered into buffers of its own rather than sliced from one gathered
+  // table: pieces live, spill and move independently, and one held piece must not keep the
+  // memory of all the others alive.
   int64_t start = 0;
   for (int p = 0; p < num_partitions; ++p) {
-    partitions.push_back(gathered->Slice(start, counts[size_t(p)]));
+    const auto rows = std::span<const int64_t>(permutation.get() + start, size_t(counts[size_t(p)]));
+    partitions.push_back(Take(table, rows));
     start += counts[size_t(p)];
   }
   return partitions;

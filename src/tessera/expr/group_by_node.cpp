@@ -211,11 +211,6 @@ TablePtr Arrange(TablePtr table, const GroupBySpec& spec) {
   return table;
 }
 
-const TablePtr& PieceOf(const graph::ValuePtr& value, size_t piece) {
-  if (const auto* list = dynamic_cast<const TableListValue*>(value.get())) return list->tables().at(piece);
-  return TableOf(value);
-}
-
 }  // namespace
 
 NodePtr GroupByNode::Make(NodePtr input, GroupBySpec spec) {
@@ -320,11 +315,9 @@ std::vector<graph::Arg> GroupByNode::Lower(LoweringContext& context) const {
     if (spec.split_out == 1) return std::make_shared<const TableValue>(std::move(partial));
     return std::make_shared<const TableListValue>(compute::PartitionByHash(*partial, spec.keys, spec.split_out));
   });
-  // Combine and aggregate tasks take their inputs followed by the output piece they work on.
   auto merge = [spec](const graph::TaskInputs& task) {
-    const size_t piece = size_t(task.Int64(task.size() - 1));
     std::vector<TablePtr> tables;
-    for (size_t i = 0; i + 1 < task.size(); ++i) tables.push_back(PieceOf(task.Get(i), piece));
+    for (size_t i = 0; i < task.size(); ++i) tables.push_back(TableOf(task.Get(i)));
     return Combine(ConcatenateTables(tables), spec);
   };
   const uint32_t combine = context.AddFunction(prefix() + "-combine", [merge](const graph::TaskInputs& task) -> graph::ValuePtr {
@@ -336,22 +329,23 @@ std::vector<graph::Arg> GroupByNode::Lower(LoweringContext& context) const {
   const uint32_t chunk_name = graph::InternName(prefix() + "-chunk-" + token);
   std::vector<graph::Arg> chunks;
   for (size_t i = 0; i < inputs.size(); ++i) chunks.push_back(context.AddTask(chunk_name, int64_t(i), chunk, {inputs[i]}));
+  // Each chunk splits its partial aggregate by key into split_out pieces, and each output
+  // combines only its own pieces.
+  const auto pieces = split_out > 1 ? context.SplitPieces(chunks, split_out, prefix() + "-piece", token)
+                                    : std::vector<std::vector<graph::Arg>>{chunks};
   std::vector<graph::Arg> partitions;
   for (int64_t piece = 0; piece < split_out; ++piece) {
-    std::vector<graph::Arg> level = chunks;
+    std::vector<graph::Arg> level = pieces[size_t(piece)];
     for (int depth = 0; level.size() > size_t(spec.split_every); ++depth) {
       const uint32_t name_id = graph::InternName(prefix() + "-combine-" + std::to_string(depth) + "-" +
                                                  std::to_string(piece) + "-" + token);
       std::vector<graph::Arg> next;
       for (size_t begin = 0; begin < level.size(); begin += size_t(spec.split_every)) {
         const size_t end = std::min(level.size(), begin + size_t(spec.split_every));
-        std::vector<graph::Arg> args(level.begin() + begin, level.begin() + end);
-        args.push_back(graph::Arg::Int64(piece));
-        next.push_back(context.AddTask(name_id, int64_t(next.size()), combine, std::move(args)));
+        next.push_back(context.AddTask(name_id, int64_t(next.size()), combine, {level.begin() + begin, level.begin() + end}));
       }
       level = std::move(next);
     }
-    level.push_back(graph::Arg::Int64(piece));
     partitions.push_back(context.AddTask(output_name, piece, aggregate, std::move(level)));
   }
   return partitions;

@@ -3,6 +3,7 @@
 #include "tessera/expr/lowering.hpp"
 
 #include "tessera/base/error.hpp"
+#include "tessera/expr/node.hpp"
 #include "tessera/table/table_value.hpp"
 
 namespace tessera::expr {
@@ -39,6 +40,23 @@ graph::Arg LoweringContext::AddTask(uint32_t name_id, int64_t index, uint32_t fu
   const graph::Key key(name_id, index);
   graph_.AddTask(key, function, args);
   return graph::Arg::Ref(key);
+}
+
+std::vector<std::vector<graph::Arg>> LoweringContext::SplitPieces(const std::vector<graph::Arg>& splits, int64_t pieces,
+                                                                    const std::string& prefix, const std::string& token) {
+  const uint32_t piece = AddFunction(prefix, [pieces](const graph::TaskInputs& task) -> graph::ValuePtr {
+    const auto* list = dynamic_cast<const TableListValue*>(task.Get(0).get());
+    if (list == nullptr) throw Internal("a shuffle piece expects a split partition");
+    return std::make_shared<const TableValue>(list->tables().at(size_t(task.key().index % pieces)));
+  });
+  const uint32_t name_id = graph::InternName(prefix + "-" + token);
+  std::vector<std::vector<graph::Arg>> by_piece(static_cast<size_t>(pieces));
+  for (size_t i = 0; i < splits.size(); ++i) {
+    for (int64_t j = 0; j < pieces; ++j) {
+      by_piece[size_t(j)].push_back(AddTask(name_id, int64_t(i) * pieces + j, piece, {splits[i]}));
+    }
+  }
+  return by_piece;
 }
 
 const std::vector<graph::Arg>& LoweringContext::Partitions(const NodePtr& node) {

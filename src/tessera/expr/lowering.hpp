@@ -32,6 +32,13 @@ class LoweringContext {
   uint32_t AddFunction(std::string name, TaskBody body);
   /// Adds task (name, index) and returns a reference to it.
   graph::Arg AddTask(uint32_t name_id, int64_t index, uint32_t function, std::vector<graph::Arg> args);
+  /// The pieces of a shuffle: for each of `splits` (tasks returning a TableListValue of
+  /// `pieces` tables), one task per piece handing out that table alone, named
+  /// (`prefix`-`token`, split * pieces + piece). Returns the piece tasks by piece, then by split. The task that
+  /// gathers piece j then holds only the j-th pieces, not whole split partitions, and every
+  /// piece spills on its own.
+  std::vector<std::vector<graph::Arg>> SplitPieces(const std::vector<graph::Arg>& splits, int64_t pieces,
+                                                   const std::string& prefix, const std::string& token);
   bool IsHeld(const graph::Key& key) const { return is_held_ && is_held_(key); }
 
  private:

@@ -158,12 +158,9 @@ std::vector<graph::Arg> MergeNode::Lower(LoweringContext& context) const {
   const uint32_t split_right = context.AddFunction("merge-split", splitter(right_keys, options.right_index));
   const size_t left_count = left.size();
   const uint32_t join = context.AddFunction("merge", [options, left_count, num_keys](const graph::TaskInputs& task) -> graph::ValuePtr {
-    const size_t piece = size_t(task.key().index);
     std::vector<TablePtr> left_pieces, right_pieces;
     for (size_t i = 0; i < task.size(); ++i) {
-      const auto* list = dynamic_cast<const TableListValue*>(task.Get(i).get());
-      if (list == nullptr) throw Internal("merge expects split partitions");
-      (i < left_count ? left_pieces : right_pieces).push_back(WithoutShuffleKeys(list->tables().at(piece), num_keys));
+      (i < left_count ? left_pieces : right_pieces).push_back(WithoutShuffleKeys(TableOf(task.Get(i)), num_keys));
     }
     return std::make_shared<const TableValue>(
         compute::Join(*ConcatenateTables(left_pieces), *ConcatenateTables(right_pieces), options));
@@ -171,10 +168,16 @@ std::vector<graph::Arg> MergeNode::Lower(LoweringContext& context) const {
   const std::string token = TokenText(this->token());
   const uint32_t left_name = graph::InternName("merge-split-left-" + token);
   const uint32_t right_name = graph::InternName("merge-split-right-" + token);
-  std::vector<graph::Arg> splits;
-  for (size_t i = 0; i < left.size(); ++i) splits.push_back(context.AddTask(left_name, int64_t(i), split_left, {left[i]}));
-  for (size_t i = 0; i < right.size(); ++i) splits.push_back(context.AddTask(right_name, int64_t(i), split_right, {right[i]}));
-  for (int64_t j = 0; j < pieces; ++j) partitions.push_back(context.AddTask(output_name, j, join, splits));
+  std::vector<graph::Arg> left_splits, right_splits;
+  for (size_t i = 0; i < left.size(); ++i) left_splits.push_back(context.AddTask(left_name, int64_t(i), split_left, {left[i]}));
+  for (size_t i = 0; i < right.size(); ++i) right_splits.push_back(context.AddTask(right_name, int64_t(i), split_right, {right[i]}));
+  const auto left_pieces = context.SplitPieces(left_splits, pieces, "merge-piece-left", token);
+  const auto right_pieces = context.SplitPieces(right_splits, pieces, "merge-piece-right", token);
+  for (int64_t j = 0; j < pieces; ++j) {
+    std::vector<graph::Arg> args = left_pieces[size_t(j)];
+    args.insert(args.end(), right_pieces[size_t(j)].begin(), right_pieces[size_t(j)].end());
+    partitions.push_back(context.AddTask(output_name, j, join, std::move(args)));
+  }
   return partitions;
 }
 

@@ -25,29 +25,14 @@ std::string TokenText(uint64_t token) {
 
 namespace {
 
-void AppendU64(uint64_t value, std::string* out) { out->append(reinterpret_cast<const char*>(&value), sizeof(value)); }
-
-uint64_t ReadU64(std::string_view* bytes) {
-  if (bytes->size() < sizeof(uint64_t)) throw IOError("table list: truncated spill data");
-  uint64_t value;
-  std::memcpy(&value, bytes->data(), sizeof(value));
-  bytes->remove_prefix(sizeof(value));
-  return value;
-}
-
 }  // namespace
 
 TableListValue::TableListValue(std::vector<TablePtr> tables) : tables_(std::move(tables)) {
   static const bool registered = [] {
-    graph::RegisterValueType("table-list", [](std::string_view bytes) -> graph::ValuePtr {
-      const uint64_t count = ReadU64(&bytes);
+    graph::RegisterValueType("table-list", [](ByteReader& in) -> graph::ValuePtr {
+      const uint64_t count = in.ReadRaw<uint64_t>();
       std::vector<TablePtr> tables;
-      for (uint64_t i = 0; i < count; ++i) {
-        const uint64_t length = ReadU64(&bytes);
-        if (length > bytes.size()) throw IOError("table list: truncated spill data");
-        tables.push_back(DeserializeTable(bytes.substr(0, length)));
-        bytes.remove_prefix(length);
-      }
+      for (uint64_t i = 0; i < count; ++i) tables.push_back(DeserializeTable(in));
       return std::make_shared<const TableListValue>(std::move(tables));
     });
     return true;
@@ -55,15 +40,9 @@ TableListValue::TableListValue(std::vector<TablePtr> tables) : tables_(std::move
   (void)registered;
 }
 
-void TableListValue::Serialize(std::string* out) const {
-  AppendU64(tables_.size(), out);
-  for (const auto& table : tables_) {
-    const size_t at = out->size();
-    AppendU64(0, out);  // length, filled in below
-    SerializeTable(*table, out);
-    const uint64_t length = out->size() - at - sizeof(uint64_t);
-    std::memcpy(out->data() + at, &length, sizeof(length));
-  }
+void TableListValue::Serialize(ByteSink& out) const {
+  out.WriteRaw(uint64_t(tables_.size()));
+  for (const auto& table : tables_) SerializeTable(*table, out);
 }
 
 int64_t TableListValue::nbytes() const {
@@ -563,18 +542,19 @@ std::vector<graph::Arg> ShuffleNode::Lower(LoweringContext& context) const {
     return std::make_shared<const TableListValue>(compute::PartitionByHash(*TableOf(task.Get(0)), keys, outputs));
   });
   const uint32_t gather = context.AddFunction("shuffle", [](const graph::TaskInputs& task) -> graph::ValuePtr {
-    const size_t piece = size_t(task.key().index);
     std::vector<TablePtr> tables;
     tables.reserve(task.size());
-    for (size_t i = 0; i < task.size(); ++i) tables.push_back(ValueAs<TableListValue>(task.Get(i)).tables().at(piece));
+    for (size_t i = 0; i < task.size(); ++i) tables.push_back(TableOf(task.Get(i)));
     return std::make_shared<const TableValue>(ConcatenateTables(tables));
   });
-  const uint32_t split_name = graph::InternName(prefix() + "-split-" + TokenText(token()));
-  std::vector<graph::Arg> pieces;
-  for (size_t i = 0; i < inputs.size(); ++i) pieces.push_back(context.AddTask(split_name, int64_t(i), split, {inputs[i]}));
+  const std::string token = TokenText(this->token());
+  const uint32_t split_name = graph::InternName(prefix() + "-split-" + token);
+  std::vector<graph::Arg> splits;
+  for (size_t i = 0; i < inputs.size(); ++i) splits.push_back(context.AddTask(split_name, int64_t(i), split, {inputs[i]}));
+  const auto pieces = context.SplitPieces(splits, outputs, prefix() + "-piece", token);
   const uint32_t output_name = graph::InternName(name());
   std::vector<graph::Arg> partitions;
-  for (int64_t j = 0; j < outputs; ++j) partitions.push_back(context.AddTask(output_name, j, gather, pieces));
+  for (int64_t j = 0; j < outputs; ++j) partitions.push_back(context.AddTask(output_name, j, gather, pieces[size_t(j)]));
   return partitions;
 }
 

@@ -293,7 +293,7 @@ class TableListValue final : public graph::Value {
   int64_t nbytes() const override;
   std::string_view type_name() const override { return "table-list"; }
   /// [count][length, table bytes]... in the table binary format.
-  void Serialize(std::string* out) const override;
+  void Serialize(ByteSink& out) const override;
 
  private:
   std::vector<TablePtr> tables_;

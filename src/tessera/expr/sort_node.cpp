@@ -115,11 +115,6 @@ std::vector<graph::Arg> SortByBoundariesNode::LowerPieces(LoweringContext& conte
   const uint32_t split = context.AddFunction("set-index-split", [column, boundaries](const graph::TaskInputs& task) -> graph::ValuePtr {
     return std::make_shared<const TableListValue>(compute::PartitionByBoundaries(*TableOf(task.Get(0)), column, boundaries));
   });
-  const uint32_t piece = context.AddFunction("set-index-piece", [outputs](const graph::TaskInputs& task) -> graph::ValuePtr {
-    const auto* list = dynamic_cast<const TableListValue*>(task.Get(0).get());
-    if (list == nullptr) throw Internal("set-index pieces expect a split partition");
-    return std::make_shared<const TableValue>(list->tables().at(size_t(task.key().index % outputs)));
-  });
   const uint32_t gather = context.AddFunction("set-index", [column](const graph::TaskInputs& task) -> graph::ValuePtr {
     std::vector<TablePtr> tables;
     for (size_t i = 0; i < task.size(); ++i) tables.push_back(TableOf(task.Get(i)));
@@ -127,14 +122,9 @@ std::vector<graph::Arg> SortByBoundariesNode::LowerPieces(LoweringContext& conte
   });
   const std::string token = TokenText(this->token());
   const uint32_t split_name = graph::InternName("set-index-split-" + token);
-  const uint32_t piece_name = graph::InternName("set-index-piece-" + token);
-  std::vector<std::vector<graph::Arg>> pieces(static_cast<size_t>(outputs));
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    const graph::Arg split_arg = context.AddTask(split_name, int64_t(i), split, {inputs[i]});
-    for (int64_t j = 0; j < outputs; ++j) {
-      pieces[size_t(j)].push_back(context.AddTask(piece_name, int64_t(i) * outputs + j, piece, {split_arg}));
-    }
-  }
+  std::vector<graph::Arg> splits;
+  for (size_t i = 0; i < inputs.size(); ++i) splits.push_back(context.AddTask(split_name, int64_t(i), split, {inputs[i]}));
+  const auto pieces = context.SplitPieces(splits, outputs, "set-index-piece", token);
   const uint32_t output_name = graph::InternName(name());
   std::vector<graph::Arg> partitions;
   for (int64_t j = 0; j < outputs; ++j) partitions.push_back(context.AddTask(output_name, j, gather, pieces[size_t(j)]));

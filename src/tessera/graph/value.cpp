@@ -9,7 +9,7 @@
 
 namespace tessera::graph {
 
-void Value::Serialize(std::string*) const {
+void Value::Serialize(ByteSink&) const {
   throw InvalidArgument("value of this type cannot be serialised (no type_name); it can only be used in the process that made it");
 }
 
@@ -18,18 +18,17 @@ std::string Value::ToString() const { return "<value of " + std::to_string(nbyte
 namespace {
 
 template <typename T>
-void AppendRaw(std::string* out, const T& value) {
-  out->append(reinterpret_cast<const char*>(&value), sizeof(T));
+T ReadScalar(ByteReader& in) {
+  if (in.remaining() != int64_t(sizeof(T))) {
+    throw IOError("corrupt serialised scalar: expected " + std::to_string(sizeof(T)) + " bytes, got " + std::to_string(in.remaining()));
+  }
+  return in.ReadRaw<T>();
 }
 
-template <typename T>
-T ReadRaw(std::string_view bytes) {
-  if (bytes.size() != sizeof(T)) {
-    throw IOError("corrupt serialised scalar: expected " + std::to_string(sizeof(T)) + " bytes, got " + std::to_string(bytes.size()));
-  }
-  T value;
-  std::memcpy(&value, bytes.data(), sizeof(T));
-  return value;
+std::string ReadRest(ByteReader& in) {
+  std::string text(size_t(in.remaining()), '\0');
+  in.Read(text.data(), text.size());
+  return text;
 }
 
 struct Registry {
@@ -40,11 +39,11 @@ struct Registry {
 Registry& Deserializers() {
   static Registry* registry = [] {
     auto* r = new Registry();
-    r->deserializers["int64"] = [](std::string_view b) -> ValuePtr { return MakeInt64(ReadRaw<int64_t>(b)); };
-    r->deserializers["float64"] = [](std::string_view b) -> ValuePtr { return MakeDouble(ReadRaw<double>(b)); };
-    r->deserializers["bool"] = [](std::string_view b) -> ValuePtr { return MakeBool(ReadRaw<uint8_t>(b) != 0); };
-    r->deserializers["string"] = [](std::string_view b) -> ValuePtr { return MakeString(std::string(b)); };
-    r->deserializers["none"] = [](std::string_view) -> ValuePtr { return None(); };
+    r->deserializers["int64"] = [](ByteReader& in) -> ValuePtr { return MakeInt64(ReadScalar<int64_t>(in)); };
+    r->deserializers["float64"] = [](ByteReader& in) -> ValuePtr { return MakeDouble(ReadScalar<double>(in)); };
+    r->deserializers["bool"] = [](ByteReader& in) -> ValuePtr { return MakeBool(ReadScalar<uint8_t>(in) != 0); };
+    r->deserializers["string"] = [](ByteReader& in) -> ValuePtr { return MakeString(ReadRest(in)); };
+    r->deserializers["none"] = [](ByteReader&) -> ValuePtr { return None(); };
     return r;
   }();
   return *registry;
@@ -70,13 +69,13 @@ std::string_view ScalarValue<T>::type_name() const {
 }
 
 template <typename T>
-void ScalarValue<T>::Serialize(std::string* out) const {
+void ScalarValue<T>::Serialize(ByteSink& out) const {
   if constexpr (std::is_same_v<T, std::string>) {
-    out->append(value_);
+    out.Write(value_);
   } else if constexpr (std::is_same_v<T, bool>) {
-    AppendRaw(out, uint8_t(value_ ? 1 : 0));
+    out.WriteRaw(uint8_t(value_ ? 1 : 0));
   } else {
-    AppendRaw(out, value_);
+    out.WriteRaw(value_);
   }
 }
 
@@ -132,22 +131,27 @@ void RegisterValueType(std::string_view type_name, Deserializer deserializer) {
   }
 }
 
-void SerializeTagged(const Value& value, std::string* out) {
+void SerializeTagged(const Value& value, ByteSink& out) {
   const std::string_view name = value.type_name();
   if (name.empty()) {
     throw InvalidArgument("cannot serialise a value without a type_name (" + value.ToString() + "); implement Value::type_name and register a deserialiser");
   }
-  AppendRaw(out, uint32_t(name.size()));
-  out->append(name);
+  out.WriteRaw(uint32_t(name.size()));
+  out.Write(name);
   value.Serialize(out);
 }
 
-ValuePtr DeserializeTagged(std::string_view bytes) {
-  uint32_t length = 0;
-  if (bytes.size() < sizeof(length)) throw IOError("corrupt serialised value: shorter than its header");
-  std::memcpy(&length, bytes.data(), sizeof(length));
-  if (bytes.size() < sizeof(length) + length) throw IOError("corrupt serialised value: type name runs past the end");
-  const std::string name(bytes.substr(sizeof(length), length));
+void SerializeTagged(const Value& value, std::string* out) {
+  StringSink sink(out);
+  SerializeTagged(value, sink);
+}
+
+ValuePtr DeserializeTagged(ByteReader& in) {
+  if (in.remaining() < int64_t(sizeof(uint32_t))) throw IOError("corrupt serialised value: shorter than its header");
+  const uint32_t length = in.ReadRaw<uint32_t>();
+  if (in.remaining() < int64_t(length)) throw IOError("corrupt serialised value: type name runs past the end");
+  std::string name(length, '\0');
+  in.Read(name.data(), length);
   Deserializer deserializer = nullptr;
   {
     Registry& registry = Deserializers();
@@ -158,7 +162,12 @@ ValuePtr DeserializeTagged(std::string_view bytes) {
   if (deserializer == nullptr) {
     throw IOError("no deserialiser registered for value type '" + name + "'; call RegisterValueType before reading it back");
   }
-  return deserializer(bytes.substr(sizeof(length) + length));
+  return deserializer(in);
+}
+
+ValuePtr DeserializeTagged(std::string_view bytes) {
+  StringReader reader(bytes);
+  return DeserializeTagged(reader);
 }
 
 }  // namespace tessera::graph

@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "tessera/base/byte_stream.hpp"
+
 namespace tessera::graph {
 
 /// A result held by the scheduler. Implementations must be immutable after construction and
@@ -22,25 +24,28 @@ class Value {
   /// Name under which a deserialiser is registered (RegisterValueType), or empty when the value
   /// cannot be serialised (it is then never spilled and cannot leave the process).
   virtual std::string_view type_name() const { return {}; }
-  /// Appends the value's bytes to `out`. Called only when type_name() is non-empty, from any
+  /// Writes the value's bytes to `out`. Called only when type_name() is non-empty, from any
   /// thread (the one that spills); may allocate but must not block on the scheduler.
-  virtual void Serialize(std::string* out) const;
+  virtual void Serialize(ByteSink& out) const;
   /// Short human text for errors and tests.
   virtual std::string ToString() const;
 };
 
 using ValuePtr = std::shared_ptr<const Value>;
 
-/// Rebuilds a value from the bytes Serialize wrote. May be called from any thread.
-using Deserializer = ValuePtr (*)(std::string_view bytes);
+/// Rebuilds a value from the bytes Serialize wrote (exactly those: `in.remaining()` is their
+/// count when the payload is not self-delimiting). May be called from any thread.
+using Deserializer = ValuePtr (*)(ByteReader& in);
 
 /// Registers the deserialiser for values whose type_name() is `type_name`. Idempotent for the
 /// same function; thread-safe.
 void RegisterValueType(std::string_view type_name, Deserializer deserializer);
 /// Writes [type name length][type name][payload], so DeserializeTagged needs no other context.
 /// Throws InvalidArgument when the value cannot be serialised.
+void SerializeTagged(const Value& value, ByteSink& out);
 void SerializeTagged(const Value& value, std::string* out);
 /// Inverse of SerializeTagged; throws IOError for truncated input or an unregistered type.
+ValuePtr DeserializeTagged(ByteReader& in);
 ValuePtr DeserializeTagged(std::string_view bytes);
 
 /// A scalar result (the values of small tasks, counts, sums).
@@ -51,7 +56,7 @@ class ScalarValue final : public Value {
   const T& value() const { return value_; }
   int64_t nbytes() const override;
   std::string_view type_name() const override;
-  void Serialize(std::string* out) const override;
+  void Serialize(ByteSink& out) const override;
   std::string ToString() const override;
 
  private:
@@ -73,7 +78,7 @@ class NoneValue final : public Value {
  public:
   int64_t nbytes() const override { return 0; }
   std::string_view type_name() const override { return "none"; }
-  void Serialize(std::string*) const override {}
+  void Serialize(ByteSink&) const override {}
   std::string ToString() const override { return "None"; }
 };
 

@@ -22,21 +22,66 @@ int64_t RoundUp(int64_t size, int64_t to) { return (size + to - 1) / to * to; }
 // most of the cost of building a large column in a virtual machine. (Transparent huge pages
 // measured slower here: compaction costs more than the faults they save.)
 constexpr int64_t kPageSize = 4096;
-constexpr int64_t kMappedThreshold = int64_t(1) << 20;
+constexpr int64_t kMappedThreshold = MemoryPool::kLargeAllocationBytes;
+
+// Set while a reservation handler runs on this thread: what it allocates (spilling) is not
+// reserved again.
+thread_local bool reserving = false;
 }  // namespace
+
+void MemoryPool::AddReservationHandler(const std::shared_ptr<ReservationHandler>& handler) {
+  std::lock_guard lock(handlers_mutex_);
+  std::erase_if(handlers_, [](const auto& weak) { return weak.expired(); });
+  handlers_.push_back(handler);
+  has_handlers_.store(true);
+}
+
+void MemoryPool::Reserve(int64_t size) {
+  if (!has_handlers_.load(std::memory_order_relaxed) || reserving) return;
+  std::vector<std::shared_ptr<ReservationHandler>> live;
+  {
+    std::lock_guard lock(handlers_mutex_);
+    for (const auto& weak : handlers_) {
+      if (auto handler = weak.lock()) live.push_back(std::move(handler));
+    }
+  }
+  reserving = true;
+  try {
+    for (const auto& handler : live) handler->Reserve(size);
+  } catch (...) {
+    reserving = false;
+    throw;
+  }
+  reserving = false;
+}
+
+void MemoryPool::ReleaseCachedMappings() {
+  std::deque<std::pair<uint8_t*, int64_t>> release;
+  {
+    std::lock_guard<std::mutex> lock(large_mutex_);
+    release.swap(cached_mappings_);
+    cached_bytes_ = 0;
+  }
+  for (const auto& [mapping, length] : release) ::munmap(mapping, size_t(length));
+}
 
 void MemoryPool::Account(int64_t delta) {
   const int64_t now = bytes_allocated_.fetch_add(delta, std::memory_order_relaxed) + delta;
-  int64_t peak = peak_bytes_.load(std::memory_order_relaxed);
-  while (now > peak && !peak_bytes_.compare_exchange_weak(peak, now, std::memory_order_relaxed)) {
+  for (std::atomic<int64_t>* high : {&peak_bytes_, &recent_peak_}) {
+    int64_t peak = high->load(std::memory_order_relaxed);
+    while (now > peak && !high->compare_exchange_weak(peak, now, std::memory_order_relaxed)) {
+    }
   }
 }
+
+int64_t MemoryPool::TakeRecentPeak() { return recent_peak_.exchange(bytes_allocated()); }
 
 uint8_t* MemoryPool::Allocate(int64_t size) {
   if (size < 0) throw InvalidArgument("negative allocation size " + std::to_string(size));
   if (size == 0) return zero_size_area;
   void* data = nullptr;
   if (size >= kMappedThreshold) {
+    Reserve(size);
     data = MapLarge(size);
   } else {
     data = std::aligned_alloc(size_t(kAlignment), size_t(RoundUp(size, kAlignment)));
@@ -121,11 +166,6 @@ void MemoryPool::UnmapLarge(uint8_t* data) {
 
 MemoryPool::~MemoryPool() {
   for (const auto& [mapping, length] : cached_mappings_) ::munmap(mapping, size_t(length));
-}
-
-int64_t MemoryPool::cached_bytes() const {
-  std::lock_guard<std::mutex> lock(large_mutex_);
-  return cached_bytes_;
 }
 
 MemoryPool* DefaultMemoryPool() {

@@ -131,7 +131,11 @@ bool GraphRun::ClaimRoot(uint32_t* task) {
     // Hold back new roots: finishing started branches frees memory, loading more data does not.
     store.SpillDownTo(store.spill_threshold());
     if (store.MemoryHigh()) {
-      if (in_flight_.load() == 0) {
+      if (in_flight_.load() > 0) {
+        withheld_.store(true);
+        return false;
+      }
+      if (store.ResultsHigh()) {
         Fail(std::make_shared<const TaskError>(TaskError::Make(
                  ErrorKind::kOutOfMemory,
                  "memory limit of " + std::to_string(store.memory_limit()) + " bytes reached with " +
@@ -139,8 +143,8 @@ bool GraphRun::ClaimRoot(uint32_t* task) {
              ResultStatus::kError);
         return false;
       }
-      withheld_.store(true);
-      return false;
+      // The memory is held outside this scheduler's results (by the caller, or other work):
+      // waiting would not free it, so roots go on one at a time.
     }
   }
   in_flight_.fetch_add(1, std::memory_order_relaxed);
@@ -185,6 +189,7 @@ void GraphRun::Run(uint32_t task, int worker) {
   if (sampled) running::Enter(g.key(task).name);
 
   ValuePtr value;
+  SpillStore::RunningTask running_task(*context_.store);
   try {
     for (size_t i = 0; i < args.size(); ++i) {
       const Arg& arg = args[i];
@@ -197,6 +202,11 @@ void GraphRun::Run(uint32_t task, int worker) {
         inputs[i] = g.literals()[arg.id];
       }
     }
+    // Working memory to admit, once the inputs themselves are in memory: about twice their
+    // size (what a task builds from them: concatenated, sorted, gathered or joined copies).
+    int64_t input_bytes = 0;
+    for (const ValuePtr& input : inputs) input_bytes += input ? input->nbytes() : 0;
+    running_task.Admit(2 * input_bytes);
     for (int attempt = 0;; ++attempt) {
       try {
         value = g.function(task).Call(graph::TaskInputs(g.key(task), args.data(), args.size(), inputs.data(), g.params(task)));
@@ -284,7 +294,7 @@ void GraphRun::Run(uint32_t task, int worker) {
 void GraphRun::CheckMemoryLimit(const graph::Key& key) {
   SpillStore& store = *context_.store;
   if (store.memory_bytes() <= store.memory_limit()) return;  // the common case: one load
-  store.SpillDownTo(store.spill_threshold());
+  store.SpillDownTo(store.spill_threshold(), /*include_held=*/true);
   if (store.memory_bytes() <= store.memory_limit()) return;
   throw OutOfMemory("memory limit of " + std::to_string(store.memory_limit()) + " bytes exceeded: " +
                     std::to_string(store.memory_bytes()) + " bytes of results are in memory and cannot be spilled after storing " +
@@ -404,6 +414,7 @@ void GraphRun::MaybeRetire() {
     }
     stored_[t].reset();
   }
+  context_.store->TrimIfMuchFreed();
   context_.pool->RemoveJob(this);
   ThreadPool::ReleaseAfterRun(std::move(self_));
 }

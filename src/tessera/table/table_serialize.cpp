@@ -6,6 +6,7 @@
 //           codes + dictionary column (nameless).
 #include "tessera/table/table_serialize.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 #include "tessera/base/bits.hpp"
@@ -18,118 +19,122 @@ namespace {
 constexpr char kMagic[4] = {'T', 'S', 'T', 'B'};
 constexpr uint32_t kVersion = 1;
 
-template <typename T>
-void Put(std::string* out, T value) {
-  out->append(reinterpret_cast<const char*>(&value), sizeof(T));
-}
-
-void PutColumn(const Column& column, std::string_view name, std::string* out) {
-  Put<uint32_t>(out, uint32_t(name.size()));
-  out->append(name);
+void PutColumn(const Column& column, std::string_view name, ByteSink& out) {
+  out.WriteRaw(uint32_t(name.size()));
+  out.Write(name);
   const int64_t length = column.length();
-  Put<uint8_t>(out, uint8_t(column.type().id()));
-  Put<int64_t>(out, length);
-  Put<int64_t>(out, column.null_count());
+  out.WriteRaw(uint8_t(column.type().id()));
+  out.WriteRaw(length);
+  out.WriteRaw(column.null_count());
   const bool has_validity = column.validity_data() != nullptr;
-  Put<uint8_t>(out, has_validity ? 1 : 0);
+  out.WriteRaw(uint8_t(has_validity ? 1 : 0));
   if (has_validity) {
-    std::string bitmap(size_t(bits::BytesForBits(length)), '\0');
-    auto* dest = reinterpret_cast<uint8_t*>(bitmap.data());
-    bits::CopyBits(column.validity_data(), column.offset(), length, dest, 0);
-    out->append(bitmap);
+    if (column.offset() % 8 == 0 && length % 8 == 0) {  // whole bytes: no bits past the end
+      out.Write(column.validity_data() + column.offset() / 8, size_t(bits::BytesForBits(length)));
+    } else {
+      std::string bitmap(size_t(bits::BytesForBits(length)), '\0');
+      bits::CopyBits(column.validity_data(), column.offset(), length, reinterpret_cast<uint8_t*>(bitmap.data()), 0);
+      out.Write(bitmap);
+    }
   }
   if (column.type().id() == TypeId::kString) {
     const int64_t* offsets = column.string_offsets();
     const int64_t base = offsets[0];
-    for (int64_t i = 0; i <= length; ++i) Put<int64_t>(out, offsets[i] - base);
+    if (base == 0) {
+      out.Write(offsets, size_t(length + 1) * sizeof(int64_t));
+    } else {
+      // A slice: offsets rebased to 0, a bounded chunk at a time.
+      int64_t rebased[1024];
+      for (int64_t start = 0; start <= length; start += 1024) {
+        const int64_t count = std::min<int64_t>(1024, length + 1 - start);
+        for (int64_t i = 0; i < count; ++i) rebased[i] = offsets[start + i] - base;
+        out.Write(rebased, size_t(count) * sizeof(int64_t));
+      }
+    }
     const int64_t bytes = offsets[length] - base;
-    Put<int64_t>(out, bytes);
-    out->append(column.string_data() + base, size_t(bytes));
+    out.WriteRaw(bytes);
+    out.Write(column.string_data() + base, size_t(bytes));
     return;
   }
   const int width = column.type().ByteWidth();
-  out->append(reinterpret_cast<const char*>(column.values_buffer()->data()) + column.offset() * width, size_t(length * width));
+  out.Write(column.values_buffer()->data() + column.offset() * width, size_t(length * width));
   if (column.type().id() == TypeId::kCategorical) PutColumn(*column.dictionary(), "", out);
 }
 
-class Reader {
- public:
-  explicit Reader(std::string_view bytes) : bytes_(bytes) {}
-  template <typename T>
-  T Get() {
-    T value;
-    std::memcpy(&value, Take(sizeof(T)), sizeof(T));
-    return value;
-  }
-  const char* Take(size_t size) {
-    if (bytes_.size() - position_ < size) {
-      throw IOError("serialised table is truncated at byte " + std::to_string(position_) + " of " + std::to_string(bytes_.size()));
-    }
-    const char* data = bytes_.data() + position_;
-    position_ += size;
-    return data;
-  }
+// `size` bytes of the input read into a new buffer (checked against what remains first).
+BufferPtr ReadBuffer(ByteReader& in, int64_t size, std::string_view what) {
+  in.Require(size, what);
+  auto buffer = memory::Buffer::Allocate(size);
+  in.Read(buffer->mutable_data(), size_t(size));
+  return buffer;
+}
 
- private:
-  std::string_view bytes_;
-  size_t position_ = 0;
-};
-
-ColumnPtr GetColumn(Reader& reader, std::string* name) {
-  const uint32_t name_length = reader.Get<uint32_t>();
-  name->assign(reader.Take(name_length), name_length);
-  const uint8_t type_id = reader.Get<uint8_t>();
+ColumnPtr GetColumn(ByteReader& in, std::string* name) {
+  const uint32_t name_length = in.ReadRaw<uint32_t>();
+  in.Require(name_length, "a column name");
+  name->assign(name_length, '\0');
+  in.Read(name->data(), name_length);
+  const uint8_t type_id = in.ReadRaw<uint8_t>();
   if (type_id > uint8_t(TypeId::kCategorical)) throw IOError("serialised table has unknown column type id " + std::to_string(type_id));
   const DataType type(static_cast<TypeId>(type_id));
-  const int64_t length = reader.Get<int64_t>();
-  const int64_t null_count = reader.Get<int64_t>();
+  const int64_t length = in.ReadRaw<int64_t>();
+  const int64_t null_count = in.ReadRaw<int64_t>();
   if (length < 0 || null_count < 0 || null_count > length) throw IOError("serialised table has a corrupt column header");
   BufferPtr validity;
-  if (reader.Get<uint8_t>() != 0) {
-    const int64_t size = bits::BytesForBits(length);
-    validity = memory::Buffer::CopyOf(reader.Take(size_t(size)), size);
-  }
+  if (in.ReadRaw<uint8_t>() != 0) validity = ReadBuffer(in, bits::BytesForBits(length), "a validity bitmap");
   if (type.id() == TypeId::kString) {
-    BufferPtr offsets = memory::Buffer::CopyOf(reader.Take(size_t(length + 1) * 8), (length + 1) * 8);
-    const int64_t bytes = reader.Get<int64_t>();
+    in.Require((length + 1) * 8, "string offsets");
+    BufferPtr offsets = ReadBuffer(in, (length + 1) * 8, "string offsets");
+    const int64_t bytes = in.ReadRaw<int64_t>();
     if (bytes < 0) throw IOError("serialised table has a negative string byte count");
-    BufferPtr values = memory::Buffer::CopyOf(reader.Take(size_t(bytes)), bytes);
+    BufferPtr values = ReadBuffer(in, bytes, "string bytes");
     return Column::Make(type, length, values, validity, null_count, offsets);
   }
-  const int64_t size = length * type.ByteWidth();
-  BufferPtr values = memory::Buffer::CopyOf(reader.Take(size_t(size)), size);
+  if (length > in.remaining()) in.Require(length, "column values");  // before multiplying
+  BufferPtr values = ReadBuffer(in, length * type.ByteWidth(), "column values");
   ColumnPtr dictionary;
   if (type.id() == TypeId::kCategorical) {
     std::string ignored;
-    dictionary = GetColumn(reader, &ignored);
+    dictionary = GetColumn(in, &ignored);
   }
   return Column::Make(type, length, values, validity, null_count, nullptr, dictionary);
 }
 
 }  // namespace
 
-void SerializeTable(const Table& table, std::string* out) {
-  out->append(kMagic, sizeof(kMagic));
-  Put<uint32_t>(out, kVersion);
-  Put<uint8_t>(out, table.has_index() ? 1 : 0);
-  Put<int32_t>(out, table.num_columns());
-  Put<int64_t>(out, table.num_rows());
+void SerializeTable(const Table& table, ByteSink& out) {
+  out.Write(kMagic, sizeof(kMagic));
+  out.WriteRaw(kVersion);
+  out.WriteRaw(uint8_t(table.has_index() ? 1 : 0));
+  out.WriteRaw(int32_t(table.num_columns()));
+  out.WriteRaw(int64_t(table.num_rows()));
   if (table.has_index()) PutColumn(*table.index(), table.index_name(), out);
   for (int i = 0; i < table.num_columns(); ++i) PutColumn(*table.column(i), table.schema().field(i).name, out);
 }
 
+void SerializeTable(const Table& table, std::string* out) {
+  StringSink sink(out);
+  SerializeTable(table, sink);
+}
+
 TablePtr DeserializeTable(std::string_view bytes) {
-  if (bytes.size() < 4 || std::memcmp(bytes.data(), kMagic, 4) != 0) {
+  StringReader reader(bytes);
+  return DeserializeTable(reader);
+}
+
+TablePtr DeserializeTable(ByteReader& reader) {
+  char magic[4] = {};
+  if (reader.remaining() >= 4) reader.Read(magic, 4);
+  if (std::memcmp(magic, kMagic, 4) != 0) {
     throw IOError("bytes are not a serialised tessera table (bad magic)");
   }
-  Reader reader(bytes.substr(4));
-  const uint32_t version = reader.Get<uint32_t>();
+  const uint32_t version = reader.ReadRaw<uint32_t>();
   if (version != kVersion) {
     throw IOError("serialised table has format version " + std::to_string(version) + "; this build reads version " + std::to_string(kVersion));
   }
-  const bool has_index = reader.Get<uint8_t>() != 0;
-  const int32_t num_columns = reader.Get<int32_t>();
-  const int64_t num_rows = reader.Get<int64_t>();
+  const bool has_index = reader.ReadRaw<uint8_t>() != 0;
+  const int32_t num_columns = reader.ReadRaw<int32_t>();
+  const int64_t num_rows = reader.ReadRaw<int64_t>();
   if (num_columns < 0 || num_rows < 0) throw IOError("serialised table has a corrupt header");
   ColumnPtr index;
   std::string index_name;

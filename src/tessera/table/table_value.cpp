@@ -11,13 +11,13 @@ namespace tessera {
 TableValue::TableValue(TablePtr table) : table_(std::move(table)) {
   static std::once_flag registered;
   std::call_once(registered, [] {
-    graph::RegisterValueType("table", [](std::string_view bytes) -> graph::ValuePtr {
-      return std::make_shared<const TableValue>(DeserializeTable(bytes));
+    graph::RegisterValueType("table", [](ByteReader& in) -> graph::ValuePtr {
+      return std::make_shared<const TableValue>(DeserializeTable(in));
     });
   });
 }
 
-void TableValue::Serialize(std::string* out) const { SerializeTable(*table_, out); }
+void TableValue::Serialize(ByteSink& out) const { SerializeTable(*table_, out); }
 
 std::string TableValue::ToString() const {
   return "<table of " + std::to_string(table_->num_rows()) + " rows x " +

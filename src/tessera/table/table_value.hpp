@@ -14,7 +14,7 @@ class TableValue final : public graph::Value {
   const TablePtr& table() const { return table_; }
   int64_t nbytes() const override { return table_ ? table_->nbytes() : 0; }
   std::string_view type_name() const override { return "table"; }
-  void Serialize(std::string* out) const override;
+  void Serialize(ByteSink& out) const override;
   std::string ToString() const override;
 
  private:

@@ -24,12 +24,10 @@ class Blob final : public Value {
   const std::vector<int64_t>& values() const { return values_; }
   int64_t nbytes() const override { return int64_t(values_.size() * sizeof(int64_t)); }
   std::string_view type_name() const override { return serialisable_ ? "test.blob" : ""; }
-  void Serialize(std::string* out) const override {
-    out->append(reinterpret_cast<const char*>(values_.data()), values_.size() * sizeof(int64_t));
-  }
-  static ValuePtr Deserialize(std::string_view bytes) {
-    std::vector<int64_t> values(bytes.size() / sizeof(int64_t));
-    std::memcpy(values.data(), bytes.data(), bytes.size());
+  void Serialize(ByteSink& out) const override { out.Write(values_.data(), values_.size() * sizeof(int64_t)); }
+  static ValuePtr Deserialize(ByteReader& in) {
+    std::vector<int64_t> values(size_t(in.remaining()) / sizeof(int64_t));
+    in.Read(values.data(), values.size() * sizeof(int64_t));
     return std::make_shared<Blob>(std::move(values), true);
   }
 
