@@ -9,7 +9,7 @@ packages=(
   libxxhash-dev libzstd-dev zlib1g-dev
   libcli11-dev
   clang libclang-rt-14-dev
-  python3 python3-venv python3-dev
+  python3 python3-venv python3-dev time
   libboost-dev nlohmann-json3-dev esbuild
   libdw-dev
   chromium

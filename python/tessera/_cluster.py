@@ -14,6 +14,22 @@ import os
 
 from . import _core, _profiling
 
+
+# What the engine takes for "no limit" (Dask's memory_limit=0 or None): more than any machine has.
+_NO_LIMIT = 1 << 60
+
+
+def _parse_memory(limit, n_workers):
+    """Bytes for all workers from a per-worker limit as Dask takes it: "auto" is the engine's
+    default (0: half of RAM in all), 0 or None no limit."""
+    if isinstance(limit, str) and limit == "auto":
+        return 0
+    if limit is None:
+        return _NO_LIMIT
+    per_worker = _core.parse_byte_size(limit, "memory_limit", share_of_memory=True)
+    return _NO_LIMIT if per_worker == 0 else per_worker * n_workers
+
+
 # The most threads a cluster can scale to, unless it starts with more (the profiler tracks up to 256).
 _MAX_THREADS = 256
 _cluster_numbers = itertools.count(1)
@@ -73,7 +89,6 @@ class LocalCluster:
         n_workers, self._threads_per_worker = _worker_layout(n_workers, threads_per_worker)
         threads = n_workers * self._threads_per_worker
         self._max_threads = max(threads, _MAX_THREADS)
-        from .distributed import _parse_memory
         self._number = next(_cluster_numbers)
         memory = _parse_memory(memory_limit, n_workers)
         self._memory_per_worker = memory // n_workers
@@ -145,7 +160,7 @@ class LocalCluster:
     def _summary(self):
         threads = len(self._workers) * self._threads_per_worker
         limit = self._handle.stats()["memory_limit"] if self.status == "running" else 0
-        memory = f"{limit / 2**30:.2f} GiB" if limit else "no limit"
+        memory = f"{limit / 2**30:.2f} GiB" if 0 < limit < _NO_LIMIT else "no limit"
         return len(self._workers), threads, memory
 
     def __repr__(self):

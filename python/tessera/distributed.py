@@ -30,13 +30,6 @@ ALL_COMPLETED = "ALL_COMPLETED"
 _clients = []
 
 
-def _parse_memory(limit, n_workers):
-    """Bytes for all workers (0 = the engine's default), from a per-worker limit as Dask takes it."""
-    if limit is None or (isinstance(limit, str) and limit == "auto"):
-        return 0
-    return _core.parse_byte_size(limit, "memory_limit", share_of_memory=True) * n_workers
-
-
 class Future:
     """A result being computed (or computed) by a Client's scheduler."""
 

@@ -199,3 +199,15 @@ def test_assigning_a_column_of_objects(pair):
     result = df.compute()
     assert [d["even"] for d in result.kind] == list(pdf.i % 2 == 0)
     assert_eq(result.drop(columns=["kind"]), pdf)
+
+
+def test_frame_where_and_mask_with_a_series_or_frame_as_other():
+    pdf = pd.DataFrame({"a": [1.0, -2.0, 3.0, -4.0, 5.0, -6.0], "b": [-1.0, 2.0, -3.0, 4.0, -5.0, 6.0]})
+    df = dd.from_pandas(pdf, npartitions=3)
+    fill = pdf.a * 10
+    assert_eq(df.where(df.a > 0, df.a * 10, axis=0), pdf.where(pdf.a > 0, fill, axis=0))
+    assert_eq(df.mask(df.a > 0, df.a * 10, axis="index"), pdf.mask(pdf.a > 0, fill, axis="index"))
+    assert_eq(df.where(df > 0), pdf.where(pdf > 0))
+    assert_eq(df.mask(df > 0, -df), pdf.mask(pdf > 0, -pdf))
+    with pytest.raises(ValueError, match="axis=0"):
+        df.where(df.a > 0, df.a)

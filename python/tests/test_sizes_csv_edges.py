@@ -71,6 +71,17 @@ def test_client_memory_limit_share_of_ram():
         assert abs(client.scheduler_info["memory_limit"] - total // 4) <= 1
 
 
+@pytest.mark.parametrize("limit", [0, None, "0"])
+def test_client_memory_limit_zero_or_none_means_no_limit(limit):
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    with Client(n_workers=2, threads_per_worker=1, memory_limit=limit, dashboard_address=None) as client:
+        assert client.scheduler_info["memory_limit"] > 1000 * total
+        assert "no limit" in repr(client.cluster)
+        df = dd.from_pandas(pd.DataFrame({"x": range(1000)}), npartitions=4).persist()
+        assert df.x.sum().compute() == sum(range(1000))
+        assert client.scheduler_info.get("spilled_bytes", 0) == 0
+
+
 @pytest.mark.parametrize("limit", ["abc", "-1GB", -5, "150%", "lots of it", True, [1]])
 def test_client_bad_memory_limit(limit):
     with pytest.raises(ValueError, match="memory_limit") as error:

@@ -431,11 +431,28 @@ class DataFrame(_Collection):
     def dropna(self, how="any", subset=None):
         return DataFrame(self._d.dropna(how, _as_list(subset)))
 
-    def where(self, cond, other=np.nan):
-        return DataFrame(self._d.where(cond._s, to_engine_scalar(other)))
+    def where(self, cond, other=np.nan, axis=None):
+        if not isinstance(cond, DataFrame) and not isinstance(other, (Series, DataFrame)):
+            return DataFrame(self._d.where(cond._s, to_engine_scalar(other)))
+        return self._columnwise("where", cond, other, axis)
 
-    def mask(self, cond, other=np.nan):
-        return DataFrame(self._d.mask(cond._s, to_engine_scalar(other)))
+    def mask(self, cond, other=np.nan, axis=None):
+        if not isinstance(cond, DataFrame) and not isinstance(other, (Series, DataFrame)):
+            return DataFrame(self._d.mask(cond._s, to_engine_scalar(other)))
+        return self._columnwise("mask", cond, other, axis)
+
+    def _columnwise(self, method, cond, other, axis):
+        """where / mask column by column: a frame of conditions or of replacements matches
+        columns by name, a Series of replacements lines up with the rows (pandas' axis=0)."""
+        if isinstance(other, Series) and axis not in (0, "index"):
+            raise ValueError(f"DataFrame.{method} with a Series as other needs axis=0 (or 'index'): "
+                             "its values replace along the rows, as pandas requires")
+        columns = {}
+        for name in self.columns:
+            column_cond = cond[name] if isinstance(cond, DataFrame) else cond
+            column_other = other[name] if isinstance(other, DataFrame) else other
+            columns[name] = getattr(self[name], method)(column_cond, column_other)
+        return self.assign(**columns)
 
 
     # -- reductions (a Series indexed by column name) ---------------------------------------------

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "tessera/cli/commands.hpp"
+#include "tessera/cli/option_checks.hpp"
 #include "tessera/cli/process_stats.hpp"
 #include "tessera/dataframe/group_by.hpp"
 #include "tessera/dataframe/sources.hpp"
@@ -20,10 +21,12 @@ struct MemoryBenchOptions {
   int64_t memory_limit = 0;
   int64_t blocksize = int64_t(64) << 20;
   int threads = 0;
+  bool compare = true;
 };
 
 struct StepFigures {
   std::string step;
+  std::string result;
   double seconds = 0;
   int64_t peak_rss = 0;
   int64_t spilled = 0;
@@ -45,6 +48,7 @@ std::vector<StepFigures> RunSteps(const MemoryBenchOptions& bench, int64_t limit
     const std::string result = run();
     StepFigures f;
     f.step = name;
+    f.result = result;
     f.seconds = watch.Seconds();
     f.peak_rss = PeakResidentBytes();
     const sched::SchedulerStats after = scheduler.stats();
@@ -86,19 +90,22 @@ void PrintFigures(std::ostream& out, const std::vector<StepFigures>& figures) {
   out << "[";
   for (size_t i = 0; i < figures.size(); ++i) {
     const StepFigures& f = figures[i];
-    out << (i ? ", " : "") << "{\"step\": \"" << f.step << "\", \"s\": " << f.seconds << ", \"peak_rss_bytes\": " << f.peak_rss
+    out << (i ? ", " : "") << "{\"step\": \"" << f.step << "\", \"result\": \"" << f.result << "\", \"s\": " << f.seconds << ", \"peak_rss_bytes\": " << f.peak_rss
         << ", \"spilled_bytes\": " << f.spilled << ", \"read_back_bytes\": " << f.read_back << "}";
   }
   out << "]";
 }
 
 void RunMemoryBench(const MemoryBenchOptions& bench) {
-  if (bench.memory_limit <= 0) throw InvalidArgument("bench memory: --memory-limit must be a positive number of bytes");
   std::cout << "with a memory limit of " << (bench.memory_limit >> 20) << " MiB:" << std::endl;
   const auto limited = RunSteps(bench, bench.memory_limit, std::cout);
   const int64_t idle_rss = ResidentBytes();
-  std::cout << "resident after the run: " << (idle_rss >> 20) << " MiB" << std::endl << "without a limit:" << std::endl;
-  const auto unlimited = RunSteps(bench, 0, std::cout);
+  std::cout << "resident after the run: " << (idle_rss >> 20) << " MiB" << std::endl;
+  std::vector<StepFigures> unlimited;
+  if (bench.compare) {
+    std::cout << "without a limit:" << std::endl;
+    unlimited = RunSteps(bench, 0, std::cout);
+  }
   std::ostringstream json;
   json << "{\"bench\": \"memory\", \"memory_limit\": " << bench.memory_limit << ", \"limited\": ";
   PrintFigures(json, limited);
@@ -114,9 +121,11 @@ void AddMemoryBench(CLI::App& bench) {
   auto options = std::make_shared<MemoryBenchOptions>();
   auto* memory = bench.add_subcommand("memory", "Persist, group-by split_out, hash join and set_index under a memory limit, then without");
   memory->add_option("paths", options->paths, "Taxi CSV files or globs")->required();
-  memory->add_option("--memory-limit", options->memory_limit, "Bytes of memory the scheduler may use")->required();
-  memory->add_option("--blocksize", options->blocksize, "Bytes per partition");
-  memory->add_option("--threads", options->threads, "Worker threads (0 = all cores)");
+  AddByteSizeOption(*memory, "--memory-limit", &options->memory_limit, "Memory the scheduler may use (300MB, 1GiB, 10%, ...)", true)
+      ->required();
+  AddByteSizeOption(*memory, "--blocksize", &options->blocksize, "Bytes per partition (64MiB, 100MB, ...)");
+  memory->add_option("--threads", options->threads, "Worker threads (0 = all cores)")->check(ThreadCount());
+  memory->add_flag("!--no-comparison", options->compare, "Skip the run without a limit");
   memory->callback([options] { RunMemoryBench(*options); });
 }
 

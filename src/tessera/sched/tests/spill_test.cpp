@@ -1,14 +1,18 @@
 // Memory limits: spilling gives identical results, persisted results are read back, root tasks
 // are held back, and values that cannot be spilled end in a clear OutOfMemory.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <numeric>
 #include <thread>
 
 #include "tessera/base/error.hpp"
 #include "tessera/graph/evaluate.hpp"
+#include "tessera/memory/memory_pool.hpp"
 #include "tessera/sched/local_scheduler.hpp"
 
 namespace tessera::sched {
@@ -175,4 +179,51 @@ TEST(SpillTest, UnspillableValuesOverTheLimitFailClearly) {
 }
 
 }  // namespace
+TEST(SpillTest, LargeAllocationsSpillResultsFirst) {
+  LocalSchedulerOptions options;
+  options.num_threads = 1;
+  options.memory.memory_limit = 4000000;  // spill above 2.4 MB
+  LocalScheduler scheduler(options);
+  Key root;
+  std::vector<Key> leaves;
+  for (int64_t i = 0; i < 20; ++i) leaves.push_back(Key::Make("blob", i));
+  auto held = scheduler.Persist(BlobTree(20, true, &root), leaves);  // 2 MB of spillable results
+  for (auto& handle : held) handle->Wait();
+  const int64_t spilled_before = scheduler.stats().total_spilled_bytes;
+  // Working memory (not a result): the pool reserves it, and the store makes room by spilling.
+  memory::MemoryPool* pool = memory::DefaultMemoryPool();
+  const int64_t size = 2000000;
+  uint8_t* buffer = pool->Allocate(size);
+  EXPECT_GT(scheduler.stats().total_spilled_bytes, spilled_before);
+  EXPECT_LE(scheduler.store().memory_in_use(), options.memory.memory_limit);
+  pool->Free(buffer, size);
+  // Spilled results read back unchanged.
+  for (int64_t i = 0; i < 20; ++i) EXPECT_EQ(dynamic_cast<const Blob&>(*held[size_t(i)]->Wait()).values()[1], i * 7 + 1);
+}
+
+TEST(SpillTest, SpillDirectoriesOfDeadProcessesAreRemovedAtStart) {
+  const auto base = std::filesystem::temp_directory_path() / ("tessera-spill-test-" + std::to_string(getpid()));
+  std::filesystem::create_directories(base);
+  // A process that has exited: its pid names no live process (until reused, which takes a
+  // full turn of the pid space).
+  const pid_t child = fork();
+  if (child == 0) _exit(0);
+  ASSERT_GT(child, 0);
+  waitpid(child, nullptr, 0);
+  const auto dead = base / ("tessera-spill-" + std::to_string(child) + "-abc123");
+  const auto alive = base / ("tessera-spill-" + std::to_string(getpid()) + "-def456");
+  const auto foreign = base / "tessera-spill-notapid";
+  for (const auto& dir : {dead, alive, foreign}) {
+    std::filesystem::create_directories(dir);
+    std::ofstream(dir / "0.zst") << "spilled";
+  }
+  LocalSchedulerOptions options;
+  options.memory.spill_directory = base.string();
+  { LocalScheduler scheduler(options); }
+  EXPECT_FALSE(std::filesystem::exists(dead)) << "a dead process's spill directory was left";
+  EXPECT_TRUE(std::filesystem::exists(alive / "0.zst")) << "a live process's spill directory was removed";
+  EXPECT_TRUE(std::filesystem::exists(foreign / "0.zst"));
+  std::filesystem::remove_all(base);
+}
+
 }  // namespace tessera::sched
