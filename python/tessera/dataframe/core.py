@@ -15,7 +15,7 @@ from .. import _core, _profiling, _scheduler
 from .._convert import (PANDAS_MAJOR, arrow_to_table, pandas_to_table, table_to_arrow, scalar_to_python, table_to_pandas, table_to_series,
                         to_engine_scalar)
 
-_NUMPY_NAMES = {"timestamp": "datetime64[ns]", "duration": "timedelta64[ns]", "date": "object"}
+_NUMPY_NAMES = {"date": "object"}  # timestamps and durations come as NumPy names with their unit
 
 
 def _pandas_dtype(name):
@@ -27,7 +27,8 @@ def _pandas_dtype(name):
 
 
 def _engine_dtype(dtype):
-    """A dtype as the engine spells it ('int64', 'string', 'category', 'datetime64[ns]')."""
+    """A dtype as the engine spells it ('int64', 'string', 'category', 'datetime64[us]'; NumPy's
+    'M8[s]' / '<m8[ms]' spellings pass through, the engine reads them)."""
     if dtype is str or dtype == "str" or isinstance(dtype, pd.StringDtype) or dtype == "string":
         return "string"
     if dtype is object or dtype == "object":
@@ -253,7 +254,7 @@ def _loc_slice(frame, d, start, stop):
     index_dtype = d.index_dtype
     if index_dtype is None:
         raise ValueError("loc needs an index; call set_index first")
-    if index_dtype == "timestamp" and (isinstance(start, (str, type(None))) and isinstance(stop, (str, type(None)))):
+    if index_dtype.startswith("datetime64") and (isinstance(start, (str, type(None))) and isinstance(stop, (str, type(None)))):
         low = start if start is not None else "1677-09-22"
         high = stop if stop is not None else "2262-04-10"
         return d.loc_slice(low, high)

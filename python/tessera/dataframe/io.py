@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from .. import _core
+from .._convert import TEXT_DATETIME_UNIT
 from .core import DataFrame, _as_list, _engine_dtype, _parse_bytes
 
 _PASSED_THROUGH = ("sep", "names", "usecols", "date_format", "keep_default_na", "quotechar", "skiprows",
@@ -26,6 +27,7 @@ def read_csv(urlpath, blocksize="default", parse_dates=None, dtype=None, usecols
         if parse_dates is True or isinstance(parse_dates, dict):
             raise TypeError("parse_dates takes a list of column names")
         options["parse_dates"] = _as_list(parse_dates)
+        options["date_unit"] = TEXT_DATETIME_UNIT  # the unit pandas.read_csv gives them
     if dtype is not None:
         if not isinstance(dtype, dict):
             raise TypeError("dtype takes a {column: dtype} dict")

@@ -103,8 +103,8 @@ ColumnPtr MakeFloat64Column(const std::vector<std::optional<double>>& values) {
   return MakeFromOptionals<double>(types::Float64(), values);
 }
 
-ColumnPtr MakeTimestampColumn(const std::vector<std::optional<std::string>>& values) {
-  FixedWidthBuilder<int64_t> builder(types::Timestamp(), int64_t(values.size()));
+ColumnPtr MakeTimestampColumn(const std::vector<std::optional<std::string>>& values, TimeUnit unit) {
+  FixedWidthBuilder<int64_t> builder(types::Timestamp(unit), int64_t(values.size()));
   for (const auto& value : values) {
     if (!value) {
       builder.AppendNull();
@@ -114,7 +114,9 @@ ColumnPtr MakeTimestampColumn(const std::vector<std::optional<std::string>>& val
     if (!ParseIsoTimestamp(*value, &nanos)) {
       throw InvalidArgument("'" + *value + "' is not an ISO 8601 timestamp");
     }
-    builder.Append(nanos);
+    int64_t ticks = 0;
+    ConvertTicks(nanos, TimeUnit::kNano, unit, &ticks);  // toward a coarser unit: always fits
+    builder.Append(ticks);
   }
   return builder.Finish();
 }

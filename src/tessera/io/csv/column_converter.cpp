@@ -100,10 +100,11 @@ struct BoolParser {
   }
 };
 
-// Timestamps (int64 ns) or dates (int32 days), ISO 8601 or a strftime layout.
+// Timestamps (int64 ticks of `unit`) or dates (int32 days), ISO 8601 or a strftime layout.
 template <typename T>
 struct TemporalParser {
   std::string format;
+  TimeUnit unit;
   IsoTimestampParser iso;
 
   bool operator()(std::string_view text, T* value, bool) {
@@ -113,7 +114,9 @@ struct TemporalParser {
     if constexpr (sizeof(T) == 4) {
       *value = T(civil::FloorDiv(nanos, civil::kNanosPerDay));
     } else {
-      *value = nanos;
+      int64_t ticks = 0;
+      ConvertTicks(nanos, TimeUnit::kNano, unit, &ticks);  // toward a coarser unit: always fits
+      *value = ticks;
     }
     return true;
   }
@@ -245,9 +248,9 @@ std::unique_ptr<ColumnConverter> MakeColumnConverter(DataType type, const Conver
     case TypeId::kFloat64: return MakeFixedWidth<double>(type, context, expected_rows, FloatParser<double>{});
     case TypeId::kString: return std::make_unique<StringConverter>(context, expected_rows, expected_bytes);
     case TypeId::kTimestamp:
-      return MakeFixedWidth<int64_t>(type, context, expected_rows, TemporalParser<int64_t>{context.date_format, {}});
+      return MakeFixedWidth<int64_t>(type, context, expected_rows, TemporalParser<int64_t>{context.date_format, type.unit(), {}});
     case TypeId::kDate:
-      return MakeFixedWidth<int32_t>(type, context, expected_rows, TemporalParser<int32_t>{context.date_format, {}});
+      return MakeFixedWidth<int32_t>(type, context, expected_rows, TemporalParser<int32_t>{context.date_format, TimeUnit::kNano, {}});
     case TypeId::kCategorical: return std::make_unique<CategoricalConverter>(context, expected_rows);
     case TypeId::kDuration: break;
   }
