@@ -135,3 +135,14 @@ def test_value_counts_and_min_of_second_resolution():
     assert_eq(df.t.value_counts(), pdf.t.value_counts())
     assert df.t.min().compute() == pdf.t.min()
     assert df.t.min().compute().unit == pdf.t.min().unit
+
+
+def test_concat_and_where_across_units_give_the_finer_unit():
+    a = pd.DataFrame({"t": pd.Series(np.array([1, 2], dtype="M8[s]"))})
+    b = pd.DataFrame({"t": pd.Series(np.array([1500], dtype="M8[ms]"), index=[2])})
+    result = dd.concat([dd.from_pandas(a, npartitions=1), dd.from_pandas(b, npartitions=1)])
+    assert_eq(result, pd.concat([a, b]))
+    pdf = pd.DataFrame({"s": pd.Series(np.array([1, 2, 3], dtype="M8[s]")),
+                        "m": pd.Series(np.array([1500, 2500, 3500], dtype="M8[ms]"))})
+    df = dd.from_pandas(pdf, npartitions=2)
+    assert_eq(df.s.where(df.s < pd.Timestamp(2, unit="s"), df.m), pdf.s.where(pdf.s < pd.Timestamp(2, unit="s"), pdf.m))

@@ -15,6 +15,7 @@
 #include "tessera/compute/cast.hpp"
 #include "tessera/compute/compare.hpp"
 #include "tessera/compute/datetime.hpp"
+#include "tessera/compute/null_handling.hpp"
 #include "tessera/compute/tests/column_expectations.hpp"
 #include "tessera/table/column_builder.hpp"
 
@@ -219,6 +220,19 @@ TEST(TimeUnitTest, ComparisonsWithFinerScalarsAreExact) {
   EXPECT_EQ(CompareScalars(Scalar::Timestamp(1, TimeUnit::kSecond), Scalar::Timestamp(999, TimeUnit::kMilli)), 1);
   EXPECT_EQ(CompareScalars(Scalar::Timestamp(1, TimeUnit::kSecond), Scalar::Timestamp(1000000000)), 0);
   EXPECT_EQ(CompareScalars(Scalar::Timestamp(1, TimeUnit::kMicro), Scalar::Timestamp(1001)), -1);
+}
+
+TEST(TimeUnitTest, WhereAcrossUnitsGivesTheFinerUnit) {
+  // pandas: Series(M8[s]).where(cond, Series(M8[ms])) -> datetime64[ms].
+  const auto seconds = Ticks(types::Timestamp(TimeUnit::kSecond), {1, 2, std::nullopt});
+  const auto millis = Ticks(types::Timestamp(TimeUnit::kMilli), {1500, 2500, 3500});
+  const auto condition = ColumnOf<uint8_t>(types::Bool(), {1, 0, 0});
+  const auto chosen = Where(*condition, *seconds, *millis);
+  EXPECT_EQ(chosen->type(), types::Timestamp(TimeUnit::kMilli));
+  EXPECT_EQ(ValuesOf<int64_t>(*chosen), (std::vector<std::optional<int64_t>>{1000, 2500, 3500}));
+  const auto filled = Where(*condition, *seconds, Scalar::Timestamp(7, TimeUnit::kMicro));
+  EXPECT_EQ(filled->type(), types::Timestamp(TimeUnit::kMicro));
+  EXPECT_EQ(ValuesOf<int64_t>(*filled), (std::vector<std::optional<int64_t>>{1000000, 7, 7}));
 }
 
 TEST(TimeUnitTest, CalendarFieldsAndRoundingInEveryUnit) {

@@ -304,6 +304,26 @@ TEST(CsvReaderTest, GzipAndZstdFilesByExtension) {
   }
 }
 
+TEST(CsvReaderTest, ParsedDatesTakeTheRequestedUnit) {
+  TempDirectory dir;
+  const auto path = dir.Write("u.csv", "t,s\n2015-01-01 10:00:00.123456789,1970-01-01 00:00:01.5\n,1969-12-31 23:59:59.5\n");
+  for (TimeUnit unit : {TimeUnit::kSecond, TimeUnit::kMilli, TimeUnit::kMicro, TimeUnit::kNano}) {
+    CsvReadOptions options;
+    options.parse_dates = {"t", "s"};
+    options.date_unit = unit;
+    auto table = ReadCsvTable({path}, options);
+    ASSERT_EQ(table->column("t")->type(), types::Timestamp(unit));
+    // Finer digits are dropped toward the past, as astype to the coarser unit does.
+    EXPECT_EQ(table->column("t")->values<int64_t>()[0], civil::FloorDiv(Ts("2015-01-01 10:00:00.123456789"), NanosPerTick(unit)));
+    EXPECT_TRUE(table->column("t")->IsNull(1));
+    EXPECT_EQ(table->column("s")->values<int64_t>()[1], civil::FloorDiv(-500'000'000, NanosPerTick(unit)));
+  }
+  // A declared dtype keeps its own unit.
+  CsvReadOptions declared;
+  declared.dtype = {{"t", "M8[ms]"}};
+  EXPECT_EQ(ReadCsvTable({path}, declared)->column("t")->type(), types::Timestamp(TimeUnit::kMilli));
+}
+
 TEST(CsvReaderTest, DeclaredTypesCategoryDateAndFormats) {
   TempDirectory dir;
   const auto path = dir.Write("d.csv", "c,d,u,f32\nb,05/01/2015,7,1.5\na,06/01/2015,8,\nb,,9,2\n");
