@@ -146,3 +146,14 @@ def test_concat_and_where_across_units_give_the_finer_unit():
                         "m": pd.Series(np.array([1500, 2500, 3500], dtype="M8[ms]"))})
     df = dd.from_pandas(pdf, npartitions=2)
     assert_eq(df.s.where(df.s < pd.Timestamp(2, unit="s"), df.m), pdf.s.where(pdf.s < pd.Timestamp(2, unit="s"), pdf.m))
+
+
+def test_read_csv_dates_beyond_the_nanosecond_range(tmp_path):
+    path = tmp_path / "far.csv"
+    path.write_text("t,x\n3000-01-01 00:00:01,1\n2020-01-01 00:00:00,2\n")
+    df = dd.read_csv(str(path), parse_dates=["t"])
+    if pd.read_csv(path, parse_dates=["t"]).dtypes["t"] == np.dtype("M8[us]"):  # pandas 3
+        assert_eq(df, pd.read_csv(path, parse_dates=["t"]), check_index=False)
+    else:  # pandas 2 reads nanoseconds, which cannot hold the year 3000: a clear error, no wrapped value
+        with pytest.raises(ValueError, match="3000-01-01 00:00:01.*datetime64\\[ns\\]"):
+            df.compute()

@@ -332,7 +332,7 @@ bool ParseNumber(std::string_view text, DataType type, T* value) {
 }
 
 [[noreturn]] void ThrowUnparsable(std::string_view text, int64_t row, DataType type,
-                                  const char* expected) {
+                                  const std::string& expected) {
   throw InvalidArgument("cannot convert '" + std::string(text) + "' (row " + std::to_string(row) +
                         " of a string column) to " + type.ToString() + ": " + expected +
                         "; clean or drop such rows before casting");
@@ -372,19 +372,16 @@ ColumnPtr ParseTemporal(const Column& input, DataType to_type) {
       out[i] = 0;
       continue;
     }
-    int64_t nanos = 0;
+    // Dates parse as seconds (any four-digit year), timestamps in their own unit.
+    const bool is_date = to_type.id() == TypeId::kDate;
+    int64_t ticks = 0;
     const std::string_view text = input.GetString(i);
-    if (!ParseIsoTimestamp(TrimSpaces(text), &nanos)) {
+    if (!ParseIsoTimestamp(TrimSpaces(text), &ticks, is_date ? 1 : TicksPerSecond(to_type.unit()))) {
       ThrowUnparsable(text, i, to_type,
-                      "not an ISO 8601 timestamp (YYYY-MM-DD[ HH:MM[:SS[.fffffffff]]])");
+                      "not an ISO 8601 timestamp (YYYY-MM-DD[ HH:MM[:SS[.fffffffff]]]) within the range of " +
+                          to_type.ToString());
     }
-    if (to_type.id() == TypeId::kDate) {
-      out[i] = T(civil::FloorDiv(nanos, civil::kNanosPerDay));
-    } else {
-      int64_t ticks = 0;
-      ConvertTicks(nanos, TimeUnit::kNano, to_type.unit(), &ticks);  // toward a coarser unit: exact
-      out[i] = T(ticks);
-    }
+    out[i] = is_date ? T(civil::FloorDiv(ticks, 86400)) : T(ticks);
   }
   return Column::Make(to_type, length, std::move(values), RebasedValidity(input),
                       input.null_count());

@@ -110,12 +110,11 @@ ColumnPtr MakeTimestampColumn(const std::vector<std::optional<std::string>>& val
       builder.AppendNull();
       continue;
     }
-    int64_t nanos = 0;
-    if (!ParseIsoTimestamp(*value, &nanos)) {
-      throw InvalidArgument("'" + *value + "' is not an ISO 8601 timestamp");
-    }
     int64_t ticks = 0;
-    ConvertTicks(nanos, TimeUnit::kNano, unit, &ticks);  // toward a coarser unit: always fits
+    if (!ParseIsoTimestamp(*value, &ticks, TicksPerSecond(unit))) {
+      throw InvalidArgument("'" + *value + "' is not an ISO 8601 timestamp within the range of " +
+                            types::Timestamp(unit).ToString());
+    }
     builder.Append(ticks);
   }
   return builder.Finish();

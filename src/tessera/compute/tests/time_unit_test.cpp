@@ -280,6 +280,13 @@ TEST(TimeUnitTest, TextInAnyUnitAndBeyondTheNanosecondRange) {
   const auto parsed = Cast(*MakeStringColumn({"2020-01-01 00:00:01.123456789"}),
                            types::Timestamp(TimeUnit::kMilli));
   EXPECT_EQ(ValuesOf<int64_t>(*parsed), (std::vector<std::optional<int64_t>>{1577836801123}));
+  // Text beyond the nanosecond range parses into coarser units, and is an error (not a wrapped
+  // value) for nanoseconds.
+  const auto far = MakeStringColumn({"3000-06-01 01:01:01", std::nullopt});
+  EXPECT_COLUMN_EQ(*Cast(*far, types::Timestamp(TimeUnit::kSecond)), *seconds);
+  EXPECT_EQ(ValuesOf<int64_t>(*Cast(*far, types::Timestamp(TimeUnit::kMicro)))[0], year_3000 * 1'000'000);
+  EXPECT_THROW(Cast(*far, types::Timestamp(TimeUnit::kNano)), InvalidArgument);
+  EXPECT_EQ(ValuesOf<int32_t>(*Cast(*far, types::Date()))[0], int32_t(civil::DaysFromCivil(3000, 6, 1)));
   const auto durations = Ticks(types::Duration(TimeUnit::kMilli), {90061500});
   EXPECT_EQ(StringsOf(*Cast(*durations, types::String())),
             (std::vector<std::optional<std::string>>{"1 days 01:01:01.5"}));

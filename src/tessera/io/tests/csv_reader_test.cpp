@@ -318,6 +318,21 @@ TEST(CsvReaderTest, ParsedDatesTakeTheRequestedUnit) {
     EXPECT_TRUE(table->column("t")->IsNull(1));
     EXPECT_EQ(table->column("s")->values<int64_t>()[1], civil::FloorDiv(-500'000'000, NanosPerTick(unit)));
   }
+  // Years beyond nanoseconds read in coarser units; in nanoseconds they are an error naming the value.
+  const auto far = dir.Write("far.csv", "t\n3000-01-01 00:00:01\n1500-01-01\n");
+  CsvReadOptions seconds;
+  seconds.parse_dates = {"t"};
+  seconds.date_unit = TimeUnit::kSecond;
+  const auto far_table = ReadCsvTable({far}, seconds);
+  EXPECT_EQ(far_table->column("t")->values<int64_t>()[0], civil::DaysFromCivil(3000, 1, 1) * 86400 + 1);
+  EXPECT_EQ(far_table->column("t")->values<int64_t>()[1], civil::DaysFromCivil(1500, 1, 1) * 86400);
+  seconds.date_unit = TimeUnit::kNano;
+  try {
+    ReadCsvTable({far}, seconds);
+    ADD_FAILURE() << "expected an error";
+  } catch (const Error& error) {
+    EXPECT_NE(std::string(error.what()).find("3000-01-01 00:00:01"), std::string::npos) << error.what();
+  }
   // A declared dtype keeps its own unit.
   CsvReadOptions declared;
   declared.dtype = {{"t", "M8[ms]"}};
