@@ -49,8 +49,9 @@ auto Released(SchedulerArg handle, F&& fn) -> decltype(fn(std::declval<sched::Sc
   return std::move(*result);
 }
 
-// Python constants as engine scalars: None, bool, int, float, str, and ("timestamp", ns) /
-// ("duration", ns) tuples that the Python package makes from pandas' and NumPy's time types.
+// Python constants as engine scalars: None, bool, int, float, str, and ("datetime64[unit]",
+// ticks) / ("timedelta64[unit]", ticks) tuples that the Python package makes from pandas' and
+// NumPy's time types.
 compute::Scalar ToScalar(nb::handle value) {
   if (value.is_none()) return compute::Scalar::Null(types::Float64());
   if (nb::isinstance<nb::bool_>(value)) return compute::Scalar::Bool(nb::cast<bool>(value));
@@ -58,9 +59,8 @@ compute::Scalar ToScalar(nb::handle value) {
   if (nb::isinstance<nb::float_>(value)) return compute::Scalar::Float64(nb::cast<double>(value));
   if (nb::isinstance<nb::str>(value)) return compute::Scalar::String(nb::cast<std::string>(value));
   if (nb::isinstance<nb::tuple>(value) && nb::len(value) == 2) {
-    auto kind = nb::cast<std::string>(value[0]);
-    if (kind == "timestamp") return compute::Scalar::Timestamp(nb::cast<int64_t>(value[1]));
-    if (kind == "duration") return compute::Scalar::Duration(nb::cast<int64_t>(value[1]));
+    const DataType type = ParseDataType(nb::cast<std::string>(value[0]));
+    if (type.has_unit()) return compute::Scalar::OfInt(type, nb::cast<int64_t>(value[1]));
   }
   throw TypeError("cannot use a value of type " + nb::cast<std::string>(nb::str(value.type().attr("__name__"))) +
                   " as a constant; use a number, bool, string, None or a timestamp");
@@ -100,12 +100,11 @@ expr::Divisions ToDivisions(nb::handle values) {
   return out;
 }
 
-// Type names as the Python package reads them: pandas' names, and "timestamp", "duration",
-// "date", "string" for the types it turns into pandas dtypes itself.
+// Type names as the Python package reads them: pandas' names (timestamps and durations with
+// their unit, "datetime64[us]"), and "date", "string" for the types it turns into pandas dtypes
+// itself.
 std::string DtypeName(DataType type) {
   switch (type.id()) {
-    case TypeId::kTimestamp: return "timestamp";
-    case TypeId::kDuration: return "duration";
     case TypeId::kDate: return "date";
     case TypeId::kString: return "string";
     default: return type.ToString();
@@ -557,6 +556,7 @@ void BindDataFrame(nb::module_& m) {
       else if (k == "dtype") o.dtype = nb::cast<std::map<std::string, std::string>>(value);
       else if (k == "parse_dates") o.parse_dates = nb::cast<std::vector<std::string>>(value);
       else if (k == "date_format") o.date_format = nb::cast<std::string>(value);
+      else if (k == "date_unit") o.date_unit = ParseDataType("datetime64[" + nb::cast<std::string>(value) + "]").unit();
       else if (k == "na_values") o.na_values = nb::cast<std::vector<std::string>>(value);
       else if (k == "keep_default_na") o.keep_default_na = nb::cast<bool>(value);
       else if (k == "quotechar") o.quotechar = one_char(k, nb::cast<std::string>(value));
@@ -580,15 +580,17 @@ void BindDataFrame(nb::module_& m) {
   m.def("from_table", [](nb::handle table, int64_t npartitions, bool sort) {
     return dataframe::from_table(UnwrapTable(table, "from_table"), npartitions, sort);
   });
-  m.def("timeseries", [](std::string start, std::string end, std::string freq, std::string partition_freq, uint64_t seed) {
+  m.def("timeseries", [](std::string start, std::string end, std::string freq, std::string partition_freq, uint64_t seed,
+                         const std::string& unit) {
     datasets::TimeseriesOptions o;
+    o.unit = ParseDataType("datetime64[" + unit + "]").unit();
     o.start = std::move(start);
     o.end = std::move(end);
     o.freq = std::move(freq);
     o.partition_freq = std::move(partition_freq);
     o.seed = seed;
     return dataframe::timeseries(o);
-  });
+  }, nb::arg("start"), nb::arg("end"), nb::arg("freq"), nb::arg("partition_freq"), nb::arg("seed"), nb::arg("unit") = "us");
   m.def("write_taxi_files", [](const std::string& directory, int files, int64_t rows, uint64_t seed) {
     nb::gil_scoped_release release;
     return datasets::WriteTaxiFiles(directory, files, rows, seed);

@@ -58,8 +58,6 @@ nb::object ValidMask(const Column& column) {
 
 const char* TypeName(DataType type) {
   switch (type.id()) {
-    case TypeId::kTimestamp: return "timestamp";
-    case TypeId::kDuration: return "duration";
     case TypeId::kDate: return "date";
     case TypeId::kString: return "string";
     case TypeId::kCategorical: return "category";
@@ -143,10 +141,8 @@ nb::dict ColumnToPython(const ColumnPtr& column) {
 }
 
 ColumnPtr ColumnFromNumpy(const std::string& dtype, nb::handle values, nb::handle valid) {
-  DataType type = dtype == "timestamp"  ? types::Timestamp()
-                  : dtype == "duration" ? types::Duration()
-                  : dtype == "date"     ? types::Date()
-                                        : ParseDataType(dtype);
+  // Timestamps and durations come as NumPy's names with their unit ("datetime64[us]").
+  DataType type = dtype == "date" ? types::Date() : ParseDataType(dtype);
   if (!type.is_fixed_width() || type.id() == TypeId::kCategorical) {
     throw TypeError("ColumnFromNumpy: " + dtype + " is not a fixed-width NumPy type");
   }

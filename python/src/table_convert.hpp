@@ -21,13 +21,14 @@ struct ColumnHandle {
   ColumnPtr column;
 };
 
-/// {"dtype": "int64" | ... | "string" | "category", "values": read-only ndarray view, "mask":
+/// {"dtype": "int64" | ... | "datetime64[us]" | "string" | "category", "values": read-only ndarray view, "mask":
 /// bool ndarray of valid rows or None, and "offsets"/"data" for strings, "categories" for
 /// categoricals}.
 nb::dict ColumnToPython(const ColumnPtr& column);
 
 /// A column over a 1-d NumPy array of a NumPy dtype tessera stores as is (bool, [u]int8..64,
-/// float32/64; "timestamp"/"duration" for int64 nanoseconds, "date" for int32 days). `valid`:
+/// float32/64; "datetime64[unit]"/"timedelta64[unit]" for int64 ticks of s, ms, us or ns,
+/// "date" for int32 days). `valid`:
 /// optional bool array, false where the row is null.
 ColumnPtr ColumnFromNumpy(const std::string& dtype, nb::handle values, nb::handle valid);
 /// A string column over Arrow large_string buffers (offsets: length+1 int64; data: UTF-8).

@@ -19,6 +19,9 @@ from . import _core
 
 PANDAS_MAJOR = int(pd.__version__.split(".")[0])
 _STRING_DTYPE = pd.Series(["a"]).dtype  # "str" (pandas 3) or object (pandas 2)
+# The unit the installed pandas gives timestamps parsed from text and pd.date_range's index:
+# microseconds under pandas 3, nanoseconds under pandas 2.
+TEXT_DATETIME_UNIT = "us" if PANDAS_MAJOR >= 3 else "ns"
 
 _NUMPY_DTYPES = {
     "bool": np.bool_, "int8": np.int8, "int16": np.int16, "int32": np.int32, "int64": np.int64,
@@ -50,11 +53,11 @@ def column_to_pandas(payload, writable=False):
     if dtype == "string":
         return _strings(payload)
     values = payload["values"]
-    if dtype == "timestamp" or dtype == "duration":
-        values = values.view("M8[ns]" if dtype == "timestamp" else "m8[ns]")
+    if dtype.startswith(("datetime64", "timedelta64")):
+        values = values.view(dtype)  # the engine's unit: datetime64[s|ms|us|ns]
         if mask is not None:
             values = values.copy()
-            values[~mask] = np.datetime64("NaT") if dtype == "timestamp" else np.timedelta64("NaT")
+            values[~mask] = np.datetime64("NaT") if dtype[0] == "d" else np.timedelta64("NaT")
         return values
     if dtype == "date":
         dates = values.astype("M8[D]").astype(object)
@@ -122,7 +125,14 @@ def _bitmap(valid):
     return pa.array(valid, type=pa.bool_()).buffers()[1]
 
 
-_ARROW_TIME = {"timestamp": pa.timestamp("ns"), "duration": pa.duration("ns"), "date": pa.date32()}
+def _arrow_time_type(dtype):
+    if dtype == "date":
+        return pa.date32()
+    if dtype.startswith("datetime64["):
+        return pa.timestamp(dtype[11:-1])
+    if dtype.startswith("timedelta64["):
+        return pa.duration(dtype[12:-1])
+    return None
 
 
 def column_to_arrow(payload):
@@ -137,7 +147,7 @@ def column_to_arrow(payload):
         return pa.DictionaryArray.from_arrays(codes, _arrow_strings(payload["categories"]))
     if dtype == "bool":
         return pa.array(values, type=pa.bool_(), mask=None if mask is None else ~mask)
-    arrow_type = _ARROW_TIME.get(dtype) or pa.from_numpy_dtype(values.dtype)
+    arrow_type = _arrow_time_type(dtype) or pa.from_numpy_dtype(values.dtype)
     validity, null_count = (None, 0) if mask is None else (_bitmap(mask), int((~mask).sum()))
     if dtype.startswith("float") and mask is None and np.isnan(values).any():
         # NaN is pandas' missing value: Arrow readers get it as null, as pa.Table.from_pandas gives
@@ -180,10 +190,9 @@ def _arrow_column(array, name):
     if pa.types.is_timestamp(kind):
         if kind.tz is not None:
             array = array.cast(pa.timestamp(kind.unit))
-        array = array.cast(pa.timestamp("ns"))
-        return _core.column_from_numpy("timestamp", _fixed_values(array), valid)
+        return _core.column_from_numpy(f"datetime64[{kind.unit}]", _fixed_values(array), valid)
     if pa.types.is_duration(kind):
-        return _core.column_from_numpy("duration", _fixed_values(array.cast(pa.duration("ns"))), valid)
+        return _core.column_from_numpy(f"timedelta64[{kind.unit}]", _fixed_values(array), valid)
     if pa.types.is_date32(kind) or pa.types.is_date64(kind):
         days = array.cast(pa.date32()).cast(pa.int32())
         return _core.column_from_numpy("date", np.ascontiguousarray(days.fill_null(0).to_numpy()), valid)
@@ -210,10 +219,10 @@ def _fixed_values(array):
 def scalar_to_python(pair):
     """(dtype, value) from the engine as the value pandas would return."""
     dtype, value = pair
-    if dtype == "timestamp":
-        return pd.NaT if value is None else pd.Timestamp(value, unit="ns")
-    if dtype == "duration":
-        return pd.NaT if value is None else pd.Timedelta(value, unit="ns")
+    if dtype.startswith("datetime64"):
+        return pd.NaT if value is None else pd.Timestamp(np.datetime64(value, dtype[11:-1]))
+    if dtype.startswith("timedelta64"):
+        return pd.NaT if value is None else pd.Timedelta(np.timedelta64(value, dtype[12:-1]))
     if dtype == "date":
         return None if value is None else (_dt.date(1970, 1, 1) + _dt.timedelta(days=value))
     if value is None:
@@ -226,8 +235,15 @@ def scalar_to_python(pair):
 # ---------------------------------------------------------------------------------------------
 # pandas -> engine
 
+def _time_pair(value):
+    """A pandas Timestamp / Timedelta as (NumPy dtype name with its unit, ticks)."""
+    scalar = value.asm8  # datetime64 / timedelta64 in the value's own unit
+    return (str(scalar.dtype), int(scalar.view("i8")))
+
+
 def to_engine_scalar(value):
-    """A Python constant in the form the engine takes (time types as ("timestamp", ns) tuples)."""
+    """A Python constant in the form the engine takes (time types as ("datetime64[unit]", ticks)
+    tuples, in the unit pandas gives the value)."""
     if isinstance(value, (np.generic,)):
         if isinstance(value, np.datetime64):
             value = pd.Timestamp(value)
@@ -241,11 +257,12 @@ def to_engine_scalar(value):
             return None
         if ts.tzinfo is not None:
             ts = ts.tz_convert("UTC").tz_localize(None)
-        return ("timestamp", int(ts.as_unit("ns").value))
+        return _time_pair(ts)
     if isinstance(value, _dt.date):
-        return ("timestamp", int(pd.Timestamp(value).as_unit("ns").value))
+        return _time_pair(pd.Timestamp(value))
     if isinstance(value, (pd.Timedelta, _dt.timedelta)):
-        return ("duration", int(pd.Timedelta(value).as_unit("ns").value))
+        delta = pd.Timedelta(value)
+        return None if delta is pd.NaT else _time_pair(delta)
     if value is pd.NaT:
         return None
     return value
@@ -296,16 +313,15 @@ def column_from_pandas(values, name):
         raise TypeError(f"column {name!r} has time zone {dtype.tz}; tessera keeps naive timestamps: pass "
                         f"values.dt.tz_convert('UTC').dt.tz_localize(None) for UTC times, or "
                         f".dt.tz_localize(None) for local wall-clock times")
-    if dtype is not None and dtype.kind == "M":
-        array = np.asarray(values).astype("M8[ns]", copy=False)
+    if dtype is not None and dtype.kind in "mM":
+        # The column's own unit (no copy); NumPy's coarser units (D, h, m) become seconds, as
+        # pandas stores them.
+        array = np.asarray(values)
+        if np.datetime_data(array.dtype)[0] not in ("s", "ms", "us", "ns"):
+            array = array.astype(f"{dtype.kind}8[s]")
         ints = np.ascontiguousarray(array.view(np.int64))
         nat = np.isnat(array)
-        return _core.column_from_numpy("timestamp", ints, ~nat if nat.any() else None)
-    if dtype is not None and dtype.kind == "m":
-        array = np.asarray(values).astype("m8[ns]", copy=False)
-        ints = np.ascontiguousarray(array.view(np.int64))
-        nat = np.isnat(array)
-        return _core.column_from_numpy("duration", ints, ~nat if nat.any() else None)
+        return _core.column_from_numpy(str(array.dtype.newbyteorder("=")), ints, ~nat if nat.any() else None)
     if isinstance(dtype, pd.api.extensions.ExtensionDtype) and not isinstance(dtype, pd.StringDtype):
         # nullable Int64 / Float64 / boolean: NumPy values plus a mask
         array = values.array if hasattr(values, "array") else values

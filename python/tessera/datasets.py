@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from . import _core
+from ._convert import TEXT_DATETIME_UNIT
 from .dataframe.core import DataFrame
 
 
@@ -14,7 +15,9 @@ def timeseries(start="2000-01-01", end="2000-01-31", freq="1s", partition_freq="
     data)."""
     if kwargs:
         raise TypeError(f"timeseries() got unsupported keyword arguments: {sorted(kwargs)}")
-    return DataFrame(_core.timeseries(str(start), str(end), str(freq), str(partition_freq), int(seed or 0)))
+    # The index unit pd.date_range gives, as Dask builds it with date_range.
+    return DataFrame(_core.timeseries(str(start), str(end), str(freq), str(partition_freq), int(seed or 0),
+                                      TEXT_DATETIME_UNIT))
 
 
 def taxi(directory, files=6, rows=1_000_000, seed=2015):

@@ -16,7 +16,7 @@ from ..base import Collection, parse_bytes, visualize
 from .._convert import (scalar_to_python, table_to_arrow, table_to_pandas, table_to_series,
                         to_engine_scalar)
 
-_NUMPY_NAMES = {"timestamp": "datetime64[ns]", "duration": "timedelta64[ns]", "date": "object"}
+_NUMPY_NAMES = {"date": "object"}  # timestamps and durations come as NumPy names with their unit
 
 
 def _pandas_dtype(name):
@@ -28,7 +28,8 @@ def _pandas_dtype(name):
 
 
 def _engine_dtype(dtype):
-    """A dtype as the engine spells it ('int64', 'string', 'category', 'datetime64[ns]')."""
+    """A dtype as the engine spells it ('int64', 'string', 'category', 'datetime64[us]'; NumPy's
+    'M8[s]' / '<m8[ms]' spellings pass through, the engine reads them)."""
     if dtype is str or dtype == "str" or isinstance(dtype, pd.StringDtype) or dtype == "string":
         return "string"
     if dtype is object or dtype == "object":

@@ -42,7 +42,7 @@ def _loc_slice(frame, d, start, stop):
     index_dtype = d.index_dtype
     if index_dtype is None:
         raise ValueError("loc needs an index; call set_index first")
-    if index_dtype == "timestamp" and (isinstance(start, (str, type(None))) and isinstance(stop, (str, type(None)))):
+    if index_dtype.startswith("datetime64") and (isinstance(start, (str, type(None))) and isinstance(stop, (str, type(None)))):
         low = start if start is not None else "1677-09-22"
         high = stop if stop is not None else "2262-04-10"
         return d.loc_slice(low, high)

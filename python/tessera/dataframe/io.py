@@ -9,7 +9,7 @@ import uuid
 import pandas as pd
 
 from .. import _core, _scheduler
-from .._convert import arrow_to_table, pandas_to_table, to_engine_scalar
+from .._convert import TEXT_DATETIME_UNIT, arrow_to_table, pandas_to_table, to_engine_scalar
 from ..base import compute, parse_bytes
 from .core import DataFrame, Series, _as_list, _engine_dtype
 from .partition_functions import _meta_to_pandas
@@ -33,6 +33,7 @@ def read_csv(urlpath, blocksize="default", parse_dates=None, dtype=None, usecols
         if parse_dates is True or isinstance(parse_dates, dict):
             raise TypeError("parse_dates takes a list of column names")
         options["parse_dates"] = _as_list(parse_dates)
+        options["date_unit"] = TEXT_DATETIME_UNIT  # the unit pandas.read_csv gives them
     if dtype is not None:
         if not isinstance(dtype, dict):
             raise TypeError("dtype takes a {column: dtype} dict")

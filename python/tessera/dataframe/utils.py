@@ -12,34 +12,12 @@ def _materialize(value):
     return value
 
 
-def _with_ns_datetimes(obj):
-    """Datetime and timedelta columns and indexes at nanosecond resolution: tessera computes
-    datetime64[ns] while pandas 3 may pick another unit for the same values."""
-    def fix_index(index):
-        if isinstance(index, pd.DatetimeIndex) and index.dtype != "M8[ns]":
-            return index.as_unit("ns")
-        return index
-    if isinstance(obj, pd.DataFrame):
-        obj = obj.copy(deep=False)
-        for c in obj.columns:
-            if obj[c].dtype.kind in "mM" and obj[c].dtype not in ("M8[ns]", "m8[ns]"):
-                obj[c] = obj[c].dt.as_unit("ns")
-        obj.index = fix_index(obj.index)
-    elif isinstance(obj, pd.Series):
-        if obj.dtype.kind in "mM" and obj.dtype not in ("M8[ns]", "m8[ns]"):
-            obj = obj.dt.as_unit("ns")
-        obj = obj.set_axis(fix_index(obj.index))
-    elif isinstance(obj, pd.Index):
-        obj = fix_index(obj)
-    return obj
-
-
 def assert_eq(a, b, check_dtype=True, check_index=True, check_names=True, sort_results=False, check_freq=False,
               **kwargs):
     """Compares tessera collections or results with pandas objects (values, dtypes, index and
     names), computing lazy objects first; an index's freq is not compared unless check_freq. ``check_index=False`` compares values in order, ignoring
     labels; ``sort_results`` sorts both sides by index (or values) first."""
-    a, b = _with_ns_datetimes(_materialize(a)), _with_ns_datetimes(_materialize(b))
+    a, b = _materialize(a), _materialize(b)
     if isinstance(a, (pd.DataFrame, pd.Series)):
         if sort_results:
             a, b = a.sort_index(), b.sort_index()

@@ -20,12 +20,12 @@ inline char* TwoDigits(char* out, int64_t value) {
 }
 }  // namespace
 
-int WriteTimestamp(int64_t nanos, char* out) {
-  const int64_t days = FloorDiv(nanos, kNanosPerDay);
-  const int64_t in_day = nanos - days * kNanosPerDay;
-  const CivilDate date = CivilFromDays(days);
+int WriteTimestamp(int64_t ticks, char* out, int64_t ticks_per_second) {
+  const DayAndNanos split = SplitDay(ticks, ticks_per_second);
+  const int64_t in_day = split.nanos_in_day;
+  const CivilDate date = CivilFromDays(split.days);
   if (date.year < 0 || date.year > 9999) {
-    const std::string text = FormatTimestamp(nanos);
+    const std::string text = FormatTimestampTicks(ticks, ticks_per_second);
     text.copy(out, text.size());
     return int(text.size());
   }
@@ -60,12 +60,12 @@ int WriteTimestamp(int64_t nanos, char* out) {
   return int(p - out);
 }
 
-std::string FormatTimestamp(int64_t nanos, bool with_fraction) {
-  const int64_t days = FloorDiv(nanos, kNanosPerDay);
-  const int64_t in_day = nanos - days * kNanosPerDay;
-  const int64_t seconds = in_day / kNanosPerSecond;
-  const int64_t fraction = in_day % kNanosPerSecond;
-  std::string text = FormatDate(days);
+namespace {
+
+std::string FormatDayAndNanos(DayAndNanos split, bool with_fraction) {
+  const int64_t seconds = split.nanos_in_day / kNanosPerSecond;
+  const int64_t fraction = split.nanos_in_day % kNanosPerSecond;
+  std::string text = FormatDate(split.days);
   char clock[48];
   std::snprintf(clock, sizeof clock, " %02lld:%02lld:%02lld", static_cast<long long>(seconds / 3600),
                 static_cast<long long>(seconds / 60 % 60), static_cast<long long>(seconds % 60));
@@ -80,23 +80,37 @@ std::string FormatTimestamp(int64_t nanos, bool with_fraction) {
   return text;
 }
 
-std::string FormatDuration(int64_t nanos) {
-  const int64_t days = FloorDiv(nanos, kNanosPerDay);
-  const int64_t rest = nanos - days * kNanosPerDay;
-  const int64_t seconds = rest / kNanosPerSecond;
+std::string FormatDurationDays(DayAndNanos split) {
+  const int64_t seconds = split.nanos_in_day / kNanosPerSecond;
   char text[64];
-  std::snprintf(text, sizeof text, "%lld days %02lld:%02lld:%02lld", static_cast<long long>(days),
+  std::snprintf(text, sizeof text, "%lld days %02lld:%02lld:%02lld", static_cast<long long>(split.days),
                 static_cast<long long>(seconds / 3600), static_cast<long long>(seconds / 60 % 60),
                 static_cast<long long>(seconds % 60));
   std::string result = text;
-  if (rest % kNanosPerSecond != 0) {
+  if (split.nanos_in_day % kNanosPerSecond != 0) {
     char digits[16];
-    std::snprintf(digits, sizeof digits, ".%09lld", static_cast<long long>(rest % kNanosPerSecond));
+    std::snprintf(digits, sizeof digits, ".%09lld", static_cast<long long>(split.nanos_in_day % kNanosPerSecond));
     std::string f = digits;
     while (f.back() == '0') f.pop_back();
     result += f;
   }
   return result;
+}
+
+}  // namespace
+
+std::string FormatTimestamp(int64_t nanos, bool with_fraction) {
+  return FormatDayAndNanos(SplitDay(nanos, kNanosPerSecond), with_fraction);
+}
+
+std::string FormatTimestampTicks(int64_t ticks, int64_t ticks_per_second) {
+  return FormatDayAndNanos(SplitDay(ticks, ticks_per_second), true);
+}
+
+std::string FormatDuration(int64_t nanos) { return FormatDurationDays(SplitDay(nanos, kNanosPerSecond)); }
+
+std::string FormatDurationTicks(int64_t ticks, int64_t ticks_per_second) {
+  return FormatDurationDays(SplitDay(ticks, ticks_per_second));
 }
 
 }  // namespace tessera::civil

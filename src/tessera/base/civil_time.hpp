@@ -1,4 +1,4 @@
-// Conversions between nanoseconds since the epoch and calendar fields (proleptic Gregorian, no
+// Conversions between nanoseconds (or other ticks) since the epoch and calendar fields (proleptic Gregorian, no
 // time zone), shared by the CSV parser, the datetime kernels and printing.
 #pragma once
 
@@ -57,15 +57,32 @@ constexpr int64_t FloorDiv(int64_t a, int64_t b) {
   return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
 }
 
+/// Splits `ticks` since the epoch (at `ticks_per_second`: 1 for seconds .. 1e9 for nanoseconds)
+/// into whole days (toward the past) and the nanoseconds into that day; never overflows.
+struct DayAndNanos {
+  int64_t days;
+  int64_t nanos_in_day;  // 0 .. kNanosPerDay - 1
+};
+constexpr DayAndNanos SplitDay(int64_t ticks, int64_t ticks_per_second) {
+  const int64_t ticks_per_day = 86400 * ticks_per_second;
+  const int64_t days = FloorDiv(ticks, ticks_per_day);
+  return {days, (ticks - days * ticks_per_day) * (kNanosPerSecond / ticks_per_second)};
+}
+
 /// Writes "YYYY-MM-DD HH:MM:SS" (plus ".f..." when the time has a fraction) for years 0..9999
-/// into `out` (at least 32 bytes) without allocating; returns the length written.
-int WriteTimestamp(int64_t nanos, char* out);
+/// into `out` (at least 32 bytes) without allocating; returns the length written. `ticks` count
+/// units of 1 / ticks_per_second seconds (nanoseconds by default).
+int WriteTimestamp(int64_t ticks, char* out, int64_t ticks_per_second = kNanosPerSecond);
 
 /// "YYYY-MM-DD HH:MM:SS" plus ".fffffffff" trimmed to the digits needed when `fraction` is set.
 std::string FormatTimestamp(int64_t nanos, bool with_fraction = true);
+/// The same for a count of ticks at `ticks_per_second` (covers every year such a count reaches).
+std::string FormatTimestampTicks(int64_t ticks, int64_t ticks_per_second);
 /// "YYYY-MM-DD".
 std::string FormatDate(int64_t days);
 /// pandas' timedelta spelling: "1 days 02:03:04".
 std::string FormatDuration(int64_t nanos);
+/// The same for a count of ticks at `ticks_per_second`.
+std::string FormatDurationTicks(int64_t ticks, int64_t ticks_per_second);
 
 }  // namespace tessera::civil

@@ -26,11 +26,16 @@ inline bool ValidDate(int year, int month, int day) {
   return month >= 1 && month <= 12 && day >= 1 && unsigned(day) <= civil::DaysInMonth(year, unsigned(month));
 }
 
-inline int64_t Combine(int year, int month, int day, int hour, int minute, int second,
-                       int64_t fraction_nanos) {
-  return civil::DaysFromCivil(year, unsigned(month), unsigned(day)) * civil::kNanosPerDay +
-         int64_t(hour) * civil::kNanosPerHour + int64_t(minute) * civil::kNanosPerMinute +
-         int64_t(second) * civil::kNanosPerSecond + fraction_nanos;
+// The instant as ticks of 1 / ticks_per_second s (finer digits dropped toward the past); false
+// when it does not fit int64 (datetime64[ns] spans the years 1677..2262).
+inline bool Combine(int year, int month, int day, int hour, int minute, int second, int64_t fraction_nanos,
+                    int64_t offset_nanos, int64_t ticks_per_second, int64_t* ticks) {
+  const int64_t days = civil::DaysFromCivil(year, unsigned(month), unsigned(day));
+  const int64_t in_day_nanos = int64_t(hour) * civil::kNanosPerHour + int64_t(minute) * civil::kNanosPerMinute +
+                               int64_t(second) * civil::kNanosPerSecond + fraction_nanos - offset_nanos;
+  const int64_t in_day_ticks = civil::FloorDiv(in_day_nanos, civil::kNanosPerSecond / ticks_per_second);
+  return !__builtin_mul_overflow(days, 86400 * ticks_per_second, ticks) &&
+         !__builtin_add_overflow(*ticks, in_day_ticks, ticks);
 }
 
 // Parses up to 9 fraction digits after the '.'; returns the position after them.
@@ -51,7 +56,7 @@ inline size_t Fraction(std::string_view text, size_t pos, int64_t* nanos) {
 
 }  // namespace
 
-bool ParseIsoTimestamp(std::string_view text, int64_t* nanos) {
+bool ParseIsoTimestamp(std::string_view text, int64_t* ticks, int64_t ticks_per_second) {
   const size_t n = text.size();
   if (n < 10) return false;
   const char* p = text.data();
@@ -60,10 +65,7 @@ bool ParseIsoTimestamp(std::string_view text, int64_t* nanos) {
       !Digits(p + 8, 2, &day) || !ValidDate(year, month, day)) {
     return false;
   }
-  if (n == 10) {
-    *nanos = Combine(year, month, day, 0, 0, 0, 0);
-    return true;
-  }
+  if (n == 10) return Combine(year, month, day, 0, 0, 0, 0, 0, ticks_per_second, ticks);
   if ((p[10] != ' ' && p[10] != 'T') || n < 16) return false;
   int hour, minute, second = 0;
   if (!Digits(p + 11, 2, &hour) || p[13] != ':' || !Digits(p + 14, 2, &minute) || hour > 23 ||
@@ -97,8 +99,7 @@ bool ParseIsoTimestamp(std::string_view text, int64_t* nanos) {
       return false;
     }
   }
-  *nanos = Combine(year, month, day, hour, minute, second, fraction) - offset_nanos;
-  return true;
+  return Combine(year, month, day, hour, minute, second, fraction, offset_nanos, ticks_per_second, ticks);
 }
 
 namespace {
@@ -129,7 +130,8 @@ void ValidateTimestampFormat(std::string_view format) {
   }
 }
 
-bool ParseTimestampWithFormat(std::string_view text, std::string_view format, int64_t* nanos) {
+bool ParseTimestampWithFormat(std::string_view text, std::string_view format, int64_t* ticks,
+                              int64_t ticks_per_second) {
   int year = 1970, month = 1, day = 1, hour = 0, minute = 0, second = 0;
   int64_t fraction = 0;
   bool pm = false, has_ampm = false;
@@ -193,8 +195,7 @@ bool ParseTimestampWithFormat(std::string_view text, std::string_view format, in
     hour = hour % 12 + (pm ? 12 : 0);
   }
   if (!ValidDate(year, month, day) || hour > 23 || minute > 59 || second > 59) return false;
-  *nanos = Combine(year, month, day, hour, minute, second, fraction);
-  return true;
+  return Combine(year, month, day, hour, minute, second, fraction, 0, ticks_per_second, ticks);
 }
 
 }  // namespace tessera

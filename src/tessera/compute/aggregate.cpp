@@ -127,7 +127,7 @@ uint64_t IntegerSum(const Column& column) {
 DataType SumResultType(DataType type) {
   if (type.is_floating()) return types::Float64();
   if (type.is_unsigned_integer()) return types::UInt64();
-  if (type.id() == TypeId::kDuration) return types::Duration();
+  if (type.id() == TypeId::kDuration) return type;
   if (type.is_signed_integer() || type.id() == TypeId::kBool) return types::Int64();
   Unsupported("sum", type, "; cast to a numeric type first");
 }
@@ -256,7 +256,7 @@ Scalar SumState::Sum() const {
   switch (type.id()) {
     case TypeId::kFloat64: return Scalar::Float64(floating + 0.0);
     case TypeId::kUInt64: return Scalar::UInt64(integer);
-    case TypeId::kDuration: return Scalar::Duration(int64_t(integer));
+    case TypeId::kDuration: return Scalar::OfInt(type, int64_t(integer));
     default: return Scalar::Int64(int64_t(integer));
   }
 }
@@ -364,7 +364,7 @@ Scalar Count(const Column& column) {
 Scalar Mean(const Column& column) {
   const DataType type = column.type();
   if (type.id() == TypeId::kTimestamp || type.id() == TypeId::kDuration) {
-    // Exact: a 128-bit sum of nanoseconds cannot overflow for any partition size.
+    // Exact: a 128-bit sum of int64 ticks cannot overflow for any partition size.
     const int64_t* values = column.values<int64_t>();
     __int128 sum = 0;
     int64_t count = 0;

@@ -332,19 +332,34 @@ ColumnPtr NumericArithmetic(ArithmeticOp op, const Operand& a, const Operand& b,
                   a.ToString() + " and " + b.ToString() + hint);
 }
 
-// Temporal values are int64 nanoseconds: map each operand to int64, compute, and give the
-// result its temporal type.
-Operand AsInt64(const Operand& operand, Scalar* storage) {
+// Temporal values are int64 counts of their unit: bring both operands to the finer unit (as
+// pandas does), map each to int64, compute, and give the result its temporal type.
+Operand AsInt64(const Operand& operand, TimeUnit unit, Scalar* storage) {
+  const DataType type = operand.type();
   if (operand.column) {
     Operand result;
-    result.owner = operand.type().is_integer() ? Cast(*operand.column, types::Int64())
-                                               : Reinterpret(*operand.column, types::Int64());
+    if (type.is_integer()) {
+      result.owner = Cast(*operand.column, types::Int64());
+    } else {
+      result.owner = Reinterpret(*(type.unit() == unit ? operand.column->Slice(0, operand.column->length())
+                                                        : CastTimeUnit(*operand.column, unit)),
+                                 types::Int64());
+    }
     result.column = result.owner.get();
     return result;
   }
-  *storage = operand.scalar->is_null() ? Scalar::Null(types::Int64())
-                                       : Scalar::Int64(int64_t(internal::IntegerScalarValue(
-                                             *operand.scalar)));
+  if (operand.scalar->is_null()) {
+    *storage = Scalar::Null(types::Int64());
+  } else if (type.has_unit()) {
+    int64_t value = 0;
+    if (!ConvertTicks(operand.scalar->as_int64(), type.unit(), unit, &value)) {
+      throw InvalidArgument(operand.scalar->ToString() + " is out of bounds for " +
+                            DataType(type.id(), unit).ToString() + "; use a coarser unit for the column");
+    }
+    *storage = Scalar::Int64(value);
+  } else {
+    *storage = Scalar::Int64(int64_t(internal::IntegerScalarValue(*operand.scalar)));
+  }
   Operand result;
   result.scalar = storage;
   return result;
@@ -358,32 +373,37 @@ ColumnPtr TemporalArithmetic(ArithmeticOp op, const Operand& a, const Operand& b
   constexpr TypeId kDur = TypeId::kDuration;
   const bool x_int = a.type().is_integer();
   const bool y_int = b.type().is_integer();
+  TimeUnit unit = TimeUnit::kSecond;
+  if (a.type().has_unit()) unit = FinerUnit(unit, a.type().unit());
+  if (b.type().has_unit()) unit = FinerUnit(unit, b.type().unit());
+  const DataType timestamp = types::Timestamp(unit);
+  const DataType duration = types::Duration(unit);
   DataType result;
   bool int64_result = false;  // the numeric result is already the answer (//, /)
   switch (op) {
     case ArithmeticOp::kAdd:
       if ((x == kTs && y == kDur) || (x == kDur && y == kTs)) {
-        result = types::Timestamp();
+        result = timestamp;
       } else if (x == kDur && y == kDur) {
-        result = types::Duration();
+        result = duration;
       } else {
         ThrowUnsupported(op, a.type(), b.type());
       }
       break;
     case ArithmeticOp::kSubtract:
       if (x == kTs && y == kTs) {
-        result = types::Duration();
+        result = duration;
       } else if (x == kTs && y == kDur) {
-        result = types::Timestamp();
+        result = timestamp;
       } else if (x == kDur && y == kDur) {
-        result = types::Duration();
+        result = duration;
       } else {
         ThrowUnsupported(op, a.type(), b.type());
       }
       break;
     case ArithmeticOp::kMultiply:
       if (!((x == kDur && y_int) || (x_int && y == kDur))) ThrowUnsupported(op, a.type(), b.type());
-      result = types::Duration();
+      result = duration;
       break;
     case ArithmeticOp::kDivide:
     case ArithmeticOp::kFloorDivide:
@@ -395,7 +415,7 @@ ColumnPtr TemporalArithmetic(ArithmeticOp op, const Operand& a, const Operand& b
   Scalar storage_a = Scalar::Null(types::Int64());
   Scalar storage_b = Scalar::Null(types::Int64());
   ColumnPtr numeric =
-      NumericArithmetic(op, AsInt64(a, &storage_a), AsInt64(b, &storage_b), length);
+      NumericArithmetic(op, AsInt64(a, unit, &storage_a), AsInt64(b, unit, &storage_b), length);
   return int64_result ? numeric : Reinterpret(*numeric, result);
 }
 
@@ -472,7 +492,7 @@ TESSERA_ARITHMETIC_FORMS(Power, ArithmeticOp::kPower)
 ColumnPtr Negate(const Column& a) {
   const DataType type = a.type();
   if (type.id() == TypeId::kDuration) {
-    return Reinterpret(*Negate(*Reinterpret(a, types::Int64())), types::Duration());
+    return Reinterpret(*Negate(*Reinterpret(a, types::Int64())), type);
   }
   if (type.id() == TypeId::kBool) {
     throw TypeError("cannot negate a bool column with -; use Not (the ~ operator) instead");
@@ -491,7 +511,7 @@ ColumnPtr Negate(const Column& a) {
 ColumnPtr Abs(const Column& a) {
   const DataType type = a.type();
   if (type.id() == TypeId::kDuration) {
-    return Reinterpret(*Abs(*Reinterpret(a, types::Int64())), types::Duration());
+    return Reinterpret(*Abs(*Reinterpret(a, types::Int64())), type);
   }
   if (type.id() == TypeId::kBool || type.is_unsigned_integer()) return a.Slice(0, a.length());
   if (!type.is_numeric()) {

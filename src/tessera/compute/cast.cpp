@@ -198,11 +198,12 @@ inline char* WriteClock(char* p, int64_t nanos_in_day, int fraction_digits) {
 // midnight, else with 0, 3, 6 or 9 fraction digits as the finest value needs.
 int TimestampFractionDigits(const Column& input, bool* dates_only) {
   const int64_t* in = input.values<int64_t>();
+  const int64_t ticks_per_second = TicksPerSecond(input.type().unit());
   int64_t finest = 0;  // 0: seconds, 1: millis, 2: micros, 3: nanos; 4 marks a non-midnight
   bool midnight = true;
   for (int64_t i = 0; i < input.length(); ++i) {
     if (!input.IsValid(i)) continue;
-    const int64_t in_day = in[i] - civil::FloorDiv(in[i], civil::kNanosPerDay) * civil::kNanosPerDay;
+    const int64_t in_day = civil::SplitDay(in[i], ticks_per_second).nanos_in_day;
     midnight = midnight && in_day == 0;
     const int64_t fraction = in_day % civil::kNanosPerSecond;
     if (fraction % 1000 != 0) {
@@ -226,16 +227,17 @@ ColumnPtr FormatValues(const Column& input) {
     bool dates_only = false;
     const int fraction_digits = TimestampFractionDigits(input, &dates_only);
     const int64_t* in = input.values<int64_t>();
+    const int64_t ticks_per_second = TicksPerSecond(type.unit());
     for (int64_t i = 0; i < length; ++i) {
       if (!input.IsValid(i)) {
         builder.AppendNull();
         continue;
       }
-      const int64_t days = civil::FloorDiv(in[i], civil::kNanosPerDay);
-      char* p = WriteDate(text, days);
+      const civil::DayAndNanos split = civil::SplitDay(in[i], ticks_per_second);
+      char* p = WriteDate(text, split.days);
       if (!dates_only) {
         *p++ = ' ';
-        p = WriteClock(p, in[i] - days * civil::kNanosPerDay, fraction_digits);
+        p = WriteClock(p, split.nanos_in_day, fraction_digits);
       }
       builder.Append(std::string_view(text, size_t(p - text)));
     }
@@ -260,10 +262,9 @@ ColumnPtr FormatValues(const Column& input) {
         p = WriteDate(text, int64_t(in[i]));
       } else if (type.id() == TypeId::kDuration) {
         // pandas' timedelta spelling: "1 days 02:03:04.5".
-        const int64_t nanos = int64_t(in[i]);
-        const int64_t days = civil::FloorDiv(nanos, civil::kNanosPerDay);
-        const int64_t rest = nanos - days * civil::kNanosPerDay;
-        p = std::to_chars(p, p + 24, days).ptr;
+        const civil::DayAndNanos split = civil::SplitDay(int64_t(in[i]), TicksPerSecond(type.unit()));
+        const int64_t rest = split.nanos_in_day;
+        p = std::to_chars(p, p + 24, split.days).ptr;
         std::memcpy(p, " days ", 6);
         p = WriteClock(p + 6, rest, rest % civil::kNanosPerSecond != 0 ? 9 : 0);
         while (rest % civil::kNanosPerSecond != 0 && p[-1] == '0') --p;
@@ -331,7 +332,7 @@ bool ParseNumber(std::string_view text, DataType type, T* value) {
 }
 
 [[noreturn]] void ThrowUnparsable(std::string_view text, int64_t row, DataType type,
-                                  const char* expected) {
+                                  const std::string& expected) {
   throw InvalidArgument("cannot convert '" + std::string(text) + "' (row " + std::to_string(row) +
                         " of a string column) to " + type.ToString() + ": " + expected +
                         "; clean or drop such rows before casting");
@@ -371,14 +372,16 @@ ColumnPtr ParseTemporal(const Column& input, DataType to_type) {
       out[i] = 0;
       continue;
     }
-    int64_t nanos = 0;
+    // Dates parse as seconds (any four-digit year), timestamps in their own unit.
+    const bool is_date = to_type.id() == TypeId::kDate;
+    int64_t ticks = 0;
     const std::string_view text = input.GetString(i);
-    if (!ParseIsoTimestamp(TrimSpaces(text), &nanos)) {
+    if (!ParseIsoTimestamp(TrimSpaces(text), &ticks, is_date ? 1 : TicksPerSecond(to_type.unit()))) {
       ThrowUnparsable(text, i, to_type,
-                      "not an ISO 8601 timestamp (YYYY-MM-DD[ HH:MM[:SS[.fffffffff]]])");
+                      "not an ISO 8601 timestamp (YYYY-MM-DD[ HH:MM[:SS[.fffffffff]]]) within the range of " +
+                          to_type.ToString());
     }
-    out[i] = to_type.id() == TypeId::kDate ? T(civil::FloorDiv(nanos, civil::kNanosPerDay))
-                                           : T(nanos);
+    out[i] = is_date ? T(civil::FloorDiv(ticks, 86400)) : T(ticks);
   }
   return Column::Make(to_type, length, std::move(values), RebasedValidity(input),
                       input.null_count());
@@ -428,20 +431,26 @@ ColumnPtr TimestampToDate(const Column& input) {
   const int64_t* in = input.values<int64_t>();
   internal::MutableBuffer values = AllocateValues<int32_t>(length);
   int32_t* out = values->mutable_data_as<int32_t>();
-  for (int64_t i = 0; i < length; ++i) {
-    out[i] = int32_t(civil::FloorDiv(in[i], civil::kNanosPerDay));
-  }
+  const int64_t ticks_per_second = TicksPerSecond(input.type().unit());
+  for (int64_t i = 0; i < length; ++i) out[i] = int32_t(civil::SplitDay(in[i], ticks_per_second).days);
   return Column::Make(types::Date(), length, std::move(values), RebasedValidity(input),
                       input.null_count());
 }
 
-ColumnPtr DateToTimestamp(const Column& input) {
+ColumnPtr DateToTimestamp(const Column& input, DataType type) {
   const int64_t length = input.length();
   const int32_t* in = input.values<int32_t>();
   internal::MutableBuffer values = AllocateValues<int64_t>(length);
   int64_t* out = values->mutable_data_as<int64_t>();
-  for (int64_t i = 0; i < length; ++i) out[i] = int64_t(in[i]) * civil::kNanosPerDay;
-  return Column::Make(types::Timestamp(), length, std::move(values), RebasedValidity(input),
+  // int32 days times 86400e9 stays below 2^63 only for years 1677..2262; other units always fit.
+  const int64_t ticks_per_day = 86400 * TicksPerSecond(type.unit());
+  for (int64_t i = 0; i < length; ++i) {
+    if (__builtin_mul_overflow(int64_t(in[i]), ticks_per_day, &out[i]) && input.IsValid(i)) {
+      throw InvalidArgument("date " + civil::FormatDate(in[i]) + " at row " + std::to_string(i) +
+                            " is out of bounds for " + type.ToString() + "; cast to a coarser unit, e.g. datetime64[us]");
+    }
+  }
+  return Column::Make(type, length, std::move(values), RebasedValidity(input),
                       input.null_count());
 }
 
@@ -509,8 +518,38 @@ ColumnPtr Cast(const Column& column, DataType type) {
     return Reinterpret(*Cast(column, types::Int32()), type);
   }
   if (from.id() == TypeId::kTimestamp && type.id() == TypeId::kDate) return TimestampToDate(column);
-  if (from.id() == TypeId::kDate && type.id() == TypeId::kTimestamp) return DateToTimestamp(column);
+  if (from.id() == TypeId::kDate && type.id() == TypeId::kTimestamp) return DateToTimestamp(column, type);
+  if (from.has_unit() && from.id() == type.id()) return CastTimeUnit(column, type.unit());
   ThrowUnsupported(from, type);
+}
+
+ColumnPtr CastTimeUnit(const Column& column, TimeUnit unit, std::string_view what) {
+  const DataType from = column.type();
+  if (!from.has_unit()) {
+    throw TypeError("cannot change the time unit of a " + from.ToString() + " column; only timestamps and durations have one");
+  }
+  const DataType to(from.id(), unit);
+  if (from.unit() == unit) return column.Slice(0, column.length());
+  const int64_t length = column.length();
+  const int64_t* in = column.values<int64_t>();
+  internal::MutableBuffer values = AllocateValues<int64_t>(length);
+  int64_t* out = values->mutable_data_as<int64_t>();
+  for (int64_t i = 0; i < length; ++i) {
+    if (!ConvertTicks(in[i], from.unit(), unit, &out[i])) {
+      if (!column.IsValid(i)) {
+        out[i] = 0;
+        continue;
+      }
+      const int64_t ticks_per_second = TicksPerSecond(from.unit());
+      const std::string value = from.id() == TypeId::kTimestamp ? civil::FormatTimestampTicks(in[i], ticks_per_second)
+                                                                : civil::FormatDurationTicks(in[i], ticks_per_second);
+      throw InvalidArgument(std::string(what.empty() ? "a column" : what) + " holds " + value + " at row " +
+                            std::to_string(i) + ", out of bounds for " + to.ToString() +
+                            (from.id() == TypeId::kTimestamp && unit == TimeUnit::kNano ? " (years 1677-2262)" : "") +
+                            "; keep such values in a coarser unit (astype('" + from.ToString() + "') on both sides)");
+    }
+  }
+  return Column::Make(to, length, std::move(values), RebasedValidity(column), column.null_count());
 }
 
 std::string FormatFloat(double value) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "tessera/table/column.hpp"
 
@@ -26,10 +27,17 @@ namespace tessera::compute {
 /// - timestamp, duration <-> int64 and date <-> int32 (the stored numbers, no copy); other
 ///   integer types -> timestamp/duration/date through int64/int32; timestamp -> date (the day,
 ///   rounded toward the past); date -> timestamp (midnight);
+/// - timestamp (duration) of one unit -> another unit, as CastTimeUnit;
 /// - string -> categorical (categories sorted, as pandas does); categorical -> string, and
 ///   categorical -> any type a string converts to.
 /// Anything else throws TypeError naming both types.
 ColumnPtr Cast(const Column& column, DataType type);
+
+/// Timestamps or durations converted to `unit` as pandas' astype('M8[unit]') does: exact toward
+/// a finer unit, rounded toward the past toward a coarser one. A value that does not fit the
+/// finer unit (datetime64[ns] spans the years 1677-2262) throws InvalidArgument naming `what`
+/// (e.g. "column 'ts'"; "a column" when empty), the row and the value.
+ColumnPtr CastTimeUnit(const Column& column, TimeUnit unit, std::string_view what = {});
 
 /// The same stored values under another type of the same storage (timestamp, duration, int64;
 /// date, int32), sharing the buffers. Throws TypeError for other pairs.

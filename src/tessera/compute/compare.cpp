@@ -190,10 +190,16 @@ void CompareColumnsInto(CompareOp op, const Column& a, const Column& b, uint8_t*
     const Column& x = a_strings ? *a_strings : a;
     const Column& y = b_strings ? *b_strings : b;
     CompareStrings<false>(op, x, &y, {}, out);
-  } else if (ta == tb && ta.is_temporal()) {
+  } else if (ta.id() == tb.id() && ta.is_temporal()) {
+    // Timestamps (durations) of different units compare in the finer one, as pandas does.
+    const TimeUnit unit = FinerUnit(ta.unit(), tb.unit());
+    const ColumnPtr a_converted = ta.unit() == unit ? nullptr : CastTimeUnit(a, unit);
+    const ColumnPtr b_converted = tb.unit() == unit ? nullptr : CastTimeUnit(b, unit);
+    const Column& x = a_converted ? *a_converted : a;
+    const Column& y = b_converted ? *b_converted : b;
     VisitFixedWidth(ta, [&](auto tag) {
       using T = decltype(tag);
-      CompareValues<T>(op, a.values<T>(), b.values<T>(), false, out, length);
+      CompareValues<T>(op, x.values<T>(), y.values<T>(), false, out, length);
     });
   } else {
     CompareUnrelated(op, ta, tb, out, length);
@@ -239,6 +245,11 @@ void CompareScalarInto(CompareOp op, const Column& a, const Scalar& scalar, uint
     return;
   }
   int64_t temporal_value = 0;
+  if (const auto finer = internal::FinerScalarUnit(type, scalar)) {
+    // The scalar needs a finer unit than the column's: compare in that unit, as pandas does.
+    CompareScalarInto(op, *CastTimeUnit(a, *finer), scalar, out);
+    return;
+  }
   if (IsNumericOrBool(type) && IsNumericOrBool(scalar.type())) {
     CompareNumericWithScalar(op, a, scalar, out);
   } else if (type.id() == TypeId::kString && scalar.type().id() == TypeId::kString) {
@@ -268,6 +279,8 @@ bool MemberValue(DataType type, const Scalar& scalar, T* value) {
   const DataType scalar_type = scalar.type();
   if (type.is_temporal()) {
     int64_t temporal_value = 0;
+    // A value finer than the column's unit equals no row.
+    if (internal::FinerScalarUnit(type, scalar)) return false;
     if (!internal::TemporalScalarValue(type, scalar, &temporal_value)) return false;
     *value = T(temporal_value);
     return true;

@@ -60,12 +60,13 @@ int32_t DateFieldOfDays(int64_t days) {
   }
 }
 
+// `ticks_per_day` is 1 for dates (already days).
 template <typename T>
-inline int64_t DayNumber(T value) {
+inline int64_t DayNumber(T value, int64_t ticks_per_day) {
   if constexpr (std::is_same_v<T, int32_t>) {
-    return value;  // dates are already days
+    return value;
   } else {
-    return civil::FloorDiv(value, civil::kNanosPerDay);
+    return civil::FloorDiv(value, ticks_per_day);
   }
 }
 
@@ -73,13 +74,13 @@ inline int64_t DayNumber(T value) {
 // series) reuse the previous row's answer. Otherwise, when the column spans fewer days than it
 // has rows (the usual partition), each day is answered once into a table that rows look up.
 template <Field kField, typename T>
-void ExtractDateField(const T* in, int64_t length, int32_t* out) {
+void ExtractDateField(const T* in, int64_t length, int64_t ticks_per_day, int32_t* out) {
   if (length == 0) return;
   if constexpr (kField != Field::kDayOfWeek) {
     // Sorted input shows itself in the first rows; skip the table then.
     const int64_t sample = std::min<int64_t>(length, 4096);
     int64_t day_changes = 0;
-    for (int64_t i = 1; i < sample; ++i) day_changes += DayNumber(in[i]) != DayNumber(in[i - 1]);
+    for (int64_t i = 1; i < sample; ++i) day_changes += DayNumber(in[i], ticks_per_day) != DayNumber(in[i - 1], ticks_per_day);
     const bool clustered = day_changes * 8 < sample;
     // Day numbers grow with the stored values, so the raw extremes give the day range.
     T min_value = in[0];
@@ -90,19 +91,19 @@ void ExtractDateField(const T* in, int64_t length, int32_t* out) {
         max_value = std::max(max_value, in[i]);
       }
     }
-    const int64_t min_day = DayNumber(min_value);
-    const int64_t max_day = DayNumber(max_value);
+    const int64_t min_day = DayNumber(min_value, ticks_per_day);
+    const int64_t max_day = DayNumber(max_value, ticks_per_day);
     if (!clustered && uint64_t(max_day - min_day) < uint64_t(length)) {
       std::vector<int32_t> table(size_t(max_day - min_day + 1));
       for (size_t d = 0; d < table.size(); ++d) table[d] = DateFieldOfDays<kField>(min_day + int64_t(d));
-      for (int64_t i = 0; i < length; ++i) out[i] = table[size_t(DayNumber(in[i]) - min_day)];
+      for (int64_t i = 0; i < length; ++i) out[i] = table[size_t(DayNumber(in[i], ticks_per_day) - min_day)];
       return;
     }
   }
   int64_t cached_day = INT64_MIN;
   int32_t cached_value = 0;
   for (int64_t i = 0; i < length; ++i) {
-    const int64_t day = DayNumber(in[i]);
+    const int64_t day = DayNumber(in[i], ticks_per_day);
     if (day != cached_day) {
       cached_day = day;
       cached_value = DateFieldOfDays<kField>(day);
@@ -112,13 +113,15 @@ void ExtractDateField(const T* in, int64_t length, int32_t* out) {
 }
 
 template <Field kField>
-void ExtractTimeField(const int64_t* in, int64_t length, int32_t* out) {
+void ExtractTimeField(const int64_t* in, int64_t length, int64_t ticks_per_second, int32_t* out) {
+  const int64_t ticks_per_day = 86400 * ticks_per_second;
   for (int64_t i = 0; i < length; ++i) {
-    int64_t in_day = in[i] % civil::kNanosPerDay;
-    in_day += in_day < 0 ? civil::kNanosPerDay : 0;
-    if constexpr (kField == Field::kHour) out[i] = int32_t(in_day / civil::kNanosPerHour);
-    if constexpr (kField == Field::kMinute) out[i] = int32_t(in_day / civil::kNanosPerMinute % 60);
-    if constexpr (kField == Field::kSecond) out[i] = int32_t(in_day / civil::kNanosPerSecond % 60);
+    int64_t in_day = in[i] % ticks_per_day;
+    in_day += in_day < 0 ? ticks_per_day : 0;
+    const int64_t second_of_day = in_day / ticks_per_second;
+    if constexpr (kField == Field::kHour) out[i] = int32_t(second_of_day / 3600);
+    if constexpr (kField == Field::kMinute) out[i] = int32_t(second_of_day / 60 % 60);
+    if constexpr (kField == Field::kSecond) out[i] = int32_t(second_of_day % 60);
   }
 }
 
@@ -129,19 +132,20 @@ ColumnPtr ExtractField(const Column& column) {
   if (!(id == TypeId::kTimestamp || (is_date && IsDateField(kField)))) {
     throw TypeError(std::string("dt.") + FieldName(kField) + " needs a " +
                     (IsDateField(kField) ? "timestamp or date" : "timestamp") + " column, got " +
-                    column.type().ToString() + "; Cast text to datetime64[ns] first");
+                    column.type().ToString() + "; Cast text to datetime64[us] first");
   }
   const int64_t length = column.length();
   MutableBuffer values = AllocateValues<int32_t>(length);
   int32_t* out = values->mutable_data_as<int32_t>();
+  const int64_t ticks_per_second = TicksPerSecond(column.type().unit());
   if constexpr (IsDateField(kField)) {
     if (is_date) {
-      ExtractDateField<kField>(column.values<int32_t>(), length, out);
+      ExtractDateField<kField>(column.values<int32_t>(), length, 1, out);
     } else {
-      ExtractDateField<kField>(column.values<int64_t>(), length, out);
+      ExtractDateField<kField>(column.values<int64_t>(), length, 86400 * ticks_per_second, out);
     }
   } else {
-    ExtractTimeField<kField>(column.values<int64_t>(), length, out);
+    ExtractTimeField<kField>(column.values<int64_t>(), length, ticks_per_second, out);
   }
   BufferPtr validity = internal::RebasedValidity(column);
   internal::FillNullSlots(out, validity ? validity->data() : nullptr, length, int32_t(0));
@@ -154,7 +158,7 @@ void CheckTimestamp(const Column& column, const char* what, bool allow_duration)
   if (id == TypeId::kTimestamp || (allow_duration && id == TypeId::kDuration)) return;
   throw TypeError(std::string(what) + " needs a timestamp" +
                   (allow_duration ? " or duration" : "") + " column, got " +
-                  column.type().ToString() + "; Cast text to datetime64[ns] first");
+                  column.type().ToString() + "; Cast text to datetime64[us] first");
 }
 
 enum class Rounding { kFloor, kCeil, kNearestEven };
@@ -242,7 +246,8 @@ ColumnPtr Date(const Column& column) {
   const int64_t* in = column.values<int64_t>();
   MutableBuffer values = AllocateValues<int32_t>(length);
   int32_t* out = values->mutable_data_as<int32_t>();
-  for (int64_t i = 0; i < length; ++i) out[i] = int32_t(civil::FloorDiv(in[i], civil::kNanosPerDay));
+  const int64_t ticks_per_day = 86400 * TicksPerSecond(column.type().unit());
+  for (int64_t i = 0; i < length; ++i) out[i] = int32_t(civil::FloorDiv(in[i], ticks_per_day));
   BufferPtr validity = internal::RebasedValidity(column);
   internal::FillNullSlots(out, validity ? validity->data() : nullptr, length, int32_t(0));
   return Column::Make(types::Date(), length, std::move(values), std::move(validity),
@@ -251,7 +256,7 @@ ColumnPtr Date(const Column& column) {
 
 ColumnPtr Normalize(const Column& column) {
   CheckTimestamp(column, "dt.normalize", false);
-  return RoundTimestamps<Rounding::kFloor>(column, civil::kNanosPerDay);
+  return RoundTimestamps<Rounding::kFloor>(column, 86400 * TicksPerSecond(column.type().unit()));
 }
 
 namespace {
@@ -260,15 +265,16 @@ template <typename DayOf>
 ColumnPtr MapDays(const Column& column, const char* what, DayOf day_of) {
   CheckTimestamp(column, what, false);
   const int64_t n = column.length();
-  FixedWidthBuilder<int64_t> out(types::Timestamp(), n);
+  FixedWidthBuilder<int64_t> out(column.type(), n);
   const int64_t* values = column.values<int64_t>();
+  const int64_t ticks_per_day = 86400 * TicksPerSecond(column.type().unit());
   for (int64_t i = 0; i < n; ++i) {
     if (column.IsNull(i)) {
       out.AppendNull();
       continue;
     }
-    const int64_t days = civil::FloorDiv(values[i], civil::kNanosPerDay);
-    out.Append(day_of(days) * civil::kNanosPerDay);
+    const int64_t days = civil::FloorDiv(values[i], ticks_per_day);
+    out.Append(day_of(days) * ticks_per_day);
   }
   return out.Finish();
 }
@@ -346,19 +352,31 @@ int64_t ParseFrequency(std::string_view frequency) {
   ThrowBadFrequency(frequency, unit.empty() ? "the unit is missing" : "unknown unit");
 }
 
+int64_t FrequencyTicks(std::string_view frequency, TimeUnit unit) {
+  const int64_t nanos = ParseFrequency(frequency);
+  const int64_t per_tick = NanosPerTick(unit);
+  if (nanos <= per_tick) return 1;  // every value already lies on such a boundary
+  if (nanos % per_tick != 0) {
+    throw InvalidArgument("frequency '" + std::string(frequency) + "' is not a whole number of " +
+                          std::string(TimeUnitName(unit)) + ", the unit of the " + DataType(TypeId::kTimestamp, unit).ToString() +
+                          " values; use a multiple of 1" + std::string(TimeUnitName(unit)) + " or cast to a finer unit first");
+  }
+  return nanos / per_tick;
+}
+
 ColumnPtr Floor(const Column& column, std::string_view frequency) {
   CheckTimestamp(column, "dt.floor", true);
-  return RoundTimestamps<Rounding::kFloor>(column, ParseFrequency(frequency));
+  return RoundTimestamps<Rounding::kFloor>(column, FrequencyTicks(frequency, column.type().unit()));
 }
 
 ColumnPtr Ceil(const Column& column, std::string_view frequency) {
   CheckTimestamp(column, "dt.ceil", true);
-  return RoundTimestamps<Rounding::kCeil>(column, ParseFrequency(frequency));
+  return RoundTimestamps<Rounding::kCeil>(column, FrequencyTicks(frequency, column.type().unit()));
 }
 
 ColumnPtr Round(const Column& column, std::string_view frequency) {
   CheckTimestamp(column, "dt.round", true);
-  return RoundTimestamps<Rounding::kNearestEven>(column, ParseFrequency(frequency));
+  return RoundTimestamps<Rounding::kNearestEven>(column, FrequencyTicks(frequency, column.type().unit()));
 }
 
 }  // namespace tessera::compute

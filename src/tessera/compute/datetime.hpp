@@ -1,5 +1,5 @@
-// Kernels of pandas' .dt accessor on timestamp columns (int64 nanoseconds since the epoch, no
-// time zone): calendar fields, the date part, and flooring/ceiling/rounding to a fixed frequency
+// Kernels of pandas' .dt accessor on timestamp columns (int64 ticks of the column's unit since
+// the epoch, no time zone): calendar fields, the date part, and flooring/ceiling/rounding to a fixed frequency
 // such as "15min" or "1h" (the building block of resample and time-bucketed group-bys).
 // Calendar arithmetic is tessera/base/civil_time.hpp (proleptic Gregorian; times before 1970
 // round toward the past). Nulls stay null everywhere.
@@ -48,7 +48,12 @@ ColumnPtr WeekEnd(const Column& column);
 /// frequencies such as "M" or "W" whose length varies.
 int64_t ParseFrequency(std::string_view frequency);
 
-/// Each timestamp (or duration) rounded down to a multiple of the frequency (pandas dt.floor).
+/// A fixed frequency as a count of `unit` ticks (ParseFrequency divided by the tick). A frequency
+/// below one tick is 1 (every value lies on it); one that is not a whole number of ticks throws
+/// InvalidArgument naming it.
+int64_t FrequencyTicks(std::string_view frequency, TimeUnit unit);
+/// Each timestamp (or duration) rounded down to a multiple of the frequency (pandas dt.floor),
+/// in the column's unit.
 ColumnPtr Floor(const Column& column, std::string_view frequency);
 /// Rounded up (a value already on a boundary is unchanged).
 ColumnPtr Ceil(const Column& column, std::string_view frequency);

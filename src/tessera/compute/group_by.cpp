@@ -419,7 +419,7 @@ ColumnPtr SumGroups(const Column& values, const int64_t* ids, int64_t num_groups
       }
       std::vector<int64_t> signed_sums(sums.begin(), sums.end());
       return Int64Column(signed_sums,
-                         type.id() == TypeId::kDuration ? types::Duration() : types::Int64());
+                         type.id() == TypeId::kDuration ? type : types::Int64());
     }
   });
 }

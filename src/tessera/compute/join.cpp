@@ -48,6 +48,11 @@ std::pair<ColumnPtr, ColumnPtr> CommonKeyType(const Key& left, const Key& right)
     const DataType common = PromoteNumeric(a, b);
     return {Cast(*left.column, common), Cast(*right.column, common)};
   }
+  if (a.has_unit() && a.id() == b.id()) {
+    // Timestamps (durations) of different units match in the finer one.
+    const TimeUnit unit = FinerUnit(a.unit(), b.unit());
+    return {CastTimeUnit(*left.column, unit, left.description), CastTimeUnit(*right.column, unit, right.description)};
+  }
   throw TypeError("join: cannot match " + left.description + " (" + a.ToString() + ") with " +
                   right.description + " (" + b.ToString() +
                   "): their values never compare equal; convert one side with astype first, "

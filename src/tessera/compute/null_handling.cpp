@@ -179,6 +179,15 @@ ColumnPtr WhereImpl(const Column& condition, const Column& x, const Other& other
                                  nullptr);
     });
   }
+  if (x_type.has_unit() && other_type.id() == x_type.id() &&
+      (other.column ? other_type.unit() != x_type.unit() : !other.missing() && other_type.unit() > x_type.unit())) {
+    // Timestamps (durations) of another unit: both in the finer one, as pandas.
+    const TimeUnit unit = FinerUnit(x_type.unit(), other_type.unit());
+    const ColumnPtr x_converted = CastTimeUnit(x, unit);
+    if (!other.column) return WhereImpl(condition, *x_converted, other);
+    const ColumnPtr other_converted = CastTimeUnit(*other.column, unit);
+    return WhereImpl(condition, *x_converted, Other{other_converted.get(), nullptr});
+  }
   if (x_type.is_temporal()) {
     int64_t scalar_value = 0;
     const bool compatible = other.missing() || (other.column && other_type == x_type) ||

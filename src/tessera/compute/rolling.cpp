@@ -24,13 +24,14 @@ std::vector<int64_t> WindowStarts(int64_t n, const Column* times, const RollingW
     return starts;
   }
   const int64_t* t = times->values<int64_t>();
+  const int64_t span = SpanTicks(window.span, times->type().unit());
   int64_t start = 0;
   for (int64_t i = 0; i < n; ++i) {
     if (times->IsNull(i) || (i > 0 && t[i] < t[i - 1])) {
       throw InvalidArgument("rolling over a time span needs a sorted index without missing times (row " +
                             std::to_string(i) + "); call set_index or sort first");
     }
-    while (t[start] <= t[i] - window.span) ++start;
+    while (t[start] <= t[i] - span) ++start;
     starts[size_t(i)] = start;
   }
   return starts;
@@ -38,11 +39,16 @@ std::vector<int64_t> WindowStarts(int64_t n, const Column* times, const RollingW
 
 }  // namespace
 
+int64_t SpanTicks(int64_t span_nanos, TimeUnit unit) {
+  const int64_t per_tick = NanosPerTick(unit);
+  return span_nanos / per_tick + (span_nanos % per_tick != 0 ? 1 : 0);
+}
+
 ColumnPtr Rolling(const Column& values, const Column* times, const RollingWindow& window, RollingFunction function) {
   if (window.rows < 0 || (window.rows == 0 && window.span <= 0)) {
     throw InvalidArgument("rolling window must be a positive number of rows or a positive time span");
   }
-  if (window.rows == 0 && (times == nullptr || times->type() != types::Timestamp() || times->length() != values.length())) {
+  if (window.rows == 0 && (times == nullptr || times->type().id() != TypeId::kTimestamp || times->length() != values.length())) {
     throw InvalidArgument("a rolling time window needs a timestamp index; call set_index on a datetime column");
   }
   if (!values.type().is_numeric() && values.type() != types::Bool()) {

@@ -16,7 +16,7 @@ enum class RollingFunction { kSum, kMean, kCount, kMin, kMax, kVar, kStd };
 struct RollingWindow {
   /// Rows per window (> 0), or 0 when `span` is used.
   int64_t rows = 0;
-  /// Nanoseconds per window over `times` (> 0) when rows == 0.
+  /// Nanoseconds per window over `times` (> 0) when rows == 0, whatever the unit of `times`.
   int64_t span = 0;
   /// Fewer values than this give null (pandas: the window size for row windows, 1 for spans).
   int64_t min_periods = 1;
@@ -28,5 +28,10 @@ struct RollingWindow {
 /// for span windows. InvalidArgument for a bad window or unsorted times; TypeError for
 /// non-numeric values.
 ColumnPtr Rolling(const Column& values, const Column* times, const RollingWindow& window, RollingFunction function);
+
+/// A window's span in ticks of `unit`: row i's window holds the rows whose time t satisfies
+/// t > times[i] - SpanTicks (the smallest tick count covering the span, so the window keeps
+/// pandas' (t - span, t] in nanoseconds).
+int64_t SpanTicks(int64_t span_nanos, TimeUnit unit);
 
 }  // namespace tessera::compute

@@ -23,8 +23,8 @@ std::string Scalar::ToString() const {
     return "<NA>";
   }
   switch (type_.id()) {
-    case TypeId::kTimestamp: return civil::FormatTimestamp(as_int64());
-    case TypeId::kDuration: return civil::FormatDuration(as_int64());
+    case TypeId::kTimestamp: return civil::FormatTimestampTicks(as_int64(), TicksPerSecond(type_.unit()));
+    case TypeId::kDuration: return civil::FormatDurationTicks(as_int64(), TicksPerSecond(type_.unit()));
     case TypeId::kDate: return civil::FormatDate(as_int64());
     default: break;
   }
@@ -49,8 +49,17 @@ std::optional<int> CompareScalars(const Scalar& a, const Scalar& b) {
     return order(a.as_string().compare(b.as_string()), 0);
   }
   if (ta.is_temporal() || tb.is_temporal()) {
-    if (ta != tb) return std::nullopt;
-    return order(a.as_int64(), b.as_int64());
+    if (ta.id() != tb.id()) return std::nullopt;
+    if (ta.unit() == tb.unit()) return order(a.as_int64(), b.as_int64());
+    // Different units: the coarser value moves to the finer unit; one out of its range lies
+    // beyond every value of the finer unit.
+    const bool a_finer = ta.unit() > tb.unit();
+    const int64_t coarse = a_finer ? b.as_int64() : a.as_int64();
+    int64_t converted = 0;
+    const int sign = ConvertTicks(coarse, a_finer ? tb.unit() : ta.unit(), a_finer ? ta.unit() : tb.unit(), &converted)
+                         ? order(converted, a_finer ? a.as_int64() : b.as_int64())
+                         : (coarse < 0 ? -1 : 1);
+    return a_finer ? -sign : sign;
   }
   if (ta.is_signed_integer() && tb.is_signed_integer()) return order(a.as_int64(), b.as_int64());
   if (ta == types::UInt64() && tb == types::UInt64()) return order(a.as_uint64(), b.as_uint64());

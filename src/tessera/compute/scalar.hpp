@@ -21,9 +21,13 @@ class Scalar {
   static Scalar UInt64(uint64_t value) { return Scalar(types::UInt64(), value); }
   static Scalar Float64(double value) { return Scalar(types::Float64(), value); }
   static Scalar String(std::string value) { return Scalar(types::String(), std::move(value)); }
-  /// Nanoseconds since the epoch.
-  static Scalar Timestamp(int64_t nanos) { return Scalar(types::Timestamp(), nanos); }
-  static Scalar Duration(int64_t nanos) { return Scalar(types::Duration(), nanos); }
+  /// Ticks of `unit` (nanoseconds unless given) since the epoch.
+  static Scalar Timestamp(int64_t ticks, TimeUnit unit = TimeUnit::kNano) {
+    return Scalar(types::Timestamp(unit), ticks);
+  }
+  static Scalar Duration(int64_t ticks, TimeUnit unit = TimeUnit::kNano) {
+    return Scalar(types::Duration(unit), ticks);
+  }
   /// Any integer-backed type (int8..int64, timestamp, duration, date) holding `value`.
   static Scalar OfInt(DataType type, int64_t value) { return Scalar(type, value); }
 

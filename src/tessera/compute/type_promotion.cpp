@@ -123,6 +123,14 @@ __int128 IntegerScalarValue(const Scalar& scalar) {
 }
 
 bool TemporalScalarValue(DataType column_type, const Scalar& scalar, int64_t* value) {
+  if (scalar.type().id() == column_type.id() && column_type.has_unit()) {
+    if (!ConvertTicks(scalar.as_int64(), scalar.type().unit(), column_type.unit(), value)) {
+      throw InvalidArgument(scalar.ToString() + " is out of bounds for a " + column_type.ToString() +
+                            " column; use a coarser unit for the column (astype('" +
+                            scalar.type().ToString() + "'))");
+    }
+    return true;
+  }
   if (scalar.type() == column_type) {
     *value = scalar.as_int64();
     return true;
@@ -134,8 +142,39 @@ bool TemporalScalarValue(DataType column_type, const Scalar& scalar, int64_t* va
                           column_type.ToString() +
                           " column: it is not an ISO 8601 timestamp (YYYY-MM-DD[ HH:MM[:SS]])");
   }
-  *value = column_type.id() == TypeId::kDate ? civil::FloorDiv(nanos, civil::kNanosPerDay) : nanos;
+  if (column_type.id() == TypeId::kDate) {
+    *value = civil::FloorDiv(nanos, civil::kNanosPerDay);
+  } else {
+    ConvertTicks(nanos, TimeUnit::kNano, column_type.unit(), value);
+  }
   return true;
+}
+
+std::optional<TimeUnit> FinerScalarUnit(DataType column_type, const Scalar& scalar) {
+  if (!column_type.has_unit() || scalar.is_null()) return std::nullopt;
+  TimeUnit needed = column_type.unit();
+  if (scalar.type().id() == column_type.id()) {
+    // The coarsest unit, from the column's down to the scalar's, that holds the value exactly.
+    const TimeUnit own = scalar.type().unit();
+    needed = own;
+    for (TimeUnit unit = column_type.unit(); unit < own; unit = TimeUnit(int(unit) + 1)) {
+      if (scalar.as_int64() % (TicksPerSecond(own) / TicksPerSecond(unit)) == 0) {
+        needed = unit;
+        break;
+      }
+    }
+  } else if (scalar.type().id() == TypeId::kString && column_type.id() == TypeId::kTimestamp) {
+    int64_t nanos = 0;
+    if (!ParseIsoTimestamp(scalar.as_string(), &nanos)) return std::nullopt;
+    // The coarsest unit that holds the parsed value exactly.
+    needed = TimeUnit::kNano;
+    for (TimeUnit unit : {TimeUnit::kMicro, TimeUnit::kMilli, TimeUnit::kSecond}) {
+      if (nanos % NanosPerTick(unit) != 0) break;
+      needed = unit;
+    }
+  }
+  if (needed <= column_type.unit()) return std::nullopt;
+  return needed;
 }
 
 }  // namespace internal

@@ -3,6 +3,8 @@
 // int8 + uint8 or int32 + float32 becomes.
 #pragma once
 
+#include <optional>
+
 #include "tessera/compute/scalar.hpp"
 #include "tessera/table/data_type.hpp"
 
@@ -51,9 +53,17 @@ T ScalarValueAs(const Scalar& scalar) {
 }
 
 /// The stored value a scalar takes in a timestamp, duration or date column: a scalar of the
-/// same kind, or (timestamps and dates) an ISO 8601 string, parsed. Returns false for any other
-/// scalar; throws InvalidArgument for a string that is not a timestamp.
+/// same kind in the column's unit (a finer value rounds toward the past; callers that need it
+/// exact first bring the column to FinerScalarUnit), or (timestamps and dates) an ISO 8601
+/// string, parsed. Returns false for any other scalar; throws InvalidArgument for a string that
+/// is not a timestamp, or a value out of bounds for the column's unit.
 bool TemporalScalarValue(DataType column_type, const Scalar& scalar, int64_t* value);
+
+/// The unit a timestamp or duration column must take to hold `scalar` (a timestamp, duration or
+/// ISO string) exactly, when that is finer than the column's own (the coarsest such unit);
+/// nullopt when the column's unit holds it. pandas
+/// compares and computes in the finer unit of the two operands.
+std::optional<TimeUnit> FinerScalarUnit(DataType column_type, const Scalar& scalar);
 
 }  // namespace internal
 

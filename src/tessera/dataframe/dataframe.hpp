@@ -434,7 +434,7 @@ class DataFrame {
 
 /// Series.resample(rule): one value per time bin, bins without rows included (NaN for mean,
 /// min, max, first, last, var, std; 0 for sum, count, size), as pandas does. The result is one
-/// partition indexed by the bins' start.
+/// partition indexed by the bins' start, in the time unit of the input's index.
 class Resampler {
  public:
   /// Fixed rules ("1h", "15min", "D"), or calendar rules labelled by a day as pandas does:
@@ -468,7 +468,8 @@ class Resampler {
   std::string series_name_;
   std::string rule_;
   Calendar calendar_ = Calendar::kFixed;
-  int64_t step_ = 0;
+  int64_t step_ = 0;  // ticks of the index's unit per fixed bin
+  DataType index_type_;
 };
 
 /// Series.rolling(window): one value per row over the window ending at it, correct across

@@ -220,7 +220,7 @@ std::pair<int64_t, int64_t> PeriodOf(const std::string& text) {
 
 DataFrame DataFrame::loc(const std::string& label) const {
   if (!meta()->has_index()) throw InvalidArgument("loc needs an index; call set_index first");
-  if (meta()->index()->type() != types::Timestamp()) return loc(Literal(label));
+  if (meta()->index()->type().id() != TypeId::kTimestamp) return loc(Literal(label));
   const auto [start, end] = PeriodOf(label);
   const Series index = this->index();
   return (*this)[(index >= Literal(ScalarValue::Timestamp(start))) & (index < Literal(ScalarValue::Timestamp(end)))];
@@ -262,7 +262,7 @@ DataFrame DataFrame::loc(const std::vector<Literal>& labels) const {
 DataFrame DataFrame::loc(const std::string& start, const std::string& stop) const {
   if (!meta()->has_index()) throw InvalidArgument("loc needs an index; call set_index first");
   const Series index = this->index();
-  if (meta()->index()->type() == types::Timestamp()) {
+  if (meta()->index()->type().id() == TypeId::kTimestamp) {
     const int64_t low = PeriodOf(start).first;
     const int64_t high = PeriodOf(stop).second;
     return (*this)[(index >= Literal(ScalarValue::Timestamp(low))) & (index < Literal(ScalarValue::Timestamp(high)))];
@@ -283,28 +283,29 @@ Resampler::Resampler(Series series, std::string rule)
 Resampler::Resampler(expr::NodePtr input, std::vector<expr::NamedExpr> values, std::string rule)
     : input_(std::move(input)), values_(std::move(values)), rule_(std::move(rule)) {
   const Table& meta = *input_->meta();
-  if (!meta.has_index() || meta.index()->type() != types::Timestamp()) {
+  if (!meta.has_index() || meta.index()->type().id() != TypeId::kTimestamp) {
     throw TypeError("resample needs a timestamp index; call set_index on a datetime column first");
   }
+  index_type_ = meta.index()->type();
   // Calendar rules label bins by a day (pandas' defaults); others are fixed frequencies.
   if (rule_ == "MS") calendar_ = Calendar::kMonthStart;
   else if (rule_ == "M" || rule_ == "ME") calendar_ = Calendar::kMonthEnd;
   else if (rule_ == "W" || rule_ == "W-SUN") calendar_ = Calendar::kWeek;
-  else step_ = compute::ParseFrequency(rule_);
+  else step_ = compute::FrequencyTicks(rule_, index_type_.unit());
 }
 
 namespace {
 
 // The label of the bin after `label`.
-int64_t NextBin(Resampler::Calendar calendar, int64_t step, int64_t label) {
+int64_t NextBin(Resampler::Calendar calendar, int64_t step, int64_t ticks_per_day, int64_t label) {
   using Calendar = Resampler::Calendar;
   if (calendar == Calendar::kFixed) return label + step;
-  if (calendar == Calendar::kWeek) return label + 7 * civil::kNanosPerDay;
-  const civil::CivilDate date = civil::CivilFromDays(civil::FloorDiv(label, civil::kNanosPerDay));
+  if (calendar == Calendar::kWeek) return label + 7 * ticks_per_day;
+  const civil::CivilDate date = civil::CivilFromDays(civil::FloorDiv(label, ticks_per_day));
   const int64_t year = date.month == 12 ? date.year + 1 : date.year;
   const unsigned month = date.month == 12 ? 1 : date.month + 1;
   const unsigned day = calendar == Calendar::kMonthStart ? 1 : civil::DaysInMonth(year, month);
-  return civil::DaysFromCivil(year, month, day) * civil::kNanosPerDay;
+  return civil::DaysFromCivil(year, month, day) * ticks_per_day;
 }
 
 }  // namespace
@@ -312,7 +313,7 @@ int64_t NextBin(Resampler::Calendar calendar, int64_t step, int64_t label) {
 expr::NodePtr Resampler::Binned(const std::vector<std::string>& functions) const {
   const std::string index_name = input_->meta()->index_name();
   const std::string bin = "__bin";
-  // Fixed rules group by the bin number (nanoseconds // step): a small integer range groups
+  // Fixed rules group by the bin number (ticks // step): a small integer range groups
   // through a direct lookup, where floored timestamps would need hashing.
   const auto nanos = ColumnExpr::Call("astype", {ColumnExpr::Index()}, {{"int64"}, {}, {}});
   const auto floor = calendar_ == Calendar::kMonthStart ? ColumnExpr::Call("dt.month_start", {ColumnExpr::Index()})
@@ -340,16 +341,18 @@ expr::NodePtr Resampler::Binned(const std::vector<std::string>& functions) const
   // Every bin from the first to the last, empty ones included, indexed as the input was.
   const int64_t step = step_;
   const Calendar calendar = calendar_;
-  auto complete = [step, calendar, output_functions, index_name](const TablePtr& table) -> TablePtr {
+  const DataType index_type = index_type_;
+  auto complete = [step, calendar, index_type, output_functions, index_name](const TablePtr& table) -> TablePtr {
     const ColumnPtr bins = table->index();
+    const int64_t ticks_per_day = 86400 * TicksPerSecond(index_type.unit());
     std::vector<int64_t> rows;
-    FixedWidthBuilder<int64_t> all_bins(types::Timestamp(), 0);
+    FixedWidthBuilder<int64_t> all_bins(index_type, 0);
     if (table->num_rows() > 0) {
       const int64_t* starts = bins->values<int64_t>();
       const int64_t first = starts[0], last = starts[table->num_rows() - 1];
       int64_t row = 0;
       const bool numbered = calendar == Calendar::kFixed;  // bins hold bin numbers
-      for (int64_t t = first; t <= last; t = numbered ? t + 1 : NextBin(calendar, step, t)) {
+      for (int64_t t = first; t <= last; t = numbered ? t + 1 : NextBin(calendar, step, ticks_per_day, t)) {
         all_bins.Append(numbered ? t * step : t);
         if (row < table->num_rows() && starts[row] == t) rows.push_back(row++);
         else rows.push_back(-1);
@@ -401,7 +404,7 @@ Rolling Series::rolling(int64_t window, std::optional<int64_t> min_periods) cons
 
 Rolling Series::rolling(const std::string& span, int64_t min_periods) const {
   const Table& meta = *input()->meta();
-  if (!meta.has_index() || meta.index()->type() != types::Timestamp()) {
+  if (!meta.has_index() || meta.index()->type().id() != TypeId::kTimestamp) {
     throw TypeError("a rolling time window needs a timestamp index; call set_index on a datetime column first");
   }
   return Rolling(*this, {0, compute::ParseFrequency(span), min_periods, 1});

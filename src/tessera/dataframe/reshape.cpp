@@ -1,5 +1,6 @@
 // concat, repartition, sort_values, to_csv.
 #include <algorithm>
+#include <map>
 
 #include "tessera/base/error.hpp"
 #include "tessera/compute/selection.hpp"
@@ -18,8 +19,28 @@ namespace tessera::dataframe {
 using Part = expr::RepartitionNode::Part;
 
 DataFrame concat(const std::vector<DataFrame>& frames) {
+  // Timestamp (duration) columns of different units meet in the finer one, as pandas.concat.
+  std::map<std::string, DataType> finest;
+  for (const auto& frame : frames) {
+    for (const auto& field : frame.dtypes().fields()) {
+      if (!field.type.has_unit()) continue;
+      auto [it, inserted] = finest.emplace(field.name, field.type);
+      if (!inserted && it->second.id() == field.type.id()) {
+        it->second = DataType(field.type.id(), FinerUnit(it->second.unit(), field.type.unit()));
+      }
+    }
+  }
   std::vector<expr::NodePtr> nodes;
-  for (const auto& frame : frames) nodes.push_back(frame.node());
+  for (const auto& frame : frames) {
+    std::map<std::string, std::string> casts;
+    for (const auto& field : frame.dtypes().fields()) {
+      const auto it = finest.find(field.name);
+      if (it != finest.end() && it->second.id() == field.type.id() && it->second != field.type) {
+        casts[field.name] = it->second.ToString();
+      }
+    }
+    nodes.push_back(casts.empty() ? frame.node() : frame.astype(casts).node());
+  }
   return DataFrame(expr::ConcatNode::Make(std::move(nodes)));
 }
 

@@ -54,9 +54,13 @@ DataFrame from_table(const TablePtr& table, int64_t npartitions, bool sort) {
 DataFrame timeseries(const datasets::TimeseriesOptions& options) {
   const std::vector<int64_t> boundaries = datasets::TimeseriesDivisions(options);
   expr::Divisions divisions;
-  for (int64_t boundary : boundaries) divisions.push_back(compute::Scalar::Timestamp(boundary));
+  for (int64_t boundary : boundaries) {
+    int64_t ticks = 0;
+    ConvertTicks(boundary, TimeUnit::kNano, options.unit, &ticks);  // coarser: always fits
+    divisions.push_back(compute::Scalar::Timestamp(ticks, options.unit));
+  }
   const TablePtr meta = datasets::TimeseriesPartition(options, {boundaries[0], boundaries[0] + 1}, 0)->Slice(0, 0);
-  uint64_t parameters = HashBytes(options.start.data(), options.start.size(), options.seed);
+  uint64_t parameters = HashBytes(options.start.data(), options.start.size(), options.seed * 4 + uint64_t(options.unit));
   for (const std::string* text : {&options.end, &options.freq, &options.partition_freq}) {
     parameters = HashBytes(text->data(), text->size(), parameters);
   }

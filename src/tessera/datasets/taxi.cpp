@@ -68,8 +68,8 @@ class TaxiGenerator {
   /// The next up to `max_rows` rows.
   TablePtr Next(int64_t max_rows) {
     const int64_t rows = std::min<int64_t>(max_rows, int64_t(seconds_.size()) - next_);
-    FixedWidthBuilder<int64_t> vendor_id(types::Int64(), rows), pickup(types::Timestamp(), rows),
-        dropoff(types::Timestamp(), rows), passenger_count(types::Int64(), rows),
+    FixedWidthBuilder<int64_t> vendor_id(types::Int64(), rows), pickup(types::Timestamp(TimeUnit::kMicro), rows),
+        dropoff(types::Timestamp(TimeUnit::kMicro), rows), passenger_count(types::Int64(), rows),
         rate_code_id(types::Int64(), rows), payment_type(types::Int64(), rows);
     FixedWidthBuilder<double> trip_distance(types::Float64(), rows), pickup_longitude(types::Float64(), rows),
         pickup_latitude(types::Float64(), rows), dropoff_longitude(types::Float64(), rows),
@@ -94,8 +94,9 @@ class TaxiGenerator {
       const double pickup_lat = no_gps ? 0.0 : kLatitude + pickup_spread_(rng);
 
       vendor_id.UnsafeAppend(vendor_(rng));
-      pickup.UnsafeAppend(picked_up);
-      dropoff.UnsafeAppend(picked_up + duration * civil::kNanosPerSecond);
+      // Microseconds, the unit read_csv gives the files' dates (as pandas 3 does).
+      pickup.UnsafeAppend(picked_up / 1000);
+      dropoff.UnsafeAppend((picked_up + duration * civil::kNanosPerSecond) / 1000);
       passenger_count.UnsafeAppend(passengers_(rng));
       trip_distance.UnsafeAppend(dist);
       pickup_longitude.UnsafeAppend(pickup_lon);

@@ -73,11 +73,13 @@ TablePtr TimeseriesPartition(const TimeseriesOptions& options, const std::vector
   std::poisson_distribution<int64_t> id(1000);
   std::uniform_real_distribution<double> uniform(-1.0, 1.0);
   std::uniform_int_distribution<int> name(0, 25);
-  FixedWidthBuilder<int64_t> timestamps(types::Timestamp(), rows), ids(types::Int64(), rows);
+  FixedWidthBuilder<int64_t> timestamps(types::Timestamp(options.unit), rows), ids(types::Int64(), rows);
   FixedWidthBuilder<double> xs(types::Float64(), rows), ys(types::Float64(), rows);
   StringBuilder names(rows, rows * 8);
   for (int64_t i = 0; i < rows; ++i) {
-    timestamps.UnsafeAppend(first + i * step);
+    int64_t ticks = 0;
+    ConvertTicks(first + i * step, TimeUnit::kNano, options.unit, &ticks);  // coarser: always fits
+    timestamps.UnsafeAppend(ticks);
     names.Append(kNames[name(rng)]);
     ids.UnsafeAppend(id(rng));
     xs.UnsafeAppend(uniform(rng));

@@ -19,12 +19,14 @@ struct TimeseriesOptions {
   /// Length of one partition: "1D", "12h", ...
   std::string partition_freq = "1D";
   uint64_t seed = 0;
+  /// Unit of the timestamp index: microseconds, as pandas 3's date_range (pandas 2: ns).
+  TimeUnit unit = TimeUnit::kMicro;
 };
 
 struct TimeseriesData {
   /// One table per partition, indexed by "timestamp".
   std::vector<TablePtr> partitions;
-  /// Partition boundaries (npartitions + 1 timestamps, ns), as Dask's divisions.
+  /// Partition boundaries (npartitions + 1 timestamps, always ns), as Dask's divisions.
   std::vector<int64_t> divisions;
 };
 

@@ -56,7 +56,7 @@ TablePtr WithoutShuffleKeys(const TablePtr& table, size_t count) {
 }
 
 // One shared type per key pair: numbers meet in their promoted type, categoricals as strings,
-// anything else as it is (the join kernel rejects pairs that cannot match).
+// timestamps (durations) in the finer unit, anything else as it is (the join kernel rejects pairs that cannot match).
 DataType SharedKeyType(DataType a, DataType b) {
   auto plain = [](DataType t) { return t == types::Categorical() ? types::String() : t; };
   a = plain(a);
@@ -64,6 +64,7 @@ DataType SharedKeyType(DataType a, DataType b) {
   if (a == b) return a;
   const bool numeric_a = a.is_numeric() || a == types::Bool(), numeric_b = b.is_numeric() || b == types::Bool();
   if (numeric_a && numeric_b) return types::Float64();
+  if (a.has_unit() && a.id() == b.id()) return DataType(a.id(), FinerUnit(a.unit(), b.unit()));
   return a;
 }
 

@@ -35,8 +35,9 @@ TablePtr Tail(const TablePtr& table, const compute::RollingWindow& window) {
   if (n == 0) return table;
   const int64_t* times = table->index()->values<int64_t>();
   const int64_t last = times[n - 1];
+  const int64_t span = compute::SpanTicks(window.span, table->index()->type().unit());
   int64_t first = n;
-  while (first > 0 && times[first - 1] > last - window.span) --first;
+  while (first > 0 && times[first - 1] > last - span) --first;
   return table->Slice(first, n - first);
 }
 
@@ -61,7 +62,7 @@ std::string RollingNode::Describe() const {
 
 TablePtr RollingNode::Apply(const TablePtr& table) const {
   const Column* times = window_.rows > 0 ? nullptr : table->index().get();
-  if (window_.rows == 0 && (times == nullptr || times->type() != types::Timestamp())) {
+  if (window_.rows == 0 && (times == nullptr || times->type().id() != TypeId::kTimestamp)) {
     throw InvalidArgument("a rolling time window needs a timestamp index; call set_index on a datetime column");
   }
   const ColumnPtr values = compute::Rolling(*table->column(0), times, window_, function_);

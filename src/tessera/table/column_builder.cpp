@@ -103,18 +103,19 @@ ColumnPtr MakeFloat64Column(const std::vector<std::optional<double>>& values) {
   return MakeFromOptionals<double>(types::Float64(), values);
 }
 
-ColumnPtr MakeTimestampColumn(const std::vector<std::optional<std::string>>& values) {
-  FixedWidthBuilder<int64_t> builder(types::Timestamp(), int64_t(values.size()));
+ColumnPtr MakeTimestampColumn(const std::vector<std::optional<std::string>>& values, TimeUnit unit) {
+  FixedWidthBuilder<int64_t> builder(types::Timestamp(unit), int64_t(values.size()));
   for (const auto& value : values) {
     if (!value) {
       builder.AppendNull();
       continue;
     }
-    int64_t nanos = 0;
-    if (!ParseIsoTimestamp(*value, &nanos)) {
-      throw InvalidArgument("'" + *value + "' is not an ISO 8601 timestamp");
+    int64_t ticks = 0;
+    if (!ParseIsoTimestamp(*value, &ticks, TicksPerSecond(unit))) {
+      throw InvalidArgument("'" + *value + "' is not an ISO 8601 timestamp within the range of " +
+                            types::Timestamp(unit).ToString());
     }
-    builder.Append(nanos);
+    builder.Append(ticks);
   }
   return builder.Finish();
 }

@@ -152,8 +152,10 @@ ColumnPtr MakeStringColumn(const std::vector<std::optional<std::string>>& values
 ColumnPtr MakeBoolColumn(const std::vector<std::optional<bool>>& values);
 ColumnPtr MakeInt64Column(const std::vector<std::optional<int64_t>>& values);
 ColumnPtr MakeFloat64Column(const std::vector<std::optional<double>>& values);
-/// Timestamps from ISO strings ("2015-01-01 00:00:00"); nullopt is a null.
-ColumnPtr MakeTimestampColumn(const std::vector<std::optional<std::string>>& values);
+/// Timestamps from ISO strings ("2015-01-01 00:00:00") in `unit` (digits finer than the unit
+/// are dropped, toward the past); nullopt is a null.
+ColumnPtr MakeTimestampColumn(const std::vector<std::optional<std::string>>& values,
+                              TimeUnit unit = TimeUnit::kNano);
 /// Categorical column from string values; categories sorted as pandas does.
 ColumnPtr MakeCategoricalColumn(const std::vector<std::optional<std::string>>& values);
 

@@ -6,6 +6,16 @@
 
 namespace tessera {
 
+std::string_view TimeUnitName(TimeUnit unit) {
+  switch (unit) {
+    case TimeUnit::kSecond: return "s";
+    case TimeUnit::kMilli: return "ms";
+    case TimeUnit::kMicro: return "us";
+    case TimeUnit::kNano: return "ns";
+  }
+  return "ns";
+}
+
 std::string DataType::ToString() const {
   switch (id_) {
     case TypeId::kBool: return "bool";
@@ -20,8 +30,8 @@ std::string DataType::ToString() const {
     case TypeId::kFloat32: return "float32";
     case TypeId::kFloat64: return "float64";
     case TypeId::kString: return "string";
-    case TypeId::kTimestamp: return "datetime64[ns]";
-    case TypeId::kDuration: return "timedelta64[ns]";
+    case TypeId::kTimestamp: return "datetime64[" + std::string(TimeUnitName(unit_)) + "]";
+    case TypeId::kDuration: return "timedelta64[" + std::string(TimeUnitName(unit_)) + "]";
     case TypeId::kDate: return "date32[day]";
     case TypeId::kCategorical: return "category";
   }
@@ -62,7 +72,46 @@ bool DataType::is_unsigned_integer() const {
 
 bool DataType::is_integer() const { return is_signed_integer() || is_unsigned_integer(); }
 
+namespace {
+
+// NumPy's spellings of datetime64 / timedelta64 with an optional unit: "datetime64[us]",
+// "M8[us]", "<M8[us]" (little-endian marker), "timedelta64[s]", "m8[s]". Returns false when
+// `name` is none of them.
+bool ParseTemporalName(std::string_view name, DataType* type) {
+  if (!name.empty() && (name.front() == '<' || name.front() == '=')) name.remove_prefix(1);
+  TimeUnit unit = TimeUnit::kNano;
+  const size_t bracket = name.find('[');
+  if (bracket != std::string_view::npos) {
+    if (name.back() != ']') return false;
+    const std::string_view unit_name = name.substr(bracket + 1, name.size() - bracket - 2);
+    bool known = false;
+    for (TimeUnit candidate : {TimeUnit::kSecond, TimeUnit::kMilli, TimeUnit::kMicro, TimeUnit::kNano}) {
+      if (unit_name == TimeUnitName(candidate)) {
+        unit = candidate;
+        known = true;
+      }
+    }
+    if (!known) {
+      throw TypeError("unsupported time unit '" + std::string(unit_name) + "' in dtype '" +
+                      std::string(name) + "'; use s, ms, us or ns");
+    }
+    name = name.substr(0, bracket);
+  }
+  if (name == "datetime64" || name == "M8") {
+    *type = types::Timestamp(unit);
+  } else if (name == "timedelta64" || name == "m8") {
+    *type = types::Duration(unit);
+  } else {
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 DataType ParseDataType(std::string_view name) {
+  DataType temporal;
+  if (ParseTemporalName(name, &temporal)) return temporal;
   struct Alias {
     std::string_view name;
     TypeId id;
@@ -81,9 +130,8 @@ DataType ParseDataType(std::string_view name) {
       {"Float32", TypeId::kFloat32},    {"float64", TypeId::kFloat64},
       {"Float64", TypeId::kFloat64},    {"float", TypeId::kFloat64},
       {"str", TypeId::kString},         {"string", TypeId::kString},
-      {"object", TypeId::kString},      {"datetime64[ns]", TypeId::kTimestamp},
-      {"datetime64", TypeId::kTimestamp}, {"datetime", TypeId::kTimestamp},
-      {"timedelta64[ns]", TypeId::kDuration}, {"timedelta", TypeId::kDuration},
+      {"object", TypeId::kString},      {"datetime", TypeId::kTimestamp},
+      {"timedelta", TypeId::kDuration},
       {"date", TypeId::kDate},          {"date32[day]", TypeId::kDate},
       {"category", TypeId::kCategorical},
   };
@@ -92,7 +140,8 @@ DataType ParseDataType(std::string_view name) {
   }
   throw TypeError("unknown dtype '" + std::string(name) +
                   "'; use one of bool, int8..int64, uint8..uint64, float32, float64, string, "
-                  "datetime64[ns], timedelta64[ns], date, category");
+                  "datetime64[s|ms|us|ns] (or M8[unit]), timedelta64[s|ms|us|ns] (or m8[unit]), "
+                  "date, category");
 }
 
 }  // namespace tessera

@@ -50,8 +50,8 @@ std::string FormatValue(const Column& column, int64_t i) {
     case TypeId::kString: return std::string(column.GetString(i));
     case TypeId::kCategorical:
       return std::string(column.dictionary()->GetString(column.values<int32_t>()[i]));
-    case TypeId::kTimestamp: return civil::FormatTimestamp(column.values<int64_t>()[i]);
-    case TypeId::kDuration: return civil::FormatDuration(column.values<int64_t>()[i]);
+    case TypeId::kTimestamp: return civil::FormatTimestampTicks(column.values<int64_t>()[i], TicksPerSecond(type.unit()));
+    case TypeId::kDuration: return civil::FormatDurationTicks(column.values<int64_t>()[i], TicksPerSecond(type.unit()));
     case TypeId::kDate: return civil::FormatDate(column.values<int32_t>()[i]);
     case TypeId::kFloat32: return FormatDouble(column.values<float>()[i]);
     case TypeId::kFloat64: return FormatDouble(column.values<double>()[i]);

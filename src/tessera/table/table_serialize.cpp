@@ -1,6 +1,7 @@
 // Binary table format (see table_serialize.hpp):
 //   "TSTB" u32 version, u8 has_index, i32 num_columns, [index column], columns...
-//   column: u32 name length, name, u8 type id, i64 length, i64 null_count, u8 has_validity,
+//   column: u32 name length, name, u8 type id, u8 time unit (TimeUnit; 3 = ns for types
+//           without one), i64 length, i64 null_count, u8 has_validity,
 //           [validity bytes], then values: fixed width -> length * width bytes; string ->
 //           (length + 1) i64 offsets starting at 0, i64 byte count, bytes; categorical -> i32
 //           codes + dictionary column (nameless).
@@ -17,13 +18,14 @@ namespace tessera {
 namespace {
 
 constexpr char kMagic[4] = {'T', 'S', 'T', 'B'};
-constexpr uint32_t kVersion = 1;
+constexpr uint32_t kVersion = 2;  // 2: columns carry a time unit
 
 void PutColumn(const Column& column, std::string_view name, ByteSink& out) {
   out.WriteRaw(uint32_t(name.size()));
   out.Write(name);
   const int64_t length = column.length();
   out.WriteRaw(uint8_t(column.type().id()));
+  out.WriteRaw(uint8_t(column.type().unit()));
   out.WriteRaw(length);
   out.WriteRaw(column.null_count());
   const bool has_validity = column.validity_data() != nullptr;
@@ -76,14 +78,15 @@ ColumnPtr GetColumn(ByteReader& in, std::string* name) {
   in.Read(name->data(), name_length);
   const uint8_t type_id = in.ReadRaw<uint8_t>();
   if (type_id > uint8_t(TypeId::kCategorical)) throw IOError("serialised table has unknown column type id " + std::to_string(type_id));
-  const DataType type(static_cast<TypeId>(type_id));
+  const uint8_t unit = in.ReadRaw<uint8_t>();
+  if (unit > uint8_t(TimeUnit::kNano)) throw IOError("serialised table has unknown time unit " + std::to_string(unit));
+  const DataType type(static_cast<TypeId>(type_id), static_cast<TimeUnit>(unit));
   const int64_t length = in.ReadRaw<int64_t>();
   const int64_t null_count = in.ReadRaw<int64_t>();
   if (length < 0 || null_count < 0 || null_count > length) throw IOError("serialised table has a corrupt column header");
   BufferPtr validity;
   if (in.ReadRaw<uint8_t>() != 0) validity = ReadBuffer(in, bits::BytesForBits(length), "a validity bitmap");
   if (type.id() == TypeId::kString) {
-    in.Require((length + 1) * 8, "string offsets");
     BufferPtr offsets = ReadBuffer(in, (length + 1) * 8, "string offsets");
     const int64_t bytes = in.ReadRaw<int64_t>();
     if (bytes < 0) throw IOError("serialised table has a negative string byte count");

@@ -104,6 +104,31 @@ TEST(RollingTest, RowAndTimeWindowsMatchARecomputationOfEveryWindow) {
   }
 }
 
+TEST(RollingTest, TimeWindowsOverEveryUnitMatchTheNanosecondWindows) {
+  // Times in seconds, milliseconds or microseconds: the window (t - span, t] in nanoseconds,
+  // spans that are not whole ticks included (2.5 s over a second index covers 2 s back).
+  std::mt19937_64 rng(9);
+  for (TimeUnit unit : {TimeUnit::kSecond, TimeUnit::kMilli, TimeUnit::kMicro}) {
+    const int64_t n = 50;
+    Values x;
+    std::vector<int64_t> t_nanos;
+    FixedWidthBuilder<int64_t> times(types::Timestamp(unit), n);
+    int64_t now = 0;
+    for (int64_t i = 0; i < n; ++i) {
+      x.push_back(double(rng() % 100));
+      now += int64_t(rng() % 3);
+      times.Append(now);
+      t_nanos.push_back(now * NanosPerTick(unit));
+    }
+    const ColumnPtr time_column = times.Finish();
+    for (int64_t span_nanos : {NanosPerTick(unit), 2 * NanosPerTick(unit) + NanosPerTick(unit) / 2, 5 * NanosPerTick(unit)}) {
+      const RollingWindow span{0, span_nanos, 1, 1};
+      ExpectNear(*Rolling(*Doubles(x), time_column.get(), span, RollingFunction::kSum),
+                 Reference(x, t_nanos, span, RollingFunction::kSum));
+    }
+  }
+}
+
 TEST(RollingTest, CountChecksMinPeriodsAgainstRowsAsPandas) {
   // pandas: Series([1, nan, 3, 4, 5]).rolling(3).count() == [nan, nan, 2, 2, 3] and
   // Series([nan, nan, 3]).rolling(2, min_periods=1).count() == [0, 0, 1].

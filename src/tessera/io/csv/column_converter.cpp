@@ -112,20 +112,23 @@ struct DeclaredBoolParser {
   }
 };
 
-// Timestamps (int64 ns) or dates (int32 days), ISO 8601 or a strftime layout.
+// Timestamps (int64 ticks of their unit) or dates (int32 days, parsed as seconds), ISO 8601 or
+// a strftime layout.
 template <typename T>
 struct TemporalParser {
   std::string format;
-  IsoTimestampParser iso;
+  int64_t ticks_per_second;
+  IsoTimestampParser iso{ticks_per_second};
 
   bool operator()(std::string_view text, T* value, bool) {
-    int64_t nanos;
-    const bool ok = format.empty() ? iso.Parse(text, &nanos) : ParseTimestampWithFormat(text, format, &nanos);
+    int64_t ticks;
+    const bool ok = format.empty() ? iso.Parse(text, &ticks)
+                                   : ParseTimestampWithFormat(text, format, &ticks, ticks_per_second);
     if (!ok) return false;
     if constexpr (sizeof(T) == 4) {
-      *value = T(civil::FloorDiv(nanos, civil::kNanosPerDay));
+      *value = T(civil::FloorDiv(ticks, 86400));
     } else {
-      *value = nanos;
+      *value = ticks;
     }
     return true;
   }
@@ -260,9 +263,9 @@ std::unique_ptr<ColumnConverter> MakeColumnConverter(DataType type, const Conver
     case TypeId::kFloat64: return MakeFixedWidth<double>(type, context, expected_rows, FloatParser<double>{});
     case TypeId::kString: return std::make_unique<StringConverter>(context, expected_rows, expected_bytes);
     case TypeId::kTimestamp:
-      return MakeFixedWidth<int64_t>(type, context, expected_rows, TemporalParser<int64_t>{context.date_format, {}});
+      return MakeFixedWidth<int64_t>(type, context, expected_rows, TemporalParser<int64_t>{context.date_format, TicksPerSecond(type.unit())});
     case TypeId::kDate:
-      return MakeFixedWidth<int32_t>(type, context, expected_rows, TemporalParser<int32_t>{context.date_format, {}});
+      return MakeFixedWidth<int32_t>(type, context, expected_rows, TemporalParser<int32_t>{context.date_format, 1});
     case TypeId::kCategorical: return std::make_unique<CategoricalConverter>(context, expected_rows);
     case TypeId::kDuration: break;
   }
@@ -275,7 +278,8 @@ std::string DescribeExpectedValue(DataType type) {
   if (type.is_unsigned_integer()) return "a non-negative integer that fits " + type.ToString();
   if (type.is_integer()) return "an integer that fits " + type.ToString();
   if (type.is_floating()) return "a number";
-  if (type.id() == TypeId::kTimestamp || type.id() == TypeId::kDate) return "a timestamp";
+  if (type.id() == TypeId::kTimestamp) return "a timestamp within the range of " + type.ToString();
+  if (type.id() == TypeId::kDate) return "a date";
   return "valid UTF-8 text";
 }
 

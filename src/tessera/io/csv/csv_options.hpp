@@ -26,6 +26,10 @@ struct CsvReadOptions {
   std::vector<std::string> parse_dates;
   /// strftime-style layout for parse_dates columns when they are not ISO 8601.
   std::string date_format;
+  /// Time unit of parse_dates columns: microseconds, as pandas 3 and Arrow read text (pandas 2
+  /// gives nanoseconds). Digits finer than the unit are dropped, toward the past. A declared
+  /// dtype (dtype={'t': 'datetime64[ns]'}) keeps its own unit.
+  TimeUnit date_unit = TimeUnit::kMicro;
   /// Extra strings read as missing, on top of pandas' defaults when keep_default_na.
   std::vector<std::string> na_values;
   bool keep_default_na = true;

@@ -480,7 +480,7 @@ CsvPlan PlanCsv(const std::vector<std::string>& paths, const CsvReadOptions& opt
       plan.declared.push_back(true);
     } else if (std::find(options.parse_dates.begin(), options.parse_dates.end(), name) !=
                options.parse_dates.end()) {
-      plan.types.push_back(types::Timestamp());
+      plan.types.push_back(types::Timestamp(options.date_unit));
       plan.declared.push_back(true);
     } else {
       plan.types.push_back(types::String());
@@ -622,7 +622,7 @@ CsvBlockResult ReadCsvBlock(const CsvPlan& plan, size_t block_index, int64_t sta
           } else {
             error.detail = "\"" + failure.value + "\" is not " + csv::DescribeExpectedValue(column_types[k]) +
                            "; pass dtype={'" + names[k] + "': 'string'} to read it as text";
-            if (column_types[k] == types::Timestamp()) {
+            if (column_types[k].id() == TypeId::kTimestamp) {
               error.detail += ", or date_format='...' for a non-ISO layout";
             }
           }

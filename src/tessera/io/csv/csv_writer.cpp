@@ -82,11 +82,12 @@ void WriteCategory(const Column& column, int64_t row, const CsvWriteOptions& opt
 
 void WriteTimestamp(const Column& column, int64_t row, const CsvWriteOptions&, std::string* out) {
   char text[48];
-  out->append(text, size_t(civil::WriteTimestamp(column.values<int64_t>()[row], text)));
+  out->append(text, size_t(civil::WriteTimestamp(column.values<int64_t>()[row], text,
+                                                  TicksPerSecond(column.type().unit()))));
 }
 
 void WriteDuration(const Column& column, int64_t row, const CsvWriteOptions&, std::string* out) {
-  out->append(civil::FormatDuration(column.values<int64_t>()[row]));
+  out->append(civil::FormatDurationTicks(column.values<int64_t>()[row], TicksPerSecond(column.type().unit())));
 }
 
 void WriteDate(const Column& column, int64_t row, const CsvWriteOptions&, std::string* out) {

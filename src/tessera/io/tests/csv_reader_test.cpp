@@ -41,7 +41,7 @@ TEST(CsvReaderTest, GoldenTaxiFileWithCrlfMatchesPandas) {
   ASSERT_EQ(table->num_columns(), 19);
   // dtypes and values as pandas.read_csv gives them for the same file.
   EXPECT_EQ(table->column("VendorID")->type(), types::Int64());
-  EXPECT_EQ(table->column("tpep_pickup_datetime")->type(), types::Timestamp());
+  EXPECT_EQ(table->column("tpep_pickup_datetime")->type(), types::Timestamp(TimeUnit::kMicro));
   EXPECT_EQ(table->column("trip_distance")->type(), types::Float64());
   EXPECT_EQ(table->column("store_and_fwd_flag")->type(), types::String());
   double fare = 0, longitude = 0;
@@ -51,7 +51,7 @@ TEST(CsvReaderTest, GoldenTaxiFileWithCrlfMatchesPandas) {
     fare += table->column("fare_amount")->values<double>()[i];
     longitude += table->column("pickup_longitude")->values<double>()[i];
     passengers += table->column("passenger_count")->values<int64_t>()[i];
-    pickup_sum += uint64_t(table->column("tpep_pickup_datetime")->values<int64_t>()[i]);
+    pickup_sum += uint64_t(table->column("tpep_pickup_datetime")->values<int64_t>()[i]) * 1000;  // as ns
     EXPECT_EQ(table->column("store_and_fwd_flag")->GetString(i), "N");
   }
   EXPECT_NEAR(fare, 594.5, 1e-9);
@@ -74,7 +74,8 @@ TEST(CsvReaderTest, GoldenQuirksFileMatchesPandas) {
         {MakeInt64Column({1, 2, 3, 4}), MakeStringColumn({"Smith, John", "Ana", std::nullopt, "Zoë"}),
          MakeFloat64Column({1.5, std::nullopt, std::nullopt, -2000.0}),
          MakeBoolColumn({true, false, true, false}),
-         MakeTimestampColumn({"2015-01-01 10:00:00", "2015-01-02 00:00:00", std::nullopt, "2015-01-03 04:05:06"}),
+         MakeTimestampColumn({"2015-01-01 10:00:00", "2015-01-02 00:00:00", std::nullopt, "2015-01-03 04:05:06"},
+                             TimeUnit::kMicro),
          MakeStringColumn({"said \"hi\"", "two\nlines", "plain", std::nullopt})});
     EXPECT_TRUE(table->Equals(*expected)) << "blocksize " << blocksize << "\n" << table->ToString();
   }
@@ -189,6 +190,7 @@ TEST(CsvReaderTest, RandomTablesRoundTripThroughWriterAtAnyBlockSize) {
     WriteCsvTable(*original, path, write_options);
     CsvReadOptions options = Options(int64_t(rng() % 5000) + 1);
     options.parse_dates = {"t"};
+    options.date_unit = TimeUnit::kNano;  // the written values have nanosecond digits
     options.dtype = {{"s", "string"}};
     options.sample_bytes = int64_t(rng() % 4000) + 100;
     auto partitions = ReadCsv({path}, options);
@@ -302,6 +304,41 @@ TEST(CsvReaderTest, GzipAndZstdFilesByExtension) {
   }
 }
 
+TEST(CsvReaderTest, ParsedDatesTakeTheRequestedUnit) {
+  TempDirectory dir;
+  const auto path = dir.Write("u.csv", "t,s\n2015-01-01 10:00:00.123456789,1970-01-01 00:00:01.5\n,1969-12-31 23:59:59.5\n");
+  for (TimeUnit unit : {TimeUnit::kSecond, TimeUnit::kMilli, TimeUnit::kMicro, TimeUnit::kNano}) {
+    CsvReadOptions options;
+    options.parse_dates = {"t", "s"};
+    options.date_unit = unit;
+    auto table = ReadCsvTable({path}, options);
+    ASSERT_EQ(table->column("t")->type(), types::Timestamp(unit));
+    // Finer digits are dropped toward the past, as astype to the coarser unit does.
+    EXPECT_EQ(table->column("t")->values<int64_t>()[0], civil::FloorDiv(Ts("2015-01-01 10:00:00.123456789"), NanosPerTick(unit)));
+    EXPECT_TRUE(table->column("t")->IsNull(1));
+    EXPECT_EQ(table->column("s")->values<int64_t>()[1], civil::FloorDiv(-500'000'000, NanosPerTick(unit)));
+  }
+  // Years beyond nanoseconds read in coarser units; in nanoseconds they are an error naming the value.
+  const auto far = dir.Write("far.csv", "t\n3000-01-01 00:00:01\n1500-01-01\n");
+  CsvReadOptions seconds;
+  seconds.parse_dates = {"t"};
+  seconds.date_unit = TimeUnit::kSecond;
+  const auto far_table = ReadCsvTable({far}, seconds);
+  EXPECT_EQ(far_table->column("t")->values<int64_t>()[0], civil::DaysFromCivil(3000, 1, 1) * 86400 + 1);
+  EXPECT_EQ(far_table->column("t")->values<int64_t>()[1], civil::DaysFromCivil(1500, 1, 1) * 86400);
+  seconds.date_unit = TimeUnit::kNano;
+  try {
+    ReadCsvTable({far}, seconds);
+    ADD_FAILURE() << "expected an error";
+  } catch (const Error& error) {
+    EXPECT_NE(std::string(error.what()).find("3000-01-01 00:00:01"), std::string::npos) << error.what();
+  }
+  // A declared dtype keeps its own unit.
+  CsvReadOptions declared;
+  declared.dtype = {{"t", "M8[ms]"}};
+  EXPECT_EQ(ReadCsvTable({path}, declared)->column("t")->type(), types::Timestamp(TimeUnit::kMilli));
+}
+
 TEST(CsvReaderTest, DeclaredTypesCategoryDateAndFormats) {
   TempDirectory dir;
   const auto path = dir.Write("d.csv", "c,d,u,f32\nb,05/01/2015,7,1.5\na,06/01/2015,8,\nb,,9,2\n");
@@ -314,7 +351,8 @@ TEST(CsvReaderTest, DeclaredTypesCategoryDateAndFormats) {
   ASSERT_EQ(c->type(), types::Categorical());
   EXPECT_EQ(c->dictionary()->GetString(0), "a");
   EXPECT_EQ(c->values<int32_t>()[0], 1);
-  EXPECT_EQ(table->column("d")->values<int64_t>()[0], Ts("2015-01-05"));
+  EXPECT_EQ(table->column("d")->type(), types::Timestamp(TimeUnit::kMicro));  // pandas 3's unit
+  EXPECT_EQ(table->column("d")->values<int64_t>()[0], Ts("2015-01-05") / 1000);
   EXPECT_TRUE(table->column("d")->IsNull(2));
   EXPECT_EQ(table->column("u")->values<uint8_t>()[2], 9);
   EXPECT_EQ(table->column("f32")->values<float>()[0], 1.5f);

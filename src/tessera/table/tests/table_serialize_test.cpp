@@ -31,6 +31,22 @@ TEST(TableSerializeTest, RoundTripsEveryType) {
   EXPECT_EQ(back->column("s")->null_count(), 1);
 }
 
+TEST(TableSerializeTest, KeepsTimeUnits) {
+  FixedWidthBuilder<int64_t> seconds(types::Timestamp(TimeUnit::kSecond), 2);
+  seconds.Append(32503680000);  // 3000-01-01, beyond nanoseconds
+  seconds.AppendNull();
+  FixedWidthBuilder<int64_t> millis(types::Duration(TimeUnit::kMilli), 2);
+  millis.Append(1500);
+  millis.Append(-1);
+  auto table = Table::Make({"t", "d"}, {seconds.Finish(), millis.Finish()},
+                           MakeTimestampColumn({"2015-01-01 00:00:00.123456", std::nullopt}, TimeUnit::kMicro), "when");
+  auto back = RoundTrip(*table);
+  EXPECT_TRUE(back->Equals(*table)) << back->ToString();
+  EXPECT_EQ(back->column("t")->type(), types::Timestamp(TimeUnit::kSecond));
+  EXPECT_EQ(back->column("d")->type(), types::Duration(TimeUnit::kMilli));
+  EXPECT_EQ(back->index()->type(), types::Timestamp(TimeUnit::kMicro));
+}
+
 TEST(TableSerializeTest, SlicesAreWrittenCompactly) {
   auto table = Sample();
   for (int64_t offset = 0; offset < 5; ++offset) {
