@@ -7,8 +7,10 @@ the function as their values. Impure by default (each call is a new task), as in
 
 from __future__ import annotations
 
+import hashlib
 import inspect
 import operator
+import pickle
 import types
 
 from . import _core, _profiling, _scheduler
@@ -97,7 +99,7 @@ def _pure_token(func, template, leaves):
     try:
         payload = pickle.dumps((_function_identity(func), _strip_leaves(template), [leaf.key for leaf in leaves]),
                                protocol=5)
-    except Exception:
+    except (pickle.PicklingError, TypeError, AttributeError):
         return None
     return int(hashlib.blake2b(payload, digest_size=8).hexdigest(), 16)
 

@@ -211,3 +211,17 @@ def test_frame_where_and_mask_with_a_series_or_frame_as_other():
     assert_eq(df.mask(df > 0, -df), pdf.mask(pdf > 0, -pdf))
     with pytest.raises(ValueError, match="axis=0"):
         df.where(df.a > 0, df.a)
+
+
+def test_frame_operators_work_column_by_column():
+    pdf = pd.DataFrame({"a": [1.0, -2.0, 3.0, -4.0], "b": [5, -6, 7, -8]})
+    df = dd.from_pandas(pdf, npartitions=2)
+    assert_eq(df > 0, pdf > 0)
+    assert_eq(df * 2 + 1, pdf * 2 + 1)
+    assert_eq(10 - df, 10 - pdf)
+    assert_eq(df + df, pdf + pdf)
+    assert_eq(-df, -pdf)
+    assert_eq(~(df > 0), ~(pdf > 0))
+    assert_eq(df[df.a > 0] / 2, pdf[pdf.a > 0] / 2)
+    with pytest.raises(NotImplementedError, match="different columns"):
+        df + df[["a"]]

@@ -442,6 +442,26 @@ class DataFrame(_Collection):
             return DataFrame(self._d.mask(cond._s, to_engine_scalar(other)))
         return self._columnwise("mask", cond, other, axis)
 
+    # -- elementwise operators, column by column (a frame with the same columns, or a scalar) ---
+    def _elementwise(self, dunder, other):
+        if isinstance(other, DataFrame):
+            if list(other.columns) != list(self.columns):
+                raise NotImplementedError(f"{dunder} of frames with different columns ({list(self.columns)} and "
+                                          f"{list(other.columns)}): select the same columns on both sides")
+            return self.assign(**{name: getattr(self[name], dunder)(other[name]) for name in self.columns})
+        if isinstance(other, (Series, Index, pd.Series, pd.DataFrame, Scalar)):
+            return NotImplemented  # pandas lines a Series up with the columns: not supported
+        return self.assign(**{name: getattr(self[name], dunder)(other) for name in self.columns})
+
+    def __neg__(self):
+        return self.assign(**{name: -self[name] for name in self.columns})
+
+    def __invert__(self):
+        return self.assign(**{name: ~self[name] for name in self.columns})
+
+    def __abs__(self):
+        return self.abs()
+
     def _columnwise(self, method, cond, other, axis):
         """where / mask column by column: a frame of conditions or of replacements matches
         columns by name, a Series of replacements lines up with the rows (pandas' axis=0)."""
@@ -919,3 +939,15 @@ def _structure_html(collection, kind):
             f"<table border='1' class='dataframe'><thead><tr style='text-align: right;'><th>npartitions={n}</th>"
             f"{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
             f"<div>tessera Name: {html.escape(repr(collection).splitlines()[-1].split(': ', 1)[-1])}</div>")
+
+
+def _frame_operator(dunder):
+    return lambda self, other: self._elementwise(dunder, other)
+
+
+for _op in ("add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "and", "or", "xor"):
+    setattr(DataFrame, f"__{_op}__", _frame_operator(f"__{_op}__"))
+    setattr(DataFrame, f"__r{_op}__", _frame_operator(f"__r{_op}__"))
+for _op in ("eq", "ne", "lt", "le", "gt", "ge"):
+    setattr(DataFrame, f"__{_op}__", _frame_operator(f"__{_op}__"))
+del _op
