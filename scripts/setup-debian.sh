@@ -10,7 +10,7 @@ packages=(
   libcli11-dev
   clang libclang-rt-14-dev
   python3 python3-venv python3-dev time
-  libboost-dev nlohmann-json3-dev esbuild
+  libboost-dev nlohmann-json3-dev esbuild graphviz
   libdw-dev
   chromium
 )

@@ -1,5 +1,7 @@
 #include "dataframe_bindings.hpp"
 
+#include <algorithm>
+
 #include <nanobind/stl/function.h>
 #include <nanobind/stl/map.h>
 #include <nanobind/stl/optional.h>
@@ -571,6 +573,15 @@ void BindDataFrame(nb::module_& m) {
     }
     nb::gil_scoped_release release;
     return dataframe::read_csv(paths, o);
+  });
+  // Whether read_csv found no data rows at all (every file is header-only): pandas then gives
+  // object columns, which the Python side restores.
+  m.def("read_csv_found_no_rows", [](const dataframe::DataFrame& df) {
+    if (const auto* read = dynamic_cast<const expr::ReadCsvNode*>(df.node().get())) return read->plan().blocks.empty();
+    if (const auto* tables = dynamic_cast<const expr::FromTablesNode*>(df.node().get())) {
+      return std::all_of(tables->tables().begin(), tables->tables().end(), [](const TablePtr& t) { return t->num_rows() == 0; });
+    }
+    return false;
   });
   m.def("from_tables", [](nb::handle tables, nb::handle divisions) {
     std::vector<TablePtr> parts;

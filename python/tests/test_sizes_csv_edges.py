@@ -124,3 +124,19 @@ def test_read_csv_wide_header(tmp_path):
     path = tmp_path / "wide.csv"
     frame.to_csv(path, index=False)
     assert_eq(dd.read_csv(str(path)), pd.read_csv(path), check_index=False)
+
+
+def test_header_only_files_give_the_dtypes_pandas_gives(tmp_path):
+    path = tmp_path / "empty.csv"
+    path.write_text("a,b,c\n")
+    for kwargs in [{}, {"parse_dates": ["a"]}, {"dtype": {"b": float}}, {"dtype": {"b": "str"}, "parse_dates": ["a"]}]:
+        expected = pd.read_csv(path, **kwargs)
+        df = dd.read_csv(str(path), **kwargs)
+        assert df.dtypes.to_dict() == expected.dtypes.to_dict(), kwargs
+        result = df.compute()
+        assert result.dtypes.to_dict() == expected.dtypes.to_dict(), kwargs
+        assert len(result) == 0 and list(result.columns) == ["a", "b", "c"]
+    # A glob where one file has rows reads as usual.
+    (tmp_path / "rows.csv").write_text("a,b,c\nx,1,2.5\n")
+    both = dd.read_csv(str(tmp_path / "*.csv")).compute()
+    assert both.b.tolist() == [1] and str(both.a.dtype) == str(pd.read_csv(tmp_path / "rows.csv").a.dtype)

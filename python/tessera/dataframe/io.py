@@ -13,6 +13,7 @@ from .._convert import TEXT_DATETIME_UNIT, arrow_to_table, pandas_to_table, to_e
 from ..base import compute, parse_bytes
 from .core import DataFrame, Series, _as_list, _engine_dtype
 from .partition_functions import _meta_to_pandas
+from .shape import Shape, ShapedFrame
 
 def read_csv(urlpath, blocksize="default", parse_dates=None, dtype=None, usecols=None, header="infer",
              names=None, na_values=None, delimiter=None, **kwargs) -> DataFrame:
@@ -52,7 +53,12 @@ def read_csv(urlpath, blocksize="default", parse_dates=None, dtype=None, usecols
         options["na_values"] = _as_list(na_values)
     if delimiter is not None:
         options["sep"] = delimiter
-    return DataFrame(_core.read_csv(paths, options))
+    engine = _core.read_csv(paths, options)
+    if _core.read_csv_found_no_rows(engine):
+        # Header-only files: pandas gives object columns, except where dtype= declares one.
+        declared = set(options.get("dtype", {}))
+        return ShapedFrame(engine, Shape(objects=[c for c in engine.columns if c not in declared]))
+    return DataFrame(engine)
 
 
 def write_csv(frame, filename, index, sep, na_rep, name_function):
