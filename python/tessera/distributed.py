@@ -117,7 +117,7 @@ class Future:
 class _CollectionFuture:
     """client.compute(collection): the collection computes on a helper thread."""
 
-    def __init__(self, collection, handle):
+    def __init__(self, collection, handle, retries=0):
         self._result = None
         self._error = None
         self._done = threading.Event()
@@ -126,7 +126,15 @@ class _CollectionFuture:
         def run():
             try:
                 with _scheduler.using(handle):
-                    self._result = collection.compute()
+                    # retries: a failed computation runs again whole (its tasks are not kept
+                    # apart as Delayed ones are); cancellation and interrupts are not retried
+                    for attempt in range(retries + 1):
+                        try:
+                            self._result = collection.compute()
+                            break
+                        except Exception as error:
+                            if attempt == retries or isinstance(error, CancelledError):
+                                raise
             except BaseException as error:  # handed to whoever calls result()
                 self._error = error
             finally:
@@ -335,11 +343,8 @@ class Client:
             if isinstance(item, Delayed):
                 (f,) = _core.submit_nodes([item._node], self._handle, int(priority), retries)
                 futures.append(Future(f, self, int(priority), retries))
-            elif retries:
-                raise NotImplementedError("retries= reruns Python tasks of submit, map and Delayed objects; "
-                                          f"a {type(item).__name__} computation is not retried")
             else:
-                futures.append(_CollectionFuture(item, self._handle))
+                futures.append(_CollectionFuture(item, self._handle, retries))
         if sync:
             results = self.gather(futures)
             return results[0] if single else results

@@ -182,9 +182,22 @@ def test_retries_rerun_failing_tasks_before_the_error_surfaces():
 
         with pytest.raises(ValueError, match="retries must be"):
             client.submit(inc, 1, retries=-1)
-        df = dd.from_pandas(pd.DataFrame({"x": [1, 2]}), npartitions=1)
-        with pytest.raises(NotImplementedError, match="not retried"):
-            client.compute(df.x.sum(), retries=2)
+        # A DataFrame computation that fails is computed again whole.
+        pdf = pd.DataFrame({"x": [1, 2, 3, 4]})
+        df = dd.from_pandas(pdf, npartitions=2)
+        attempts = []
+
+        def sometimes(partition):
+            attempts.append(len(partition))
+            if len(attempts) <= 2:
+                raise ValueError("sporadic partition failure")
+            return partition * 10
+
+        flaky_frame = df.map_partitions(sometimes, meta=pdf.iloc[:0])
+        assert client.compute(flaky_frame.x.sum(), retries=2).result() == pdf.x.sum() * 10
+        attempts.clear()
+        with pytest.raises(ValueError, match="sporadic partition failure"):
+            client.compute(flaky_frame.x.sum(), retries=0).result()
 
 
 def test_as_completed_count_add_update_and_results():
