@@ -1,6 +1,7 @@
 #include "dataframe_bindings.hpp"
 
 #include <algorithm>
+#include <type_traits>
 
 #include <nanobind/stl/function.h>
 #include <nanobind/stl/map.h>
@@ -16,6 +17,7 @@
 #include "tessera/dataframe/sources.hpp"
 #include "tessera/datasets/taxi.hpp"
 #include "tessera/expr/reduction.hpp"
+#include "tessera/io/csv/csv_options.hpp"
 #include "tessera/sched/local_scheduler.hpp"
 #include "tessera/sched/progress_bar.hpp"
 
@@ -541,35 +543,30 @@ void BindDataFrame(nb::module_& m) {
 
   m.def("read_csv", [](std::vector<std::string> paths, nb::dict kw) {
     io::CsvReadOptions o;
-    auto one_char = [](const std::string& name, const std::string& text) {
-      if (text.size() != 1) throw InvalidArgument("read_csv: " + name + " must be one character, got '" + text + "'");
-      return text[0];
-    };
     for (auto [key, value] : kw) {
       const std::string k = nb::cast<std::string>(key);
       if (value.is_none()) {
         if (k == "header") o.header = -1;
         continue;
       }
-      if (k == "sep") o.sep = one_char(k, nb::cast<std::string>(value));
-      else if (k == "header") o.header = nb::cast<int>(value);
-      else if (k == "names") o.names = nb::cast<std::vector<std::string>>(value);
-      else if (k == "usecols") o.usecols = nb::cast<std::vector<std::string>>(value);
-      else if (k == "dtype") o.dtype = nb::cast<std::map<std::string, std::string>>(value);
-      else if (k == "parse_dates") o.parse_dates = nb::cast<std::vector<std::string>>(value);
-      else if (k == "date_format") o.date_format = nb::cast<std::string>(value);
-      else if (k == "date_unit") o.date_unit = ParseDataType("datetime64[" + nb::cast<std::string>(value) + "]").unit();
-      else if (k == "na_values") o.na_values = nb::cast<std::vector<std::string>>(value);
-      else if (k == "keep_default_na") o.keep_default_na = nb::cast<bool>(value);
-      else if (k == "quotechar") o.quotechar = one_char(k, nb::cast<std::string>(value));
-      else if (k == "skiprows") o.skiprows = nb::cast<int64_t>(value);
-      else if (k == "nrows") o.nrows = nb::cast<int64_t>(value);
-      else if (k == "comment") o.comment = one_char(k, nb::cast<std::string>(value));
-      else if (k == "encoding") o.encoding = nb::cast<std::string>(value);
-      else if (k == "compression") o.compression = nb::cast<std::string>(value);
-      else if (k == "skip_blank_lines") o.skip_blank_lines = nb::cast<bool>(value);
-      else if (k == "blocksize") o.blocksize = nb::cast<int64_t>(value);
-      else throw TypeError("read_csv() got an unexpected keyword argument '" + k + "'");
+      bool known = false;
+      io::VisitCsvReadOptions(o, [&](const char* name, auto& field) {
+        if (known || k != name) return;
+        known = true;
+        using Field = std::remove_reference_t<decltype(field)>;
+        if constexpr (std::is_same_v<Field, char> || std::is_same_v<Field, std::optional<char>>) {
+          const std::string text = nb::cast<std::string>(value);
+          if (text.size() != 1) throw InvalidArgument("read_csv: " + k + " must be one character, got '" + text + "'");
+          field = text[0];
+        } else if constexpr (std::is_same_v<Field, TimeUnit>) {
+          field = ParseDataType("datetime64[" + nb::cast<std::string>(value) + "]").unit();
+        } else if constexpr (std::is_same_v<Field, std::optional<int64_t>>) {
+          field = nb::cast<int64_t>(value);
+        } else {
+          field = nb::cast<Field>(value);
+        }
+      });
+      if (!known) throw TypeError("read_csv() got an unexpected keyword argument '" + k + "'");
     }
     nb::gil_scoped_release release;
     return dataframe::read_csv(paths, o);

@@ -53,6 +53,31 @@ struct CsvReadOptions {
   int64_t sample_bytes = int64_t(256) << 10;
 };
 
+/// Calls visit(name, field) for every option of read_csv that a caller sets by its pandas
+/// name (bindings, command lines), so the names live here beside the fields and nowhere else.
+/// (num_threads and sample_bytes are tuning knobs of the C++ API, not pandas options.)
+template <typename Visit>
+void VisitCsvReadOptions(CsvReadOptions& o, Visit&& visit) {
+  visit("sep", o.sep);
+  visit("header", o.header);
+  visit("names", o.names);
+  visit("usecols", o.usecols);
+  visit("dtype", o.dtype);
+  visit("parse_dates", o.parse_dates);
+  visit("date_format", o.date_format);
+  visit("date_unit", o.date_unit);
+  visit("na_values", o.na_values);
+  visit("keep_default_na", o.keep_default_na);
+  visit("quotechar", o.quotechar);
+  visit("skiprows", o.skiprows);
+  visit("nrows", o.nrows);
+  visit("comment", o.comment);
+  visit("encoding", o.encoding);
+  visit("compression", o.compression);
+  visit("skip_blank_lines", o.skip_blank_lines);
+  visit("blocksize", o.blocksize);
+}
+
 struct CsvWriteOptions {
   char sep = ',';
   /// Write the index (the table's index column, or row numbers 0..n-1 when it has none).
