@@ -101,6 +101,11 @@ def test_str_slicing_and_methods(text_pair):
     assert_eq(s.str.zfill(12), ps.str.zfill(12))
     assert_eq(s.str.find("a"), ps.str.find("a"))
     assert_eq(s.str.count("a"), ps.str.count("a"))
+    # without missing values pandas gives int64 positions and counts
+    full, pfull = df.t, pdf.t
+    assert_eq(full.str.find("b"), pfull.str.find("b"))
+    assert_eq(full.str.count("c"), pfull.str.count("c"))
+    assert str(full.str.find("b").compute().dtype) == "int64"
     assert_eq(s.str.extract(r"-(\d+)$"), ps.str.extract(r"-(\d+)$"))
     assert_eq(s.str.extract(r"(?P<word>[a-z]+)-(?P<number>\d+)"), ps.str.extract(r"(?P<word>[a-z]+)-(?P<number>\d+)"))
     assert_eq(s.str.replace(r"\d", "#", regex=True), ps.str.replace(r"\d", "#", regex=True))

@@ -7,6 +7,7 @@ value, so partitions with and without missing values agree on the dtype."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from .core import Series
@@ -75,8 +76,18 @@ class _StringAccessor:
             from .shape import Shape, ShapedFrame
             return ShapedFrame(frame._d, Shape(columns=labels))
 
-        def run_series(s):
-            return _as_meta(run(s), meta)
+        if meta.dtype == np.float64 and run(self._series.head(10).dropna()).dtype == np.int64:
+            # int64 counts and positions that pandas turns into float64 only where a value is
+            # missing (find, count, len): int64 with nulls in the engine, so results come back
+            # as pandas gives them, int64 without missing values and float64 with NaN otherwise.
+            meta = meta.astype(np.int64)
+
+            def run_series(s):
+                result = run(s)
+                return result.astype("Int64") if result.dtype == np.float64 else result
+        else:
+            def run_series(s):
+                return _as_meta(run(s), meta)
         run_series.__name__ = f"str-{method}"
         return self._series.map_partitions(run_series, meta=meta)
 
