@@ -228,5 +228,7 @@ def test_frame_operators_work_column_by_column():
     assert_eq(-df, -pdf)
     assert_eq(~(df > 0), ~(pdf > 0))
     assert_eq(df[df.a > 0] / 2, pdf[pdf.a > 0] / 2)
+    assert_eq((df > 0) & (df < 5), (pdf > 0) & (pdf < 5))  # sibling projections of one frame
+    assert_eq(df.mask((df > 0) & (df < 5), -df), pdf.mask((pdf > 0) & (pdf < 5), -pdf))
     with pytest.raises(NotImplementedError, match="different columns"):
         df + df[["a"]]

@@ -55,6 +55,18 @@ AlignedSeries AlignAll(const std::vector<Series>& series) {
     }
     if (aligned.expressions.size() == series.size()) return aligned;
   }
+  // Series of sibling projections of one frame (the columns of df > 0 and of df < 5): rebase
+  // them all onto the nearest frame they project from.
+  for (expr::NodePtr ancestor = series.front().input(); ancestor->kind() == expr::NodeKind::kProject;) {
+    ancestor = ancestor->input();
+    AlignedSeries aligned{ancestor, {}};
+    for (const auto& s : series) {
+      ColumnExprPtr rebased = RebaseOnto(s.expression(), s.input(), ancestor);
+      if (rebased == nullptr) break;
+      aligned.expressions.push_back(std::move(rebased));
+    }
+    if (aligned.expressions.size() == series.size()) return aligned;
+  }
   // Series of a frame and of a filtered (or projected) version of it: carry the former through
   // the filters as hidden columns.
   for (const auto& candidate : series) {

@@ -140,6 +140,14 @@ TEST_F(DataFrameOpsTest, SeriesOfProjectedFramesAlign) {
   EXPECT_TABLES_NEAR((small["x"] + df["x"]).rename("x").compute(scheduler_),
                      Table::Make({"x"}, {compute::Filter(*compute::Add(*table_->column("x"), *table_->column("x")), *mask)},
                                  compute::Filter(*table_->index(), *mask), "i"));
+  // Columns of two sibling projections of one frame (df.assign(a) and df.assign(b)) combine.
+  const DataFrame plus = df.assign("x", df["n"] + 1);
+  const DataFrame minus = df.assign("x", df["n"] - 1);
+  const TablePtr sum = (plus["x"] + minus["x"]).rename("s").compute(scheduler_);
+  ASSERT_EQ(sum->num_rows(), table_->num_rows());
+  for (int64_t i = 0; i < sum->num_rows(); ++i) {
+    EXPECT_EQ(sum->column("s")->values<int64_t>()[i], 2 * table_->column("n")->values<int64_t>()[i]);
+  }
   // Frames with unrelated rows (two sources) do not align.
   const DataFrame other = from_tables({table_});
   EXPECT_THROW(df["x"] + other["x"], InvalidArgument);
