@@ -274,13 +274,13 @@ int64_t SpillStore::SpillDownTo(int64_t target, bool include_held) {
 }
 
 namespace {
+// The store whose task this thread runs, and what that task may still allocate from its
+// admission.
 thread_local SpillStore* running_store = nullptr;
+thread_local int64_t admitted_here = 0;
 // Freed heap memory worth a malloc_trim (which walks every arena).
 constexpr int64_t kTrimMinimumBytes = int64_t(64) << 20;
-}
-
-// What the task on this thread may still allocate from its admission.
-thread_local int64_t admitted_here = 0;
+}  // namespace
 
 SpillStore::RunningTask::RunningTask(SpillStore& store) : store_(store), outer_(running_store != &store) {
   if (!outer_) return;
