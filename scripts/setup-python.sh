@@ -15,7 +15,8 @@ if [ ! -x "$venv/bin/python" ]; then
 fi
 # Build tools are installed into the environment so pip builds without fetching them again.
 "$venv/bin/pip" install -q "numpy>=2" "$pandas" "pyarrow>=15" "scikit-build-core>=0.10" "nanobind>=2.4" \
-  pytest hypothesis nbclient nbformat ipykernel matplotlib polars duckdb graphviz
+  pytest hypothesis nbclient nbformat ipykernel matplotlib polars duckdb graphviz \
+  distributed "dask[dataframe]" bokeh cloudpickle scikit-learn scipy joblib zarr xarray "moto[server]"
 rm -rf build/wheels
 "$venv/bin/pip" wheel -q --no-build-isolation --no-deps -w build/wheels "$@" .
 "$venv/bin/pip" install -q --force-reinstall --no-deps build/wheels/tessera-*.whl
