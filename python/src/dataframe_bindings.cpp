@@ -357,6 +357,7 @@ void BindDataFrame(nb::module_& m) {
       .def("unique", &Series::unique, nb::arg("split_out") = 1)
       .def("nlargest", &Series::nlargest)
       .def("nsmallest", &Series::nsmallest)
+      .def("with_scalars", &Series::with_scalars)
       .def("groupby", &Series::groupby)
       .def("resample", &Series::resample)
       .def("rolling_rows", [](const Series& s, int64_t w, std::optional<int64_t> mp) { return s.rolling(w, mp); },

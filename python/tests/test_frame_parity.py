@@ -232,3 +232,21 @@ def test_frame_operators_work_column_by_column():
     assert_eq(df.mask((df > 0) & (df < 5), -df), pdf.mask((pdf > 0) & (pdf < 5), -pdf))
     with pytest.raises(NotImplementedError, match="different columns"):
         df + df[["a"]]
+
+
+def test_arithmetic_with_lazy_reductions(pair):
+    """s - s.mean() and friends stay lazy: the reduction is computed in the same graph."""
+    df, pdf = pair
+    centred = (df.f - df.f.mean()) / df.f.std()
+    assert "Scalar" not in type(centred).__name__
+    assert_eq(centred, (pdf.f - pdf.f.mean()) / pdf.f.std())
+    assert_eq(df.i / df.i.sum(), pdf.i / pdf.i.sum())
+    assert_eq(df.i.sum() - df.i, pdf.i.sum() - pdf.i)
+    assert_eq(2 * df.f.max() - df.f, 2 * pdf.f.max() - pdf.f)
+    assert_eq(df.f / (df.f.sum() / df.f.count()), pdf.f / (pdf.f.sum() / pdf.f.count()))
+    assert_eq(df[df.f > df.f.mean()], pdf[pdf.f > pdf.f.mean()])
+    assert_eq(df.assign(z=df.i - df.i.mean()), pdf.assign(z=pdf.i - pdf.i.mean()))
+    assert_eq((df.f - df.f.mean()) * (df.i - df.i.min()), (pdf.f - pdf.f.mean()) * (pdf.i - pdf.i.min()))
+    df["share"] = df.i / df.i.sum()
+    assert_eq(df, pdf.assign(share=pdf.i / pdf.i.sum()))
+

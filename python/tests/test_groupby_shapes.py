@@ -41,6 +41,21 @@ def test_several_keys_give_a_multiindex(pair):
     assert_eq(df.groupby(["k", "b"]).i.sum().persist(), pdf.groupby(["k", "b"]).i.sum())
 
 
+def test_multiindex_results_keep_their_index_through_row_wise_operations(pair):
+    df, pdf = pair
+    mean, expected = df.groupby(["k", "b"]).f.mean(), pdf.groupby(["k", "b"]).f.mean()
+    assert_eq(mean.nlargest(3), expected.nlargest(3))
+    assert_eq(mean.nsmallest(2), expected.nsmallest(2))
+    assert_eq(mean * 2 + 1, expected * 2 + 1)
+    assert_eq(-mean.abs(), -expected.abs())
+    assert_eq(mean.round(2).astype("float32"), expected.round(2).astype("float32"))
+    assert_eq(mean[mean > 0], expected[expected > 0])
+    assert_eq((mean > 0) & (mean < 0.2), (expected > 0) & (expected < 0.2))
+    assert_eq(mean.where(mean > 0).dropna(), expected.where(expected > 0).dropna())
+    assert_eq(mean.fillna(0).isin([0.0]), expected.fillna(0).isin([0.0]))
+    assert_eq(mean - mean.mean(), expected - expected.mean())
+
+
 def test_as_index_false_keeps_keys_as_columns(pair):
     df, pdf = pair
     assert_eq(df.groupby("k", as_index=False).f.sum(), pdf.groupby("k", as_index=False).f.sum(), check_index=False)

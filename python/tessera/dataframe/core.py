@@ -647,12 +647,21 @@ _PYTHON_OPERATORS = {"add": operator.add, "sub": operator.sub, "mul": operator.m
                      "and": operator.and_, "or": operator.or_, "xor": operator.xor}
 
 
+def _with_scalar(series, scalar):
+    """`series` and a Series holding `scalar`'s value on every row, both over one frame: the
+    scalar stays lazy and is computed in the same graph (s - s.mean())."""
+    rebased, leaves = series._d.with_scalars(scalar._leaves)
+    values = [Series(leaf) for leaf in leaves]
+    value = values[0] if scalar._combine is None else scalar._combine(*values)
+    return Series(rebased), value.rename(series.name)
+
+
 def _binary(op, reflected=False):
     def method(self, other):
         if isinstance(other, (DataFrame, pd.DataFrame)):
             return NotImplemented
         if isinstance(other, Scalar):
-            return NotImplemented
+            self, other = _with_scalar(self, other)
         lhs, rhs = (other, self) if reflected and op not in _COMMUTATIVE else (self, other)
         from .partition_functions import binary_partitionwise
         try:

@@ -306,6 +306,57 @@ class ShapedSeries(Series):
                                 self._shape.replace(index=(), index_names=None))
         return self.to_frame().reset_index()
 
+    # -- operations that keep the rows' index labels -----------------------------------------------
+    def _same_rows(self, result, name):
+        """`result` (one value per row of this Series) with this Series' index levels."""
+        if not isinstance(result, Series) or isinstance(result, ShapedSeries):
+            return result
+        frame = self._frame_d.assign(self._column, result._s)
+        return ShapedSeries(frame, self._column, name, self._shape.replace(objects=self._shape.objects - {self._column}))
+
+    def _rows(self, frame_engine):
+        """This Series over a subset or reordering of its frame's rows."""
+        return ShapedSeries(frame_engine, self._column, self._name, self._shape)
+
+    def __getitem__(self, key):
+        if isinstance(key, Series):
+            return self._rows(self._frame_d.filter(key._s))
+        return super().__getitem__(key)
+
+    def dropna(self):
+        return self[self.notnull()]
+
+    def nlargest(self, n=5):
+        return self._rows(self._frame_d.nlargest(n, self._column))
+
+    def nsmallest(self, n=5):
+        return self._rows(self._frame_d.nsmallest(n, self._column))
+
+
+def _keeping_rows(method_name):
+    plain = getattr(Series, method_name)
+
+    def method(self, *args, **kwargs):
+        result = plain(self, *args, **kwargs)
+        other = args[0] if args else None
+        # pandas keeps the name unless a Series of another name takes part
+        name = None if isinstance(other, Series) and other.name != self._name else self._name
+        return self._same_rows(result, name)
+    method.__name__ = method_name
+    return method
+
+
+# Series methods whose result has one value per row: the shaped result keeps the index levels.
+for _method_name in ["__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__", "__truediv__",
+                     "__rtruediv__", "__floordiv__", "__rfloordiv__", "__mod__", "__rmod__", "__pow__", "__rpow__",
+                     "__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__", "__and__", "__or__", "__xor__",
+                     "__neg__", "__invert__", "add", "sub", "mul", "div", "truediv", "floordiv", "mod", "pow",
+                     "eq", "ne", "lt", "le", "gt", "ge", "abs", "round", "astype", "fillna", "where", "mask", "between",
+                     "isin", "isnull", "isna", "notnull", "notna", "clip"]:
+    if hasattr(Series, _method_name):
+        setattr(ShapedSeries, _method_name, _keeping_rows(_method_name))
+del _method_name
+
 
 def shaped_series(series: Series, shape: Shape) -> ShapedSeries:
     """An engine-backed Series with `shape` applied on the way to pandas."""

@@ -174,6 +174,9 @@ class Series {
   /// The n largest / smallest values (ties keep the earlier row), with their index.
   Series nlargest(int64_t n = 5) const;
   Series nsmallest(int64_t n = 5) const;
+  /// This Series and one Series per scalar holding its value on every row, all over one frame,
+  /// so row-wise expressions can use values computed lazily (s - s.mean()).
+  std::pair<Series, std::vector<Series>> with_scalars(const std::vector<Scalar>& scalars) const;
 
   SeriesGroupBy groupby(const Series& key) const;
   /// Time bins of a Series with a timestamp index (pandas' resample): `rule` is a fixed
@@ -237,6 +240,20 @@ Series operator|(const Series& a, const Series& b);
 Series operator|(const Series& a, const Literal& b);
 Series operator^(const Series& a, const Series& b);
 Series operator^(const Series& a, const Literal& b);
+/// A Series with a lazily computed value on every row (s - s.mean()); the value is computed in
+/// the same graph.
+Series operator+(const Series& a, const Scalar& b);
+Series operator+(const Scalar& a, const Series& b);
+Series operator-(const Series& a, const Scalar& b);
+Series operator-(const Scalar& a, const Series& b);
+Series operator*(const Series& a, const Scalar& b);
+Series operator*(const Scalar& a, const Series& b);
+Series operator/(const Series& a, const Scalar& b);
+Series operator/(const Scalar& a, const Series& b);
+Series operator<(const Series& a, const Scalar& b);
+Series operator<=(const Series& a, const Scalar& b);
+Series operator>(const Series& a, const Scalar& b);
+Series operator>=(const Series& a, const Scalar& b);
 Series operator~(const Series& a);
 Series operator-(const Series& a);
 

@@ -1,8 +1,11 @@
 // Rewriting Series expressions over a common frame.
 #include "tessera/dataframe/rebase.hpp"
 
+#include <algorithm>
+#include <optional>
 
 #include "tessera/base/error.hpp"
+#include "tessera/expr/broadcast_node.hpp"
 
 namespace tessera::dataframe {
 
@@ -10,7 +13,9 @@ using expr::ColumnExpr;
 using expr::ColumnExprPtr;
 
 
-ColumnExprPtr RebaseOnto(const ColumnExprPtr& expression, expr::NodePtr from, const expr::NodePtr& target) {
+namespace {
+
+ColumnExprPtr RebaseThroughProjections(const ColumnExprPtr& expression, expr::NodePtr from, const expr::NodePtr& target) {
   ColumnExprPtr rewritten = expression;
   while (from->token() != target->token()) {
     if (from->kind() != expr::NodeKind::kProject) return nullptr;
@@ -20,7 +25,34 @@ ColumnExprPtr RebaseOnto(const ColumnExprPtr& expression, expr::NodePtr from, co
   return rewritten;
 }
 
-namespace {
+// The node under any broadcasts of scalars on top of it.
+expr::NodePtr BelowBroadcasts(expr::NodePtr node) {
+  while (node->kind() == expr::NodeKind::kBroadcastScalars) node = node->input();
+  return node;
+}
+
+// Series over broadcasts of scalars on one frame (df.x - df.x.mean() and df.y / df.y.sum()):
+// every scalar broadcast once over that frame, so all expressions hold over it.
+std::optional<AlignedSeries> AlignBroadcasts(const std::vector<Series>& series) {
+  const expr::NodePtr base = BelowBroadcasts(series.front().input());
+  std::vector<expr::NodePtr> scalars;
+  std::vector<std::string> names;
+  for (const auto& s : series) {
+    if (BelowBroadcasts(s.input())->token() != base->token()) return std::nullopt;
+    for (expr::NodePtr node = s.input(); node->kind() == expr::NodeKind::kBroadcastScalars; node = node->input()) {
+      const auto& broadcast = static_cast<const expr::BroadcastScalarsNode&>(*node);
+      for (size_t k = 0; k < broadcast.names().size(); ++k) {
+        if (std::find(names.begin(), names.end(), broadcast.names()[k]) != names.end()) continue;
+        names.push_back(broadcast.names()[k]);
+        scalars.push_back(node->inputs()[k + 1]);
+      }
+    }
+  }
+  if (names.empty()) return std::nullopt;
+  AlignedSeries aligned{expr::BroadcastScalarsNode::Make(base, std::move(scalars), std::move(names)), {}};
+  for (const auto& s : series) aligned.expressions.push_back(s.expression());
+  return aligned;
+}
 
 // `target` rebuilt to carry `extra` (expressions over `base`) as additional columns, when
 // `target` is `base` under projections and filters; null otherwise. Filters keep the rows whose
@@ -44,6 +76,15 @@ expr::NodePtr CarryColumns(const expr::NodePtr& target, const expr::NodePtr& bas
 }
 
 }  // namespace
+
+ColumnExprPtr RebaseOnto(const ColumnExprPtr& expression, expr::NodePtr from, const expr::NodePtr& target) {
+  // A broadcast of scalars keeps its input's rows and columns: what holds over the input holds
+  // over it.
+  for (expr::NodePtr below = target;; below = below->input()) {
+    if (ColumnExprPtr rebased = RebaseThroughProjections(expression, from, below)) return rebased;
+    if (below->kind() != expr::NodeKind::kBroadcastScalars) return nullptr;
+  }
+}
 
 AlignedSeries AlignAll(const std::vector<Series>& series) {
   for (const auto& candidate : series) {
@@ -85,6 +126,7 @@ AlignedSeries AlignAll(const std::vector<Series>& series) {
     }
     if (aligned.expressions.size() == series.size()) return aligned;
   }
+  if (auto aligned = AlignBroadcasts(series)) return *aligned;
   std::string names;
   for (const auto& s : series) names += (names.empty() ? "" : ", ") + ("'" + s.name() + "' of " + s.input()->Describe());
   throw InvalidArgument("cannot align Series " + names +

@@ -1,4 +1,5 @@
 // Series, Scalar, operators and the dt / str accessors.
+#include <algorithm>
 #include <cmath>
 
 #include "tessera/base/error.hpp"
@@ -7,6 +8,7 @@
 #include "tessera/dataframe/execution.hpp"
 #include "tessera/dataframe/group_by.hpp"
 #include "tessera/dataframe/rebase.hpp"
+#include "tessera/expr/broadcast_node.hpp"
 #include "tessera/expr/group_by_node.hpp"
 #include "tessera/expr/reduction.hpp"
 
@@ -248,6 +250,27 @@ Series Extreme(const Series& series, int64_t n, bool largest) {
 }  // namespace
 
 Series Series::nlargest(int64_t n) const { return Extreme(*this, n, true); }
+
+std::pair<Series, std::vector<Series>> Series::with_scalars(const std::vector<Scalar>& scalars) const {
+  std::vector<expr::NodePtr> nodes;
+  std::vector<std::string> names;
+  for (const auto& scalar : scalars) {
+    nodes.push_back(scalar.node());
+    names.push_back("__scalar_" + scalar.node()->name());
+  }
+  // one column per distinct scalar
+  std::vector<expr::NodePtr> distinct_nodes;
+  std::vector<std::string> distinct_names;
+  for (size_t k = 0; k < names.size(); ++k) {
+    if (std::find(distinct_names.begin(), distinct_names.end(), names[k]) != distinct_names.end()) continue;
+    distinct_names.push_back(names[k]);
+    distinct_nodes.push_back(nodes[k]);
+  }
+  const auto frame = expr::BroadcastScalarsNode::Make(input_, std::move(distinct_nodes), std::move(distinct_names));
+  std::vector<Series> columns;
+  for (const auto& name : names) columns.emplace_back(frame, ColumnExpr::Column(name), name_);
+  return {Series(frame, expression_, name_), std::move(columns)};
+}
 Series Series::nsmallest(int64_t n) const { return Extreme(*this, n, false); }
 
 SeriesGroupBy Series::groupby(const Series& key) const {
@@ -315,5 +338,33 @@ Series StringAccessor::slice(std::optional<int64_t> start, std::optional<int64_t
 Series StringAccessor::replace(const std::string& old, const std::string& replacement) const {
   return Call("str.replace", {{old, replacement}, {}, {}});
 }
+
+// ---------------------------------------------------------------------------------------------
+// Operators with lazily computed values
+
+#define TESSERA_SCALAR_OPERATOR(op)                                            \
+  Series operator op(const Series& a, const Scalar& b) {                       \
+    auto [series, values] = a.with_scalars({b});                               \
+    return series op values[0];                                                \
+  }
+#define TESSERA_REFLECTED_SCALAR_OPERATOR(op)                                  \
+  Series operator op(const Scalar& a, const Series& b) {                       \
+    auto [series, values] = b.with_scalars({a});                               \
+    return values[0] op series;                                                \
+  }
+TESSERA_SCALAR_OPERATOR(+)
+TESSERA_SCALAR_OPERATOR(-)
+TESSERA_SCALAR_OPERATOR(*)
+TESSERA_SCALAR_OPERATOR(/)
+TESSERA_SCALAR_OPERATOR(<)
+TESSERA_SCALAR_OPERATOR(<=)
+TESSERA_SCALAR_OPERATOR(>)
+TESSERA_SCALAR_OPERATOR(>=)
+TESSERA_REFLECTED_SCALAR_OPERATOR(+)
+TESSERA_REFLECTED_SCALAR_OPERATOR(-)
+TESSERA_REFLECTED_SCALAR_OPERATOR(*)
+TESSERA_REFLECTED_SCALAR_OPERATOR(/)
+#undef TESSERA_SCALAR_OPERATOR
+#undef TESSERA_REFLECTED_SCALAR_OPERATOR
 
 }  // namespace tessera::dataframe

@@ -48,6 +48,7 @@ enum class NodeKind : uint8_t {
   kRepartition,    // neighbouring partitions merged or partitions split into row ranges
   kRolling,        // moving windows, with rows brought over from earlier partitions
   kMerge,          // two collections joined on keys or index
+  kBroadcastScalars,  // single values added as columns on every row
 };
 
 class Node : public std::enable_shared_from_this<Node> {

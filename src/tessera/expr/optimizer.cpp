@@ -7,6 +7,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "tessera/expr/broadcast_node.hpp"
 #include "tessera/expr/group_by_node.hpp"
 #include "tessera/expr/reduction.hpp"
 
@@ -81,6 +82,12 @@ Need InputNeed(const Node& node, const Need& need) {
       return result;
     case NodeKind::kGroupBy:
       for (const auto& column : static_cast<const GroupByNode&>(node).RequiredColumns()) result.columns.insert(column);
+      return result;
+    case NodeKind::kBroadcastScalars:
+      // the frame gives what is needed but the added columns (a scalar input needs what its
+      // own reduction reads, whatever is asked of it)
+      result = need;
+      for (const auto& name : static_cast<const BroadcastScalarsNode&>(node).names()) result.columns.erase(name);
       return result;
     default:
       result.all = true;

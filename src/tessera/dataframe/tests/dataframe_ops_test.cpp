@@ -1,6 +1,9 @@
 // Column operations of the lazy DataFrame and Series (selection, assignment, arithmetic,
 // comparison, filters, missing values, accessors) over many partitionings, compared with the
 // kernels applied to the whole table.
+#include <algorithm>
+#include <cmath>
+
 #include "tessera/base/error.hpp"
 #include "tessera/compute/arithmetic.hpp"
 #include "tessera/compute/boolean.hpp"
@@ -151,6 +154,45 @@ TEST_F(DataFrameOpsTest, SeriesOfProjectedFramesAlign) {
   // Frames with unrelated rows (two sources) do not align.
   const DataFrame other = from_tables({table_});
   EXPECT_THROW(df["x"] + other["x"], InvalidArgument);
+}
+
+TEST_F(DataFrameOpsTest, LazyScalarsOnEveryRow) {
+  // s - s.mean(), frames filtered by a reduction, and columns assigned from them, in one graph,
+  // against a reference loop over the whole table (x has NaNs, which reductions skip).
+  const Table& t = *table_;
+  const auto* x = t.column("x")->values<double>();
+  const auto* n = t.column("n")->values<int64_t>();
+  double sum = 0, high = -1e300;
+  int64_t count = 0, n_low = n[0];
+  for (int64_t i = 0; i < t.num_rows(); ++i) {
+    n_low = std::min(n_low, n[i]);
+    if (std::isnan(x[i])) continue;
+    sum += x[i];
+    high = std::max(high, x[i]);
+    ++count;
+  }
+  const double mean = sum / double(count);
+  const auto expect_values = [&](const TablePtr& result, const std::string& column, auto expected) {
+    ASSERT_EQ(result->num_rows(), t.num_rows());
+    const auto* got = result->column(column)->values<double>();
+    for (int64_t i = 0; i < t.num_rows(); ++i) {
+      if (std::isnan(x[i])) EXPECT_TRUE(std::isnan(got[i])) << i;
+      else EXPECT_NEAR(got[i], expected(i), 1e-9) << i;
+    }
+  };
+  for (const auto& parts : Partitionings(table_)) {
+    SCOPED_TRACE(std::to_string(parts.size()) + " partitions");
+    const DataFrame df = from_tables(parts);
+    expect_values(((df["x"] - df["x"].mean()) / df["x"].max()).rename("c").compute(scheduler_), "c",
+                  [&](int64_t i) { return (x[i] - mean) / high; });
+    expect_values(df.assign("d", df["x"] - df["x"].mean()).compute(scheduler_), "d",
+                  [&](int64_t i) { return x[i] - mean; });
+    // Two Series, each with its own lazy value, over one frame.
+    expect_values(((df["x"] - df["x"].mean()) * (df["n"] - df["n"].min())).rename("p").compute(scheduler_), "p",
+                  [&](int64_t i) { return (x[i] - mean) * double(n[i] - n_low); });
+    EXPECT_TABLES_NEAR(df[df["x"] > df["x"].mean()].compute(scheduler_),
+                       compute::Filter(t, *compute::Greater(*t.column("x"), Scalar::Float64(mean))));
+  }
 }
 
 TEST_F(DataFrameOpsTest, BadInputGivesClearErrors) {
