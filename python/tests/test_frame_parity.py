@@ -250,3 +250,10 @@ def test_arithmetic_with_lazy_reductions(pair):
     df["share"] = df.i / df.i.sum()
     assert_eq(df, pdf.assign(share=pdf.i / pdf.i.sum()))
 
+
+def test_series_sort_values(pair):
+    df, pdf = pair
+    assert_eq(df.f.sort_values(), pdf.f.sort_values(kind="stable"))
+    assert_eq(df.i.sort_values(ascending=False), pdf.i.sort_values(ascending=False, kind="stable"))
+    assert_eq((df.i * 2).rename(None).sort_values(), (pdf.i * 2).rename(None).sort_values(kind="stable"))
+

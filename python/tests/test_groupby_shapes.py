@@ -54,6 +54,8 @@ def test_multiindex_results_keep_their_index_through_row_wise_operations(pair):
     assert_eq(mean.where(mean > 0).dropna(), expected.where(expected > 0).dropna())
     assert_eq(mean.fillna(0).isin([0.0]), expected.fillna(0).isin([0.0]))
     assert_eq(mean - mean.mean(), expected - expected.mean())
+    assert_eq(mean.sort_values(), expected.sort_values())
+    assert_eq(mean.sort_values(ascending=False), expected.sort_values(ascending=False))
 
 
 def test_as_index_false_keeps_keys_as_columns(pair):

@@ -878,6 +878,11 @@ class Series(_Collection):
     def nlargest(self, n=5):
         return Series(self._d.nlargest(n))
 
+    def sort_values(self, ascending=True, na_position="last", **kwargs):
+        frame = self.to_frame(name="__values__" if self.name is None else self.name)
+        column = frame.columns[0]
+        return frame.sort_values(column, ascending=ascending, na_position=na_position, **kwargs)[column].rename(self.name)
+
     def nsmallest(self, n=5):
         return Series(self._d.nsmallest(n))
 

@@ -332,6 +332,11 @@ class ShapedSeries(Series):
     def nsmallest(self, n=5):
         return self._rows(self._frame_d.nsmallest(n, self._column))
 
+    def sort_values(self, ascending=True, na_position="last", **kwargs):
+        if kwargs or na_position != "last":
+            raise NotImplementedError("sort_values of a group-by result takes ascending= only")
+        return self._rows(self._frame_d.sort_values([self._column], [bool(ascending)], _scheduler.current()))
+
 
 def _keeping_rows(method_name):
     plain = getattr(Series, method_name)
