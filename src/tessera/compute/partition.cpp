@@ -184,12 +184,14 @@ std::vector<TablePtr> PartitionByIds(const Table& table, std::span<const int32_t
   }
   std::vector<TablePtr> partitions;
   partitions.reserve(size_t(num_partitions));
-  // Every row in one partition (already partitioned input): share the input, no gather.
+  // Every row in one partition (already partitioned input): share the input, no gather. The
+  // empty pieces hold no buffers of the input (a slice would keep all of it alive, unseen by
+  // the memory accounting, for as long as any empty piece waits for its reader).
   const auto full = std::find(counts.begin(), counts.end(), num_rows);
   if (num_rows > 0 && full != counts.end()) {
     const auto shared =
         Table::Make(table.column_names(), table.columns(), table.index(), table.index_name());
-    const auto empty = table.Slice(0, 0);
+    const auto empty = Take(table, std::span<const int64_t>());
     for (int p = 0; p < num_partitions; ++p) {
       partitions.push_back(p == full - counts.begin() ? shared : empty);
     }

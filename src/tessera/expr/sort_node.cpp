@@ -38,6 +38,23 @@ std::string SortByBoundariesNode::Describe() const {
 
 namespace {
 
+// Rows (source_of[k], rows[k]) of `sources` sorted by `column` (whose values `keys`, the same
+// tables cut to that column, hold) and indexed by it. Only the key column is copied before the
+// sort; every other column is copied once, straight into the output.
+TablePtr GatherSorted(const std::vector<TablePtr>& sources, const std::vector<TablePtr>& keys,
+                      const std::vector<int32_t>& source_of, const std::vector<int64_t>& rows, const std::string& column) {
+  const ColumnPtr key = compute::TakeFromTables(keys, source_of, rows)->column(0);
+  const ColumnPtr order = compute::SortIndices(*key);
+  const int64_t* permutation = order->values<int64_t>();
+  std::vector<int32_t> sorted_source(source_of.size());
+  std::vector<int64_t> sorted_rows(rows.size());
+  for (size_t k = 0; k < rows.size(); ++k) {
+    sorted_source[k] = source_of[size_t(permutation[k])];
+    sorted_rows[k] = rows[size_t(permutation[k])];
+  }
+  return compute::TakeFromTables(sources, sorted_source, sorted_rows)->SetIndex(column);
+}
+
 // The rows of one input partition that go to each output partition (ascending row numbers).
 class RowListsValue final : public graph::Value {
  public:
@@ -85,17 +102,7 @@ std::vector<graph::Arg> SortByBoundariesNode::Lower(LoweringContext& context) co
         rows.push_back(row);
       }
     }
-    const ColumnPtr key = compute::TakeFromTables(keys, source_of, rows)->column(0);
-    const ColumnPtr order = compute::SortIndices(*key);
-    const int64_t* permutation = order->values<int64_t>();
-    std::vector<int32_t> sorted_source(source_of.size());
-    std::vector<int64_t> sorted_rows(rows.size());
-    for (size_t k = 0; k < rows.size(); ++k) {
-      sorted_source[k] = source_of[size_t(permutation[k])];
-      sorted_rows[k] = rows[size_t(permutation[k])];
-    }
-    return std::make_shared<const TableValue>(
-        compute::TakeFromTables(sources, sorted_source, sorted_rows)->SetIndex(column));
+    return std::make_shared<const TableValue>(GatherSorted(sources, keys, source_of, rows, column));
   });
   const uint32_t split_name = graph::InternName("set-index-split-" + TokenText(token()));
   std::vector<graph::Arg> args(inputs.begin(), inputs.end());
@@ -116,9 +123,18 @@ std::vector<graph::Arg> SortByBoundariesNode::LowerPieces(LoweringContext& conte
     return std::make_shared<const TableListValue>(compute::PartitionByBoundaries(*TableOf(task.Get(0)), column, boundaries));
   });
   const uint32_t gather = context.AddFunction("set-index", [column](const graph::TaskInputs& task) -> graph::ValuePtr {
-    std::vector<TablePtr> tables;
-    for (size_t i = 0; i < task.size(); ++i) tables.push_back(TableOf(task.Get(i)));
-    return std::make_shared<const TableValue>(SortIntoIndex(ConcatenateTables(tables), column));
+    std::vector<TablePtr> pieces, keys;
+    std::vector<int32_t> source_of;
+    std::vector<int64_t> rows;
+    for (size_t i = 0; i < task.size(); ++i) {
+      pieces.push_back(TableOf(task.Get(i)));
+      keys.push_back(pieces.back()->SelectColumns({column}));
+      for (int64_t row = 0; row < pieces.back()->num_rows(); ++row) {
+        source_of.push_back(int32_t(i));
+        rows.push_back(row);
+      }
+    }
+    return std::make_shared<const TableValue>(GatherSorted(pieces, keys, source_of, rows, column));
   });
   const std::string token = TokenText(this->token());
   const uint32_t split_name = graph::InternName("set-index-split-" + token);

@@ -15,6 +15,7 @@
 #include <thread>
 #include <cstdlib>
 #include <filesystem>
+#include <mutex>
 #include <set>
 #include <vector>
 
@@ -179,8 +180,30 @@ std::shared_ptr<SpillStore> SpillStore::Make(const MemoryOptions& options, Event
   return store;
 }
 
+namespace {
+// Free memory at the top of a heap beyond which free() gives it back to the system.
+constexpr int kTrimThresholdBytes = 4 << 20;
+
+// glibc's default raises its mmap threshold each time a large block is freed, so later large
+// temporaries (hash tables, row lists) come from heaps that keep their pages after free: a hash
+// join under a 150 MB limit then peaks 60 MB higher. A fixed trim threshold turns that off and
+// returns freed heap tops promptly, at no measurable cost to the workflow. A user's own
+// MALLOC_TRIM_THRESHOLD_ / MALLOC_MMAP_THRESHOLD_ is left alone.
+void ConfigureAllocator() {
+#ifdef __GLIBC__
+  static std::once_flag once;
+  std::call_once(once, [] {
+    if (std::getenv("MALLOC_TRIM_THRESHOLD_") == nullptr && std::getenv("MALLOC_MMAP_THRESHOLD_") == nullptr) {
+      mallopt(M_TRIM_THRESHOLD, kTrimThresholdBytes);
+    }
+  });
+#endif
+}
+}  // namespace
+
 SpillStore::SpillStore(const MemoryOptions& options, EventStream* events)
     : options_(options), pool_(options.pool ? options.pool : memory::DefaultMemoryPool()), events_(events) {
+  ConfigureAllocator();
   RemoveOrphanSpillDirectories(SpillBase(options));
   limit_ = options.memory_limit > 0 ? options.memory_limit : int64_t(double(PhysicalMemoryBytes()) * options.ram_fraction);
   spill_bytes_ = int64_t(double(limit_) * options.spill_fraction);

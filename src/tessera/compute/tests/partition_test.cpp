@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "tessera/compute/hash.hpp"
+#include "tessera/memory/memory_pool.hpp"
 #include "tessera/table/column_builder.hpp"
 
 namespace tessera::compute {
@@ -232,6 +233,22 @@ TEST(PartitionByIdsTest, SingleTargetSharesInput) {
   EXPECT_EQ(parts[0]->num_rows(), 0);
   EXPECT_EQ(parts[2]->num_rows(), 0);
   EXPECT_EQ(parts[1]->column("x"), table->column("x"));
+}
+
+TEST(PartitionByIdsTest, EmptyPiecesHoldNoMemoryOfTheInput) {
+  // Empty pieces wait (spilled or not) until their reader runs; they must not keep the input
+  // alive, since they count as zero bytes.
+  const int64_t before = memory::DefaultMemoryPool()->bytes_allocated();
+  std::vector<std::optional<int64_t>> values(200000, 7);
+  auto table = WithRowNumbers("x", MakeInt64Column(values));
+  auto parts = PartitionByIds(*table, std::vector<int32_t>(values.size(), 1), 3);
+  ASSERT_GT(memory::DefaultMemoryPool()->bytes_allocated() - before, int64_t(values.size() * 2 * sizeof(int64_t)) - 1);
+  table.reset();
+  parts[1].reset();
+  EXPECT_EQ(parts[0]->num_rows(), 0);
+  EXPECT_EQ(parts[2]->num_rows(), 0);
+  EXPECT_EQ(parts[0]->schema(), parts[2]->schema());
+  EXPECT_LT(memory::DefaultMemoryPool()->bytes_allocated() - before, int64_t(4096));
 }
 
 }  // namespace
