@@ -540,7 +540,8 @@ void BindDataFrame(nb::module_& m) {
         return g.agg(aggs);
       })
       .def("apply", [](const GroupBy& g, nb::object function, nb::handle meta) {
-        return g.apply(PartitionFunction(std::move(function)), OptionalTable(meta));
+        expr::PortableFunction portable = PortablePython(function);
+        return g.apply(PartitionFunction(std::move(function)), OptionalTable(meta), std::move(portable));
       });
 
   nb::class_<SeriesGroupBy>(m, "SeriesGroupBy")

@@ -10,6 +10,7 @@
 #include "tessera/compute/arithmetic.hpp"
 #include "tessera/compute/cast.hpp"
 #include "tessera/compute/partition.hpp"
+#include "tessera/compute/selection.hpp"
 #include "tessera/compute/sort.hpp"
 #include "tessera/expr/lowering.hpp"
 #include "tessera/expr/node_codec.hpp"
@@ -393,6 +394,66 @@ std::vector<graph::Arg> GroupByNode::Lower(LoweringContext& context) const {
     partitions.push_back(context.AddTask(output_name, piece, aggregate, std::move(level)));
   }
   return partitions;
+}
+
+namespace {
+
+// Every group of one shuffled partition, in key order when `sort`, through `function`.
+MapPartitionsNode::Function PerGroup(std::vector<std::string> keys, bool sort, bool dropna,
+                                     MapPartitionsNode::Function function) {
+  return [keys = std::move(keys), sort, dropna, function = std::move(function)](const TablePtr& table) {
+    const compute::Grouping grouping = compute::GroupIds(*table, keys, dropna);
+    std::vector<std::vector<int64_t>> rows(static_cast<size_t>(grouping.num_groups));
+    const int64_t* ids = grouping.group_ids->values<int64_t>();
+    for (int64_t row = 0; row < table->num_rows(); ++row) {
+      if (ids[row] >= 0) rows[size_t(ids[row])].push_back(row);
+    }
+    std::vector<int64_t> order(size_t(grouping.num_groups));
+    for (size_t g = 0; g < order.size(); ++g) order[g] = int64_t(g);
+    if (sort && grouping.num_groups > 1) {
+      std::vector<compute::SortKey> sort_keys;
+      for (const auto& key : keys) sort_keys.push_back({key, true});
+      const ColumnPtr sorted = compute::SortIndices(*grouping.keys, sort_keys);
+      order.assign(sorted->values<int64_t>(), sorted->values<int64_t>() + sorted->length());
+    }
+    std::vector<TablePtr> results;
+    for (int64_t g : order) results.push_back(function(compute::Take(*table, rows[size_t(g)])));
+    if (results.empty()) return function(table->Slice(0, 0));
+    return ConcatenateTables(results);
+  };
+}
+
+}  // namespace
+
+NodePtr GroupApply(NodePtr input, std::vector<std::string> keys, bool sort, bool dropna,
+                   MapPartitionsNode::Function function, TablePtr meta, PortableFunction portable) {
+  if (meta == nullptr) meta = function(input->meta());
+  PortableFunction step;
+  if (portable) {
+    step.kind = "groupby-apply";
+    step.serialize = [keys, sort, dropna, inner = std::move(portable)] {
+      std::string bytes;
+      NodeWriter out(&bytes);
+      out.Strings(keys);
+      out.Bool(sort);
+      out.Bool(dropna);
+      out.String(inner.kind);
+      out.String(inner.serialize());
+      return bytes;
+    };
+  }
+  const auto shuffled = ShuffleNode::Make(input, keys, input->npartitions());
+  return MapPartitionsNode::Make(shuffled, PerGroup(std::move(keys), sort, dropna, std::move(function)), std::move(meta),
+                                 "groupby-apply", false, std::move(step));
+}
+
+MapPartitionsNode::Function ReadGroupApply(std::string_view bytes) {
+  NodeReader in(bytes);
+  std::vector<std::string> keys = in.Strings();
+  const bool sort = in.Bool();
+  const bool dropna = in.Bool();
+  const std::string kind = in.String();
+  return PerGroup(std::move(keys), sort, dropna, ReadPartitionFunction(kind, in.String()));
 }
 
 }  // namespace tessera::expr

@@ -54,4 +54,14 @@ class GroupByNode final : public Node {
   GroupBySpec spec_;
 };
 
+/// groupby(keys).apply(function): rows shuffled by key (input's partition count), then every
+/// group of each shuffled partition through `function` (key order when `sort`), the results
+/// concatenated. `portable` is how `function` leaves the process (empty: this process only);
+/// the step then travels as the partition function kind "groupby-apply".
+NodePtr GroupApply(NodePtr input, std::vector<std::string> keys, bool sort, bool dropna,
+                   MapPartitionsNode::Function function, TablePtr meta, PortableFunction portable = {});
+
+/// The reader of the "groupby-apply" partition function kind.
+MapPartitionsNode::Function ReadGroupApply(std::string_view bytes);
+
 }  // namespace tessera::expr

@@ -301,6 +301,8 @@ FunctionRegistry& Functions() {
     functions->readers["set-index"] = [](std::string_view column) -> std::function<TablePtr(const TablePtr&)> {
       return [column = std::string(column)](const TablePtr& table) { return table->SetIndex(column); };
     };
+    functions->readers["groupby-apply"] = &ReadGroupApply;
+    functions->readers["drop-duplicates"] = &ReadFirstOfEachKey;
     return functions;
   }();
   return *registry;

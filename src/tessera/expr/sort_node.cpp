@@ -3,6 +3,7 @@
 
 #include "tessera/base/error.hpp"
 #include "tessera/base/hash.hpp"
+#include "tessera/compute/group_by.hpp"
 #include "tessera/compute/partition.hpp"
 #include "tessera/compute/selection.hpp"
 #include "tessera/compute/sort.hpp"
@@ -23,6 +24,52 @@ NodePtr IndexByColumn(NodePtr input, const std::string& column, Divisions divisi
   PortableFunction portable{"set-index", [column] { return column; }};
   return MapPartitionsNode::MakeWithDivisions(std::move(input), function, nullptr, "set-index-" + column,
                                               std::move(divisions), std::move(portable));
+}
+
+namespace {
+
+// Whole first rows (a group-by's "first" would take each column's first non-null value).
+MapPartitionsNode::Function FirstOfEachKey(std::vector<std::string> keys) {
+  return [keys = std::move(keys)](const TablePtr& table) {
+    const compute::Grouping grouping = compute::GroupIds(*table, keys, /*dropna=*/false);
+    const int64_t* ids = grouping.group_ids->values<int64_t>();
+    std::vector<bool> seen(size_t(grouping.num_groups), false);
+    std::vector<int64_t> rows;
+    for (int64_t row = 0; row < table->num_rows(); ++row) {
+      if (!seen[size_t(ids[row])]) {
+        seen[size_t(ids[row])] = true;
+        rows.push_back(row);
+      }
+    }
+    const TablePtr kept = compute::Take(*table, rows);
+    return Table::Make(kept->column_names(), kept->columns());  // the index is not kept
+  };
+}
+
+PortableFunction PortableFirstOfEachKey(const std::vector<std::string>& keys) {
+  return {"drop-duplicates", [keys] {
+            std::string bytes;
+            NodeWriter out(&bytes);
+            out.Strings(keys);
+            return bytes;
+          }};
+}
+
+}  // namespace
+
+std::function<TablePtr(const TablePtr&)> ReadFirstOfEachKey(std::string_view bytes) {
+  NodeReader in(bytes);
+  return FirstOfEachKey(in.Strings());
+}
+
+NodePtr DropDuplicates(NodePtr input, std::vector<std::string> keys, int64_t split_out) {
+  if (split_out < 1) throw InvalidArgument("split_out must be at least 1, got " + std::to_string(split_out));
+  for (const auto& key : keys) input->meta()->column(key);  // KeyError naming the columns
+  const auto chunks = MapPartitionsNode::Make(input, FirstOfEachKey(keys), nullptr, "drop-duplicates-chunk", false,
+                                              PortableFirstOfEachKey(keys));
+  const auto shuffled = ShuffleNode::Make(chunks, keys, split_out);
+  return MapPartitionsNode::Make(shuffled, FirstOfEachKey(keys), nullptr, "drop-duplicates", false,
+                                 PortableFirstOfEachKey(keys));
 }
 
 NodePtr SortByBoundariesNode::Make(NodePtr input, std::string column, std::vector<compute::Scalar> boundaries,

@@ -5,7 +5,9 @@
 // to the first or last partition, nulls to the last (compute::PartitionByBoundaries).
 #pragma once
 
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "tessera/expr/node.hpp"
@@ -45,5 +47,14 @@ TablePtr SortIntoIndex(const TablePtr& table, const std::string& column);
 /// already sorted across partitions); `divisions` empty when unknown. Named "set-index-<column>";
 /// its function leaves the process as the partition function kind "set-index".
 NodePtr IndexByColumn(NodePtr input, const std::string& column, Divisions divisions);
+
+/// drop_duplicates: the first row of each distinct `keys` value (index not kept), found per
+/// partition, then again after a shuffle by key into `split_out` partitions, which keeps
+/// partition order so the first occurrence wins. Travels as the partition function kind
+/// "drop-duplicates".
+NodePtr DropDuplicates(NodePtr input, std::vector<std::string> keys, int64_t split_out);
+
+/// The reader of the "drop-duplicates" partition function kind.
+std::function<TablePtr(const TablePtr&)> ReadFirstOfEachKey(std::string_view bytes);
 
 }  // namespace tessera::expr

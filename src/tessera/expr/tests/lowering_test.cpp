@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <set>
 
 #include "tessera/base/error.hpp"
 #include "tessera/compute/group_by.hpp"
@@ -220,6 +221,24 @@ TEST(LoweringRoundTripTest, MergeBroadcastAndShuffle) {
   const TablePtr result = RoundTrip(shuffled);
   const std::vector<compute::SortKey> order{{"n", true}, {"x", true}, {"t", true}};
   EXPECT_TRUE(compute::SortTable(*result, order)->Equals(*compute::SortTable(*expected, order)));
+}
+
+TEST(LoweringRoundTripTest, DropDuplicatesAndGroupApplyTravelWithTheirFunctions) {
+  const NodePtr frame = Frame(400, 5);
+  const TablePtr distinct = RoundTrip(DropDuplicates(frame, {"g", "k"}, 2));
+  const compute::Grouping groups = compute::GroupIds(*Whole(frame), {"g", "k"}, /*dropna=*/false);
+  EXPECT_EQ(distinct->num_rows(), groups.num_groups);
+  // A portable function of the test's own kind inside the group apply step.
+  RegisterPartitionFunction("test.first-row", [](std::string_view) -> MapPartitionsNode::Function {
+    return [](const TablePtr& t) { return t->Slice(0, std::min<int64_t>(1, t->num_rows())); };
+  });
+  const MapPartitionsNode::Function first = [](const TablePtr& t) { return t->Slice(0, std::min<int64_t>(1, t->num_rows())); };
+  const NodePtr applied = GroupApply(frame, {"g"}, true, true, first, nullptr, {"test.first-row", [] { return std::string(); }});
+  const TablePtr result = RoundTrip(applied);
+  ASSERT_EQ(result->num_rows(), 3);  // one row of each group a, b, c (key order within a partition)
+  std::set<std::string> seen;
+  for (int64_t i = 0; i < 3; ++i) seen.insert(std::string(result->column("g")->GetString(i)));
+  EXPECT_EQ(seen, (std::set<std::string>{"a", "b", "c"}));
 }
 
 TEST(LoweringRoundTripTest, FunctionsWithoutADataFormAreClearErrors) {
