@@ -303,6 +303,7 @@ FunctionRegistry& Functions() {
     };
     functions->readers["groupby-apply"] = &ReadGroupApply;
     functions->readers["drop-duplicates"] = &ReadFirstOfEachKey;
+    functions->readers["set-index-sample"] = &ReadSetIndexSampler;
     return functions;
   }();
   return *registry;

@@ -3,12 +3,19 @@
 
 #include "tessera/base/error.hpp"
 #include "tessera/base/hash.hpp"
+#include <cmath>
+
+#include "tessera/compute/aggregate.hpp"
+#include "tessera/compute/compare.hpp"
 #include "tessera/compute/group_by.hpp"
+#include "tessera/compute/null_handling.hpp"
 #include "tessera/compute/partition.hpp"
 #include "tessera/compute/selection.hpp"
 #include "tessera/compute/sort.hpp"
 #include "tessera/expr/lowering.hpp"
 #include "tessera/expr/node_codec.hpp"
+#include "tessera/expr/reduction.hpp"
+#include "tessera/table/column_builder.hpp"
 #include "tessera/table/table_value.hpp"
 
 namespace tessera::expr {
@@ -71,6 +78,145 @@ NodePtr DropDuplicates(NodePtr input, std::vector<std::string> keys, int64_t spl
   return MapPartitionsNode::Make(shuffled, FirstOfEachKey(keys), nullptr, "drop-duplicates", false,
                                  PortableFirstOfEachKey(keys));
 }
+
+namespace {
+
+// Whether a fixed-width column is sorted ascending without nulls (strings are not checked and
+// count as unsorted, so they are always shuffled).
+bool IsSortedColumn(const Column& column) {
+  if (column.has_nulls() || !column.type().is_fixed_width() || column.type() == types::Categorical()) return false;
+  return VisitFixedWidth(column.type(), [&](auto tag) {
+    using T = decltype(tag);
+    const T* values = column.values<T>();
+    for (int64_t i = 1; i < column.length(); ++i) {
+      if (values[i] < values[i - 1]) return false;  // NaN compares false: checked by has_nulls for floats below
+    }
+    if constexpr (std::is_floating_point_v<T>) {
+      for (int64_t i = 0; i < column.length(); ++i) {
+        if (std::isnan(values[i])) return false;
+      }
+    }
+    return true;
+  });
+}
+
+// Per partition, one row per sampled value: the key's min and max, then an evenly spaced sample
+// of its non-null values ("value"); whether the key is sorted there ("sorted") and the
+// partition's bytes ("nbytes") repeated on every row. A partition whose keys are all missing
+// gives one null row, an empty partition none.
+MapPartitionsNode::Function Sampler(const std::string& column, int64_t samples) {
+  return [column, samples](const TablePtr& table) {
+    const ColumnPtr values = table->column(column);
+    const ColumnPtr present = compute::Filter(*values, *compute::NotNull(*values));
+    const int64_t n = present->length();
+    std::vector<int64_t> rows;
+    ColumnPtr extremes;  // min and max, found without sorting where a kernel can
+    if (n > 0) {
+      if (present->type() == types::Categorical()) {
+        const ColumnPtr order = compute::SortIndices(*present);
+        rows.push_back(order->values<int64_t>()[0]);
+        rows.push_back(order->values<int64_t>()[n - 1]);
+      } else {
+        extremes = ConcatenateColumns({BroadcastScalar(compute::Min(*present), 1),
+                                       BroadcastScalar(compute::Max(*present), 1)});
+      }
+      const int64_t k = std::min(n, samples);
+      for (int64_t i = 0; i < k; ++i) rows.push_back(i * n / k);
+    } else if (values->length() > 0) {
+      rows.push_back(-1);  // keys all missing: one null row tells this from an empty partition
+    }
+    ColumnPtr sample = compute::Take(*present, rows);
+    if (extremes != nullptr) sample = ConcatenateColumns({extremes, sample});
+    FixedWidthBuilder<uint8_t> sorted(types::Bool(), sample->length());
+    FixedWidthBuilder<int64_t> nbytes(types::Int64(), sample->length());
+    const bool is_sorted = IsSortedColumn(*values);
+    for (int64_t i = 0; i < sample->length(); ++i) {
+      sorted.Append(is_sorted ? 1 : 0);
+      nbytes.Append(table->nbytes());
+    }
+    return Table::Make({"value", "sorted", "nbytes"}, {sample, sorted.Finish(), nbytes.Finish()});
+  };
+}
+
+PortableFunction PortableSampler(const std::string& column, int64_t samples) {
+  return {"set-index-sample", [column, samples] {
+            std::string bytes;
+            NodeWriter out(&bytes);
+            out.String(column);
+            out.Int(samples);
+            return bytes;
+          }};
+}
+
+}  // namespace
+
+std::function<TablePtr(const TablePtr&)> ReadSetIndexSampler(std::string_view bytes) {
+  NodeReader in(bytes);
+  std::string column = in.String();
+  return Sampler(column, in.Int());
+}
+
+std::vector<NodePtr> SetIndexSamples(const NodePtr& input, const std::string& column, int64_t samples_per_partition) {
+  std::vector<NodePtr> samples;
+  for (int64_t p = 0; p < input->npartitions(); ++p) {
+    samples.push_back(MapPartitionsNode::Make(PartitionsNode::Make(input, {p}), Sampler(column, samples_per_partition),
+                                              nullptr, "set-index-sample", false,
+                                              PortableSampler(column, samples_per_partition)));
+  }
+  return samples;
+}
+
+NodePtr SetIndexFromSamples(const NodePtr& input, const std::string& column, const std::vector<TablePtr>& sampled,
+                            int64_t outputs, bool declared_sorted, const std::string& shuffle, int64_t memory_limit) {
+  // Already sorted across partitions (or declared so): index each partition, no shuffle. Empty
+  // partitions have no boundary to give and are dropped. Equal keys must not straddle two
+  // partitions: partition i holds divisions[i] <= key < divisions[i + 1].
+  bool sorted = true;
+  Divisions divisions;
+  std::vector<int64_t> nonempty;
+  for (size_t p = 0; p < sampled.size() && sorted; ++p) {
+    const Table& sample = *sampled[p];
+    if (sample.num_rows() == 0) continue;
+    sorted &= sample.column("sorted")->values<uint8_t>()[0] != 0;
+    if (!sorted) break;
+    const compute::Scalar low = ScalarAt(*sample.column("value"), 0);
+    if (!nonempty.empty()) {
+      const ColumnPtr previous_high = sampled[size_t(nonempty.back())]->column("value")->Slice(1, 1);
+      sorted &= compute::Less(*previous_high, low)->values<uint8_t>()[0] != 0;
+    }
+    nonempty.push_back(int64_t(p));
+    divisions.push_back(low);
+  }
+  if (declared_sorted && !sorted) {
+    throw InvalidArgument("set_index(sorted=true): '" + column +
+                          "' is not sorted across partitions; leave sorted=false to sort it");
+  }
+  if (sorted && !nonempty.empty()) {
+    divisions.push_back(ScalarAt(*sampled[size_t(nonempty.back())]->column("value"), 1));
+    const NodePtr kept = nonempty.size() < sampled.size() ? PartitionsNode::Make(input, nonempty) : input;
+    return IndexByColumn(kept, column, divisions);
+  }
+  // Boundaries at quantiles of the pooled sample (nulls left out), from the smallest to the
+  // largest value.
+  const TablePtr pooled = ConcatenateTables(sampled);
+  const ColumnPtr present = compute::Filter(*pooled->column("value"), *compute::NotNull(*pooled->column("value")));
+  const ColumnPtr values = compute::Take(*present, *compute::SortIndices(*present));
+  const int64_t m = values->length();
+  if (m == 0) return IndexByColumn(input, column, {});
+  std::vector<compute::Scalar> boundaries;
+  for (int64_t i = 0; i < outputs; ++i) boundaries.push_back(ScalarAt(*values, i * m / outputs));
+  boundaries.push_back(ScalarAt(*values, m - 1));
+  // Gathering straight from the inputs holds all of them and the output at once; above half
+  // the memory limit, rows move as spillable pieces instead.
+  int64_t input_bytes = 0;
+  for (const auto& sample : sampled) {
+    if (sample->num_rows() > 0) input_bytes += sample->column("nbytes")->values<int64_t>()[0];
+  }
+  const bool pieces = shuffle == "pieces" || (shuffle == "auto" && memory_limit > 0 && 2 * input_bytes > memory_limit);
+  using Method = SortByBoundariesNode::Method;
+  return SortByBoundariesNode::Make(input, column, std::move(boundaries), pieces ? Method::kPieces : Method::kDirect);
+}
+
 
 NodePtr SortByBoundariesNode::Make(NodePtr input, std::string column, std::vector<compute::Scalar> boundaries,
                                    Method method) {

@@ -48,6 +48,19 @@ TablePtr SortIntoIndex(const TablePtr& table, const std::string& column);
 /// its function leaves the process as the partition function kind "set-index".
 NodePtr IndexByColumn(NodePtr input, const std::string& column, Divisions divisions);
 
+/// set_index's sampling pass (computed at once, as Dask's): per input partition a node giving
+/// the key's minimum, maximum and an evenly spaced sample of `samples_per_partition` values
+/// ("value"), whether the partition is sorted by it ("sorted") and its bytes ("nbytes").
+std::vector<NodePtr> SetIndexSamples(const NodePtr& input, const std::string& column, int64_t samples_per_partition);
+/// The set_index plan from those samples: partitions indexed in place when the key is sorted
+/// across them (InvalidArgument when `declared_sorted` and it is not), else sorted into
+/// `outputs` partitions between quantiles of the pooled sample; `shuffle` ("auto", "direct",
+/// "pieces") picks how rows move, "auto" by the inputs' bytes against `memory_limit`.
+NodePtr SetIndexFromSamples(const NodePtr& input, const std::string& column, const std::vector<TablePtr>& sampled,
+                            int64_t outputs, bool declared_sorted, const std::string& shuffle, int64_t memory_limit);
+/// The reader of the "set-index-sample" partition function kind.
+std::function<TablePtr(const TablePtr&)> ReadSetIndexSampler(std::string_view bytes);
+
 /// drop_duplicates: the first row of each distinct `keys` value (index not kept), found per
 /// partition, then again after a shuffle by key into `split_out` partitions, which keeps
 /// partition order so the first occurrence wins. Travels as the partition function kind
