@@ -170,3 +170,25 @@ def test_partitions_borrow_frames_and_pickle(taxi):
     pd.testing.assert_frame_equal(again.to_pandas(), value.to_pandas())
     with pytest.raises(OSError):
         _core.deserialize_partition(header, frames[:-1])
+
+
+def test_groupby_apply_and_drop_duplicates(taxi):
+    path, pdf = taxi
+    df = dd.read_csv(path, blocksize=20_000)
+    top = df.groupby("vendor").apply(lambda g: g.nlargest(2, "tip_amount")[["tip_amount"]],
+                                     meta=pdf[["tip_amount"]].iloc[:0])
+    lowered = computed_on_tasks(top)
+    pd.testing.assert_frame_equal(lowered, top.compute())
+    expected = pdf.groupby("vendor").tip_amount.nlargest(2)
+    assert sorted(lowered.tip_amount) == sorted(expected)
+    distinct = df[["vendor", "passenger_count"]].drop_duplicates()
+    lowered = computed_on_tasks(distinct)
+    pd.testing.assert_frame_equal(lowered, distinct.compute())
+    assert len(lowered) == len(pdf[["vendor", "passenger_count"]].drop_duplicates())
+
+
+def test_steps_without_a_data_form_are_clear_errors(taxi):
+    path, _ = taxi
+    df = dd.read_csv(path, blocksize=20_000)
+    with pytest.raises(NotImplementedError, match="nlargest"):
+        _core.lower_tasks([df.nlargest(3, "tip_amount")._d], False)
