@@ -393,6 +393,8 @@ std::function<TablePtr(const TablePtr&)> ReadPythonFunction(std::string_view byt
 }  // namespace
 
 void BindCluster(nb::module_& m) {
+  // A worker process runs tasks of graphs it never lowered.
+  expr::RegisterOperations();
   expr::RegisterPartitionFunction("python", &ReadPythonFunction);
   nb::class_<PartitionHandle>(m, "Partition",
                               "A task result of a lowered graph: a table, the pieces of a split partition, or "

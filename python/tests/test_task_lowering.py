@@ -12,10 +12,11 @@ import tessera.dataframe as dd
 from tessera import _core
 
 
-def run_tasks(tasks):
-    """Runs the task list in dependency order, as a worker would: inputs arrive as frames."""
+def run_tasks(tasks, held=None):
+    """Runs the task list in dependency order, as a worker would: inputs arrive as frames.
+    `held`: results the cluster already holds, by key."""
     pending = list(tasks)
-    results = {}
+    results = dict(held or {})
     while pending:
         waiting = []
         for name, index, operation, params, args in pending:
@@ -192,3 +193,45 @@ def test_steps_without_a_data_form_are_clear_errors(taxi):
     df = dd.read_csv(path, blocksize=20_000)
     with pytest.raises(NotImplementedError, match="nlargest"):
         _core.lower_tasks([df.nlargest(3, "tip_amount")._d], False)
+
+
+def test_a_fresh_process_runs_a_task_it_never_lowered(tmp_path):
+    """A worker only imports tessera: the stage operation and the cloudpickled function must be
+    found there."""
+    import os
+    import subprocess
+    import sys
+
+    pdf = pd.DataFrame({"a": np.arange(10), "b": np.arange(10) * 0.5})
+    df = dd.from_pandas(pdf, npartitions=2)
+    offset = 7
+    mapped = df[df.a > 2].map_partitions(lambda p: p.assign(c=p.a + offset))
+    tasks, outputs = _core.lower_tasks([mapped._d], True)
+    name, index, operation, params, args = next(t for t in tasks if all(isinstance(a, _core.Partition) for a in t[4]))
+    script = ("import pickle, sys; from tessera import _core; op, params, args, key = pickle.load(sys.stdin.buffer); "
+              "sys.stdout.buffer.write(pickle.dumps(_core.run_operation(op, params, args, key)))")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    done = subprocess.run([sys.executable, "-c", script], input=pickle.dumps((operation, params, args, (name, index))),
+                          capture_output=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr.decode()
+    remote = pickle.loads(done.stdout)
+    local = _core.run_operation(operation, params, args, (name, index))
+    pd.testing.assert_frame_equal(remote.to_pandas(), local.to_pandas())
+    assert list(remote.to_pandas().c) == [a + offset for a in pdf.a[(pdf.a > 2) & (pdf.index < 5)]]
+
+
+def test_collections_over_partitions_held_elsewhere(taxi):
+    path, _ = taxi
+    df = dd.read_csv(path, blocksize=20_000)
+    tasks, outputs = _core.lower_tasks([df._d], True)
+    keys = outputs[0]
+    held = run_tasks(tasks)  # what a cluster would hold after persist
+    frame = _core.from_persisted(df._d, keys)
+    tasks, outputs = _core.lower_tasks([frame], False)
+    refs = {(a[1], a[2]) for t in tasks for a in t[4] if isinstance(a, tuple) and a[0] == "key"}
+    assert refs <= set(keys) and refs, "the plan reads the held partitions by their keys"
+    results = run_tasks(tasks, {k: held[k] for k in keys})
+    (key,), = outputs
+    pd.testing.assert_frame_equal(df._to_pandas(results[key].table()), df.compute())
+    with pytest.raises(ValueError, match="keys"):
+        _core.from_persisted(df._d, keys[:-1])

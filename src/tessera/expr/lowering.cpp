@@ -51,6 +51,13 @@ graph::ValuePtr ConcatenateAll(const graph::TaskInputs& task) {
 
 }  // namespace
 
+void RegisterOperations() {
+  StageOperation();
+  graph::RegisterOperation("tessera.expr.piece", &TakePiece);
+  graph::RegisterOperation("tessera.expr.identity", &Identity);
+  graph::RegisterOperation("tessera.expr.concatenate", &ConcatenateAll);
+}
+
 LoweringContext::LoweringContext(std::function<bool(const graph::Key&)> is_held)
     : is_held_(std::move(is_held)) {}
 
@@ -72,8 +79,8 @@ graph::Arg LoweringContext::AddTask(uint32_t name_id, int64_t index, uint32_t fu
 
 std::vector<std::vector<graph::Arg>> LoweringContext::SplitPieces(const std::vector<graph::Arg>& splits, int64_t pieces,
                                                                     const std::string& prefix, const std::string& token) {
-  static const graph::Operation* take_piece = graph::RegisterOperation("tessera.expr.piece", &TakePiece);
-  const uint32_t piece = graph_.AddOperation(take_piece, std::string(reinterpret_cast<const char*>(&pieces), sizeof(pieces)));
+  const uint32_t piece = graph_.AddOperation(graph::RegisterOperation("tessera.expr.piece", &TakePiece),
+                                             std::string(reinterpret_cast<const char*>(&pieces), sizeof(pieces)));
   const uint32_t name_id = graph::InternName(prefix + "-" + token);
   std::vector<std::vector<graph::Arg>> by_piece(static_cast<size_t>(pieces));
   for (size_t i = 0; i < splits.size(); ++i) {
@@ -135,8 +142,7 @@ graph::Key AsKey(LoweringContext& context, const graph::Arg& arg, uint32_t name_
     return arg.referenced_key();
   }
   if (*identity_function == UINT32_MAX) {
-    static const graph::Operation* identity = graph::RegisterOperation("tessera.expr.identity", &Identity);
-    *identity_function = context.graph().AddOperation(identity);
+    *identity_function = context.graph().AddOperation(graph::RegisterOperation("tessera.expr.identity", &Identity));
   }
   return context.AddTask(name_id, index, *identity_function, {arg}).referenced_key();
 }
@@ -157,8 +163,7 @@ LoweredGraph LowerForCompute(const std::vector<NodePtr>& roots,
       continue;
     }
     if (concat == UINT32_MAX) {
-      static const graph::Operation* finalize = graph::RegisterOperation("tessera.expr.concatenate", &ConcatenateAll);
-      concat = context.graph().AddOperation(finalize);
+      concat = context.graph().AddOperation(graph::RegisterOperation("tessera.expr.concatenate", &ConcatenateAll));
     }
     const graph::Key key = graph::Key::Make("finalize-" + root->name());
     if (!context.graph().Find(key)) context.graph().AddTask(key, concat, partitions);

@@ -51,6 +51,10 @@ class LoweringContext {
   std::unordered_map<uint64_t, int> uses_;
 };
 
+/// Registers the operations lowered graphs use (the stage operation, shuffle pieces, identity,
+/// concatenation), so a process that never lowered a plan can run graphs read from bytes. Idempotent.
+void RegisterOperations();
+
 /// A lowered computation: the graph (not finalized) and, per requested root, its output keys.
 struct LoweredGraph {
   graph::Graph graph;
