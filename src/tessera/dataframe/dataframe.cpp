@@ -12,6 +12,7 @@
 #include "tessera/dataframe/group_by.hpp"
 #include "tessera/dataframe/rebase.hpp"
 #include "tessera/expr/group_by_node.hpp"
+#include "tessera/expr/sort_node.hpp"
 #include "tessera/expr/reduction.hpp"
 #include "tessera/table/column_builder.hpp"
 
@@ -293,29 +294,7 @@ DataFrame DataFrame::describe() const {
 }
 
 DataFrame DataFrame::drop_duplicates(const std::vector<std::string>& subset, int64_t split_out) const {
-  if (split_out < 1) throw InvalidArgument("split_out must be at least 1, got " + std::to_string(split_out));
-  const std::vector<std::string> keys = subset.empty() ? columns() : subset;
-  for (const auto& key : keys) meta()->column(key);
-  // Whole first rows (a group-by's "first" would take each column's first non-null value):
-  // dropped per partition, then again once the shuffle has brought equal keys together in
-  // partition order, so the first occurrence wins.
-  auto first_rows = [keys](const TablePtr& table) {
-    const compute::Grouping grouping = compute::GroupIds(*table, keys, /*dropna=*/false);
-    const int64_t* ids = grouping.group_ids->values<int64_t>();
-    std::vector<bool> seen(size_t(grouping.num_groups), false);
-    std::vector<int64_t> rows;
-    for (int64_t row = 0; row < table->num_rows(); ++row) {
-      if (!seen[size_t(ids[row])]) {
-        seen[size_t(ids[row])] = true;
-        rows.push_back(row);
-      }
-    }
-    const TablePtr kept = compute::Take(*table, rows);
-    return Table::Make(kept->column_names(), kept->columns());  // the index is not kept
-  };
-  const auto chunks = expr::MapPartitionsNode::Make(node_, first_rows, nullptr, "drop-duplicates-chunk", false);
-  const auto shuffled = expr::ShuffleNode::Make(chunks, keys, split_out);
-  return DataFrame(expr::MapPartitionsNode::Make(shuffled, first_rows, nullptr, "drop-duplicates", false));
+  return DataFrame(expr::DropDuplicates(node_, subset.empty() ? columns() : subset, split_out));
 }
 
 namespace {
@@ -353,8 +332,10 @@ GroupBy DataFrame::groupby(const Series& key) const {
   return GroupBy(with_key.node(), {"__key"}, {}, key.name());
 }
 
-DataFrame DataFrame::map_partitions(std::function<TablePtr(const TablePtr&)> function, TablePtr meta, std::string name) const {
-  return DataFrame(expr::MapPartitionsNode::Make(node_, std::move(function), std::move(meta), std::move(name), true));
+DataFrame DataFrame::map_partitions(std::function<TablePtr(const TablePtr&)> function, TablePtr meta, std::string name,
+                                    expr::PortableFunction portable) const {
+  return DataFrame(expr::MapPartitionsNode::Make(node_, std::move(function), std::move(meta), std::move(name), true,
+                                                 std::move(portable)));
 }
 
 TablePtr DataFrame::head(int64_t n, sched::Scheduler& scheduler) const {

@@ -119,34 +119,10 @@ DataFrame GroupBy::agg(const std::vector<NamedAgg>& aggregations) const {
   return Finish(expr::GroupByNode::Make(input_, spec));
 }
 
-DataFrame GroupBy::apply(std::function<TablePtr(const TablePtr&)> function, TablePtr meta) const {
-  const auto keys = keys_;
-  const bool sort = options_.sort;
-  const bool dropna = options_.dropna;
-  // Every group of one shuffled partition, in key order, through the user's function.
-  auto per_partition = [keys, function, sort, dropna](const TablePtr& table) {
-    const compute::Grouping grouping = compute::GroupIds(*table, keys, dropna);
-    std::vector<std::vector<int64_t>> rows(size_t(grouping.num_groups));
-    const int64_t* ids = grouping.group_ids->values<int64_t>();
-    for (int64_t row = 0; row < table->num_rows(); ++row) {
-      if (ids[row] >= 0) rows[size_t(ids[row])].push_back(row);
-    }
-    std::vector<int64_t> order(size_t(grouping.num_groups));
-    for (size_t g = 0; g < order.size(); ++g) order[g] = int64_t(g);
-    if (sort && grouping.num_groups > 1) {
-      std::vector<compute::SortKey> sort_keys;
-      for (const auto& key : keys) sort_keys.push_back({key, true});
-      const ColumnPtr sorted = compute::SortIndices(*grouping.keys, sort_keys);
-      order.assign(sorted->values<int64_t>(), sorted->values<int64_t>() + sorted->length());
-    }
-    std::vector<TablePtr> results;
-    for (int64_t g : order) results.push_back(function(compute::Take(*table, rows[size_t(g)])));
-    if (results.empty()) return function(table->Slice(0, 0));
-    return ConcatenateTables(results);
-  };
-  const auto shuffled = expr::ShuffleNode::Make(input_, keys_, input_->npartitions());
-  if (meta == nullptr) meta = function(input_->meta());
-  return DataFrame(expr::MapPartitionsNode::Make(shuffled, per_partition, meta, "groupby-apply", false));
+DataFrame GroupBy::apply(std::function<TablePtr(const TablePtr&)> function, TablePtr meta,
+                         expr::PortableFunction portable) const {
+  return DataFrame(expr::GroupApply(input_, keys_, options_.sort, options_.dropna, std::move(function), std::move(meta),
+                                    std::move(portable)));
 }
 
 }  // namespace tessera::dataframe

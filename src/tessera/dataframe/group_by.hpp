@@ -90,8 +90,9 @@ class GroupBy {
   DataFrame agg(const std::vector<NamedAgg>& aggregations) const;
   /// `function` on every whole group (a table of that group's rows, index kept), after a
   /// shuffle by key; results are concatenated. `meta` declares the output (null = run on an
-  /// empty group).
-  DataFrame apply(std::function<TablePtr(const TablePtr&)> function, TablePtr meta = nullptr) const;
+  /// empty group). `portable` says how `function` leaves the process (see map_partitions).
+  DataFrame apply(std::function<TablePtr(const TablePtr&)> function, TablePtr meta = nullptr,
+                  expr::PortableFunction portable = {}) const;
 
  private:
   DataFrame Aggregate(const std::string& function, int ddof = 1) const;

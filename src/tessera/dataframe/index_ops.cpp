@@ -27,72 +27,9 @@ namespace tessera::dataframe {
 using expr::ColumnExpr;
 using ScalarValue = compute::Scalar;
 
-namespace {
-
-// Whether a fixed-width column is sorted ascending without nulls (strings are not checked and
-// count as unsorted, so they are always shuffled).
-bool IsSortedColumn(const Column& column) {
-  if (column.has_nulls() || !column.type().is_fixed_width() || column.type() == types::Categorical()) return false;
-  return VisitFixedWidth(column.type(), [&](auto tag) {
-    using T = decltype(tag);
-    const T* values = column.values<T>();
-    for (int64_t i = 1; i < column.length(); ++i) {
-      if (values[i] < values[i - 1]) return false;  // NaN compares false: checked by has_nulls for floats below
-    }
-    if constexpr (std::is_floating_point_v<T>) {
-      for (int64_t i = 0; i < column.length(); ++i) {
-        if (std::isnan(values[i])) return false;
-      }
-    }
-    return true;
-  });
-}
-
-// Per partition, one row per sampled value: the key's min and max, then an evenly spaced sample
-// of its non-null values ("value"); whether the key is sorted there ("sorted") and the
-// partition's bytes ("nbytes") repeated on every row. A partition whose keys are all missing
-// gives one null row, an empty partition none.
-expr::MapPartitionsNode::Function Sampler(const std::string& column, int64_t samples) {
-  return [column, samples](const TablePtr& table) {
-    const ColumnPtr values = table->column(column);
-    const ColumnPtr present = compute::Filter(*values, *compute::NotNull(*values));
-    const int64_t n = present->length();
-    std::vector<int64_t> rows;
-    ColumnPtr extremes;  // min and max, found without sorting where a kernel can
-    if (n > 0) {
-      if (present->type() == types::Categorical()) {
-        const ColumnPtr order = compute::SortIndices(*present);
-        rows.push_back(order->values<int64_t>()[0]);
-        rows.push_back(order->values<int64_t>()[n - 1]);
-      } else {
-        extremes = ConcatenateColumns({expr::BroadcastScalar(compute::Min(*present), 1),
-                                       expr::BroadcastScalar(compute::Max(*present), 1)});
-      }
-      const int64_t k = std::min(n, samples);
-      for (int64_t i = 0; i < k; ++i) rows.push_back(i * n / k);
-    } else if (values->length() > 0) {
-      rows.push_back(-1);  // keys all missing: one null row tells this from an empty partition
-    }
-    ColumnPtr sample = compute::Take(*present, rows);
-    if (extremes != nullptr) sample = ConcatenateColumns({extremes, sample});
-    FixedWidthBuilder<uint8_t> sorted(types::Bool(), sample->length());
-    FixedWidthBuilder<int64_t> nbytes(types::Int64(), sample->length());
-    const bool is_sorted = IsSortedColumn(*values);
-    for (int64_t i = 0; i < sample->length(); ++i) {
-      sorted.Append(is_sorted ? 1 : 0);
-      nbytes.Append(table->nbytes());
-    }
-    return Table::Make({"value", "sorted", "nbytes"}, {sample, sorted.Finish(), nbytes.Finish()});
-  };
-}
-
-}  // namespace
-
 DataFrame DataFrame::set_index(const std::string& column, const SetIndexOptions& options,
                                sched::Scheduler& scheduler) const {
   meta()->column(column);
-  const std::string name = "set-index-" + column;
-  auto index_partition = [column](const TablePtr& table) { return table->SetIndex(column); };
   using Method = expr::SortByBoundariesNode::Method;
   if (options.shuffle != "auto" && options.shuffle != "direct" && options.shuffle != "pieces") {
     throw InvalidArgument("set_index shuffle must be 'auto', 'direct' or 'pieces', got '" + options.shuffle + "'");
@@ -102,62 +39,11 @@ DataFrame DataFrame::set_index(const std::string& column, const SetIndexOptions&
                                                       options.shuffle == "pieces" ? Method::kPieces : Method::kDirect));
   }
   const int64_t outputs = options.npartitions > 0 ? options.npartitions : npartitions();
-  // The sampling pass: one small table per partition, computed now (as Dask does).
-  std::vector<expr::NodePtr> samples;
-  for (int64_t p = 0; p < npartitions(); ++p) {
-    samples.push_back(expr::MapPartitionsNode::Make(expr::PartitionsNode::Make(node_, {p}),
-                                                    Sampler(column, options.samples_per_partition), nullptr,
-                                                    "set-index-sample", false));
-  }
-  const std::vector<TablePtr> sampled = execution::Compute(samples, scheduler);
-  // Already sorted across partitions (or declared so): index each partition, no shuffle. Empty
-  // partitions have no boundary to give and are dropped. Equal keys must not straddle two
-  // partitions: partition i holds divisions[i] <= key < divisions[i + 1].
-  bool sorted = true;
-  expr::Divisions divisions;
-  std::vector<int64_t> nonempty;
-  for (size_t p = 0; p < sampled.size() && sorted; ++p) {
-    const Table& sample = *sampled[p];
-    if (sample.num_rows() == 0) continue;
-    sorted &= sample.column("sorted")->values<uint8_t>()[0] != 0;
-    if (!sorted) break;
-    const ScalarValue low = expr::ScalarAt(*sample.column("value"), 0);
-    if (!nonempty.empty()) {
-      const ColumnPtr previous_high = sampled[size_t(nonempty.back())]->column("value")->Slice(1, 1);
-      sorted &= compute::Less(*previous_high, low)->values<uint8_t>()[0] != 0;
-    }
-    nonempty.push_back(int64_t(p));
-    divisions.push_back(low);
-  }
-  if (options.sorted && !sorted) {
-    throw InvalidArgument("set_index(sorted=true): '" + column +
-                          "' is not sorted across partitions; leave sorted=false to sort it");
-  }
-  if (sorted && !nonempty.empty()) {
-    divisions.push_back(expr::ScalarAt(*sampled[size_t(nonempty.back())]->column("value"), 1));
-    const expr::NodePtr input = nonempty.size() < sampled.size() ? expr::PartitionsNode::Make(node_, nonempty) : node_;
-    return DataFrame(expr::MapPartitionsNode::MakeWithDivisions(input, index_partition, nullptr, name, divisions));
-  }
-  // Boundaries at quantiles of the pooled sample (nulls left out), from the smallest to the
-  // largest value.
-  const TablePtr pooled = ConcatenateTables(sampled);
-  const ColumnPtr present = compute::Filter(*pooled->column("value"), *compute::NotNull(*pooled->column("value")));
-  const ColumnPtr values = compute::Take(*present, *compute::SortIndices(*present));
-  const int64_t m = values->length();
-  if (m == 0) return DataFrame(expr::MapPartitionsNode::Make(node_, index_partition, nullptr, name, false));
-  std::vector<ScalarValue> boundaries;
-  for (int64_t i = 0; i < outputs; ++i) boundaries.push_back(expr::ScalarAt(*values, i * m / outputs));
-  boundaries.push_back(expr::ScalarAt(*values, m - 1));
-  // Gathering straight from the inputs holds all of them and the output at once; above half
-  // the memory limit, rows move as spillable pieces instead.
-  int64_t input_bytes = 0;
-  for (const auto& sample : sampled) {
-    if (sample->num_rows() > 0) input_bytes += sample->column("nbytes")->values<int64_t>()[0];
-  }
-  const int64_t limit = scheduler.stats().memory_limit;
-  const bool pieces = options.shuffle == "pieces" || (options.shuffle == "auto" && limit > 0 && 2 * input_bytes > limit);
-  return DataFrame(expr::SortByBoundariesNode::Make(node_, column, std::move(boundaries),
-                                                    pieces ? Method::kPieces : Method::kDirect));
+  // The sampling pass runs now (as Dask's does); the plan is chosen from its results.
+  const std::vector<TablePtr> sampled =
+      execution::Compute(expr::SetIndexSamples(node_, column, options.samples_per_partition), scheduler);
+  return DataFrame(expr::SetIndexFromSamples(node_, column, sampled, outputs, options.sorted, options.shuffle,
+                                             scheduler.stats().memory_limit));
 }
 
 DataFrame DataFrame::reset_index() const {

@@ -10,8 +10,10 @@
 #include "tessera/compute/arithmetic.hpp"
 #include "tessera/compute/cast.hpp"
 #include "tessera/compute/partition.hpp"
+#include "tessera/compute/selection.hpp"
 #include "tessera/compute/sort.hpp"
 #include "tessera/expr/lowering.hpp"
+#include "tessera/expr/node_codec.hpp"
 #include "tessera/table/column_builder.hpp"
 #include "tessera/table/table_value.hpp"
 
@@ -287,6 +289,66 @@ TablePtr GroupByNode::AggregateTable(const TablePtr& table) const {
   return Arrange(Finish(Combine(Partial(*table, spec_), spec_), spec_), spec_);
 }
 
+namespace {
+enum GroupByStage { kGroupAggregate, kGroupChunk, kGroupCombine, kGroupFinish };
+
+TablePtr CombineInputs(const graph::TaskInputs& task, const GroupBySpec& spec) {
+  std::vector<TablePtr> tables;
+  for (size_t i = 0; i < task.size(); ++i) tables.push_back(TableOf(task.Get(i)));
+  return Combine(ConcatenateTables(tables), spec);
+}
+}  // namespace
+
+graph::ValuePtr GroupByNode::RunStage(int stage, const graph::TaskInputs& task) const {
+  const GroupBySpec& spec = spec_;
+  switch (stage) {
+    case kGroupAggregate: {
+      const TablePtr table = TableOf(task.Get(0));
+      return std::make_shared<const TableValue>(
+          Arrange(compute::GroupByAggregate(*table, spec.keys, spec.aggregations, {false, spec.dropna}), spec));
+    }
+    case kGroupChunk: {
+      TablePtr partial = Partial(*TableOf(task.Get(0)), spec);
+      if (spec.split_out == 1) return std::make_shared<const TableValue>(std::move(partial));
+      return std::make_shared<const TableListValue>(compute::PartitionByHash(*partial, spec.keys, spec.split_out));
+    }
+    case kGroupCombine: return std::make_shared<const TableValue>(CombineInputs(task, spec));
+    case kGroupFinish: return std::make_shared<const TableValue>(Arrange(Finish(CombineInputs(task, spec), spec), spec));
+    default: return Node::RunStage(stage, task);
+  }
+}
+
+void GroupByNode::WriteParameters(NodeWriter& out) const {
+  out.Strings(spec_.keys);
+  out.Int(int64_t(spec_.aggregations.size()));
+  for (const auto& aggregation : spec_.aggregations) {
+    out.String(aggregation.column);
+    out.Int(int64_t(aggregation.function));
+    out.String(aggregation.output_name);
+  }
+  for (bool flag : {spec_.sort, spec_.dropna, spec_.as_index, spec_.value_counts, spec_.normalize, spec_.ascending}) out.Bool(flag);
+  out.Int(spec_.split_out);
+  out.Int(spec_.split_every);
+  out.Int(spec_.ddof);
+}
+
+NodePtr GroupByNode::Read(NodeReader& in, std::vector<NodePtr> inputs, const NodeShape& shape) {
+  auto node = std::shared_ptr<GroupByNode>(new GroupByNode(inputs.at(0)));
+  GroupBySpec& spec = node->spec_;
+  spec.keys = in.Strings();
+  for (size_t n = in.Count("aggregations", 24); n > 0; --n) {
+    std::string column = in.String();
+    const auto function = AggregateFunction(in.Int());
+    spec.aggregations.emplace_back(std::move(column), function, in.String());
+  }
+  for (bool* flag : {&spec.sort, &spec.dropna, &spec.as_index, &spec.value_counts, &spec.normalize, &spec.ascending}) *flag = in.Bool();
+  spec.split_out = in.Int();
+  spec.split_every = in.Int();
+  spec.ddof = int(in.Int());
+  node->Restore(shape);
+  return node;
+}
+
 std::vector<graph::Arg> GroupByNode::Lower(LoweringContext& context) const {
   const GroupBySpec spec = spec_;
   const std::string token = TokenText(this->token());
@@ -299,33 +361,16 @@ std::vector<graph::Arg> GroupByNode::Lower(LoweringContext& context) const {
       return columns;
     }());
     const auto& shuffled = context.Partitions(ShuffleNode::Make(projected, spec.keys, spec.split_out));
-    const uint32_t aggregate = context.AddFunction(prefix(), [spec](const graph::TaskInputs& task) -> graph::ValuePtr {
-      const TablePtr table = TableOf(task.Get(0));
-      return std::make_shared<const TableValue>(
-          Arrange(compute::GroupByAggregate(*table, spec.keys, spec.aggregations, {false, spec.dropna}), spec));
-    });
+    const uint32_t aggregate = context.AddStage(*this, kGroupAggregate, prefix());
     std::vector<graph::Arg> partitions;
     for (size_t j = 0; j < shuffled.size(); ++j) partitions.push_back(context.AddTask(output_name, int64_t(j), aggregate, {shuffled[j]}));
     return partitions;
   }
   const auto& inputs = context.Partitions(input());
   const int64_t split_out = spec.split_out;
-  const uint32_t chunk = context.AddFunction(prefix() + "-chunk", [spec](const graph::TaskInputs& task) -> graph::ValuePtr {
-    TablePtr partial = Partial(*TableOf(task.Get(0)), spec);
-    if (spec.split_out == 1) return std::make_shared<const TableValue>(std::move(partial));
-    return std::make_shared<const TableListValue>(compute::PartitionByHash(*partial, spec.keys, spec.split_out));
-  });
-  auto merge = [spec](const graph::TaskInputs& task) {
-    std::vector<TablePtr> tables;
-    for (size_t i = 0; i < task.size(); ++i) tables.push_back(TableOf(task.Get(i)));
-    return Combine(ConcatenateTables(tables), spec);
-  };
-  const uint32_t combine = context.AddFunction(prefix() + "-combine", [merge](const graph::TaskInputs& task) -> graph::ValuePtr {
-    return std::make_shared<const TableValue>(merge(task));
-  });
-  const uint32_t aggregate = context.AddFunction(prefix() + "-agg", [merge, spec](const graph::TaskInputs& task) -> graph::ValuePtr {
-    return std::make_shared<const TableValue>(Arrange(Finish(merge(task), spec), spec));
-  });
+  const uint32_t chunk = context.AddStage(*this, kGroupChunk, prefix() + "-chunk");
+  const uint32_t combine = context.AddStage(*this, kGroupCombine, prefix() + "-combine");
+  const uint32_t aggregate = context.AddStage(*this, kGroupFinish, prefix() + "-agg");
   const uint32_t chunk_name = graph::InternName(prefix() + "-chunk-" + token);
   std::vector<graph::Arg> chunks;
   for (size_t i = 0; i < inputs.size(); ++i) chunks.push_back(context.AddTask(chunk_name, int64_t(i), chunk, {inputs[i]}));
@@ -349,6 +394,66 @@ std::vector<graph::Arg> GroupByNode::Lower(LoweringContext& context) const {
     partitions.push_back(context.AddTask(output_name, piece, aggregate, std::move(level)));
   }
   return partitions;
+}
+
+namespace {
+
+// Every group of one shuffled partition, in key order when `sort`, through `function`.
+MapPartitionsNode::Function PerGroup(std::vector<std::string> keys, bool sort, bool dropna,
+                                     MapPartitionsNode::Function function) {
+  return [keys = std::move(keys), sort, dropna, function = std::move(function)](const TablePtr& table) {
+    const compute::Grouping grouping = compute::GroupIds(*table, keys, dropna);
+    std::vector<std::vector<int64_t>> rows(static_cast<size_t>(grouping.num_groups));
+    const int64_t* ids = grouping.group_ids->values<int64_t>();
+    for (int64_t row = 0; row < table->num_rows(); ++row) {
+      if (ids[row] >= 0) rows[size_t(ids[row])].push_back(row);
+    }
+    std::vector<int64_t> order(size_t(grouping.num_groups));
+    for (size_t g = 0; g < order.size(); ++g) order[g] = int64_t(g);
+    if (sort && grouping.num_groups > 1) {
+      std::vector<compute::SortKey> sort_keys;
+      for (const auto& key : keys) sort_keys.push_back({key, true});
+      const ColumnPtr sorted = compute::SortIndices(*grouping.keys, sort_keys);
+      order.assign(sorted->values<int64_t>(), sorted->values<int64_t>() + sorted->length());
+    }
+    std::vector<TablePtr> results;
+    for (int64_t g : order) results.push_back(function(compute::Take(*table, rows[size_t(g)])));
+    if (results.empty()) return function(table->Slice(0, 0));
+    return ConcatenateTables(results);
+  };
+}
+
+}  // namespace
+
+NodePtr GroupApply(NodePtr input, std::vector<std::string> keys, bool sort, bool dropna,
+                   MapPartitionsNode::Function function, TablePtr meta, PortableFunction portable) {
+  if (meta == nullptr) meta = function(input->meta());
+  PortableFunction step;
+  if (portable) {
+    step.kind = "groupby-apply";
+    step.serialize = [keys, sort, dropna, inner = std::move(portable)] {
+      std::string bytes;
+      NodeWriter out(&bytes);
+      out.Strings(keys);
+      out.Bool(sort);
+      out.Bool(dropna);
+      out.String(inner.kind);
+      out.String(inner.serialize());
+      return bytes;
+    };
+  }
+  const auto shuffled = ShuffleNode::Make(input, keys, input->npartitions());
+  return MapPartitionsNode::Make(shuffled, PerGroup(std::move(keys), sort, dropna, std::move(function)), std::move(meta),
+                                 "groupby-apply", false, std::move(step));
+}
+
+MapPartitionsNode::Function ReadGroupApply(std::string_view bytes) {
+  NodeReader in(bytes);
+  std::vector<std::string> keys = in.Strings();
+  const bool sort = in.Bool();
+  const bool dropna = in.Bool();
+  const std::string kind = in.String();
+  return PerGroup(std::move(keys), sort, dropna, ReadPartitionFunction(kind, in.String()));
 }
 
 }  // namespace tessera::expr

@@ -40,6 +40,9 @@ class GroupByNode final : public Node {
   std::string Describe() const override;
   std::vector<graph::Arg> Lower(LoweringContext& context) const override;
   NodePtr WithInputs(std::vector<NodePtr> inputs) const override { return Make(inputs.at(0), spec_); }
+  graph::ValuePtr RunStage(int stage, const graph::TaskInputs& task) const override;
+  void WriteParameters(NodeWriter& out) const override;
+  static NodePtr Read(NodeReader& in, std::vector<NodePtr> inputs, const NodeShape& shape);
 
   /// The whole aggregation on one table (meta and tests).
   TablePtr AggregateTable(const TablePtr& table) const;
@@ -50,5 +53,15 @@ class GroupByNode final : public Node {
 
   GroupBySpec spec_;
 };
+
+/// groupby(keys).apply(function): rows shuffled by key (input's partition count), then every
+/// group of each shuffled partition through `function` (key order when `sort`), the results
+/// concatenated. `portable` is how `function` leaves the process (empty: this process only);
+/// the step then travels as the partition function kind "groupby-apply".
+NodePtr GroupApply(NodePtr input, std::vector<std::string> keys, bool sort, bool dropna,
+                   MapPartitionsNode::Function function, TablePtr meta, PortableFunction portable = {});
+
+/// The reader of the "groupby-apply" partition function kind.
+MapPartitionsNode::Function ReadGroupApply(std::string_view bytes);
 
 }  // namespace tessera::expr

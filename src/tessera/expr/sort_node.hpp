@@ -5,7 +5,9 @@
 // to the first or last partition, nulls to the last (compute::PartitionByBoundaries).
 #pragma once
 
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "tessera/expr/node.hpp"
@@ -26,6 +28,9 @@ class SortByBoundariesNode final : public Node {
   std::string Describe() const override;
   std::vector<graph::Arg> Lower(LoweringContext& context) const override;
   NodePtr WithInputs(std::vector<NodePtr> inputs) const override { return Make(inputs.at(0), column_, divisions(), method_); }
+  graph::ValuePtr RunStage(int stage, const graph::TaskInputs& task) const override;
+  void WriteParameters(NodeWriter& out) const override;
+  static NodePtr Read(NodeReader& in, std::vector<NodePtr> inputs, const NodeShape& shape);
   const std::string& column() const { return column_; }
 
  private:
@@ -37,5 +42,32 @@ class SortByBoundariesNode final : public Node {
 
 /// The table sorted by `column` (stable, nulls last) with `column` moved into the index.
 TablePtr SortIntoIndex(const TablePtr& table, const std::string& column);
+
+/// Every partition with `column` moved into its index, rows left in place (set_index of data
+/// already sorted across partitions); `divisions` empty when unknown. Named "set-index-<column>";
+/// its function leaves the process as the partition function kind "set-index".
+NodePtr IndexByColumn(NodePtr input, const std::string& column, Divisions divisions);
+
+/// set_index's sampling pass (computed at once, as Dask's): per input partition a node giving
+/// the key's minimum, maximum and an evenly spaced sample of `samples_per_partition` values
+/// ("value"), whether the partition is sorted by it ("sorted") and its bytes ("nbytes").
+std::vector<NodePtr> SetIndexSamples(const NodePtr& input, const std::string& column, int64_t samples_per_partition);
+/// The set_index plan from those samples: partitions indexed in place when the key is sorted
+/// across them (InvalidArgument when `declared_sorted` and it is not), else sorted into
+/// `outputs` partitions between quantiles of the pooled sample; `shuffle` ("auto", "direct",
+/// "pieces") picks how rows move, "auto" by the inputs' bytes against `memory_limit`.
+NodePtr SetIndexFromSamples(const NodePtr& input, const std::string& column, const std::vector<TablePtr>& sampled,
+                            int64_t outputs, bool declared_sorted, const std::string& shuffle, int64_t memory_limit);
+/// The reader of the "set-index-sample" partition function kind.
+std::function<TablePtr(const TablePtr&)> ReadSetIndexSampler(std::string_view bytes);
+
+/// drop_duplicates: the first row of each distinct `keys` value (index not kept), found per
+/// partition, then again after a shuffle by key into `split_out` partitions, which keeps
+/// partition order so the first occurrence wins. Travels as the partition function kind
+/// "drop-duplicates".
+NodePtr DropDuplicates(NodePtr input, std::vector<std::string> keys, int64_t split_out);
+
+/// The reader of the "drop-duplicates" partition function kind.
+std::function<TablePtr(const TablePtr&)> ReadFirstOfEachKey(std::string_view bytes);
 
 }  // namespace tessera::expr
