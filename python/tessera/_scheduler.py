@@ -1,6 +1,7 @@
 """The scheduler computations run on: the process default (every core, half of RAM before
 spilling), or the one the most recent ``Client`` made, as Dask's default-client rule. A thread
-can run on another one for a while (``using``), as a Client's own calls do."""
+can run on another one for a while (``using``), as a Client's own calls do. A client of a Dask
+cluster, when it is the default, takes every computation (``cluster``)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,19 @@ import contextlib
 import threading
 
 _current = None
+_cluster = None
 _local = threading.local()
+
+
+def cluster():
+    """The default client of a Dask cluster (None: computations run in this process)."""
+    return None if getattr(_local, "handle", None) is not None else _cluster
+
+
+def set_cluster(client):
+    global _cluster
+    previous, _cluster = _cluster, client
+    return previous
 
 
 def current():

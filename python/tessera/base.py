@@ -61,6 +61,9 @@ class _Slot:
 def compute(*args, **kwargs):
     """Computes several lazy objects at once (Delayed, DataFrame, Series, Scalar, or lists,
     tuples and dicts of them), sharing the work they have in common; returns a tuple of results."""
+    cluster = _scheduler.cluster()
+    if cluster is not None:
+        return cluster.compute_now(args)
     batches = {}  # engine call -> the leaves it computes
 
     def collect(value):
@@ -95,6 +98,9 @@ def compute(*args, **kwargs):
 def persist(*args, **kwargs):
     """Computes lazy objects and keeps their results in the scheduler; returns equivalent lazy
     objects that read the kept results (other arguments are returned as they are)."""
+    cluster = _scheduler.cluster()
+    if cluster is not None:
+        return cluster.persist_now(args)
     out = list(args)
     groups = {}
     for position, value in enumerate(args):
