@@ -1,11 +1,7 @@
-"""tessera on Dask's ``distributed``: a client of a Dask cluster, and tessera's lazy objects as
-Dask task graphs.
-
-``distributed`` places tasks on workers, moves data between them, spills, and recomputes what a
-lost worker held; tessera contributes the tasks. A Delayed call becomes a task calling the
-user's function (sent with cloudpickle, as Dask's are), keyed as it is locally, so the
-dashboard groups tasks under the same prefixes. ``distributed`` is imported only when a cluster
-client is made; the core package works without it."""
+"""tessera's Client on Dask's ``distributed``: ``distributed`` places tasks on workers, moves
+data between them, spills, and recomputes what a lost worker held; tessera's lazy objects give
+it their tasks (see tessera._dask_graph). Imported only when a cluster client is made; the core
+package works without ``distributed``."""
 
 from __future__ import annotations
 
@@ -16,86 +12,17 @@ except ImportError as error:  # an extra, not a dependency of the core package
     raise ImportError("running on a Dask cluster needs Dask's distributed: pip install 'tessera[distributed]'"
                       ) from error
 
-from . import _core, _scheduler
-from .delayed import Delayed, _is_cluster_future, _rebuild
+from . import _dask_graph, _scheduler
+from .delayed import Delayed, _is_cluster_future
 
 __all__ = ["ClusterClient"]
 
 
-# -- Delayed objects as Dask tasks ---------------------------------------------------------------
-def run_call(key, func, template, *values):
-    """A Delayed call on a worker; a failure keeps its type and message and names the task."""
-    try:
-        if func is None:
-            return _rebuild(template, values)
-        args, kwargs = _rebuild(template, values)
-        return func(*args, **kwargs)
-    except Exception as error:
-        error.add_note(f"[in task {key}]")
-        raise
+class TesseraWorkerPlugin(distributed.WorkerPlugin):
+    """Given to a cluster's workers: unpickling it there imports tessera's Dask support, so every
+    worker (also one joining later) reads tessera partitions sent to it."""
 
-
-class _NamingErrors:
-    """A submitted function whose failure names the task's key (as the in-process scheduler's
-    errors do); named and tokenized as the function itself, so keys keep its prefix."""
-
-    def __init__(self, func):
-        self.func = func
-        self.__name__ = dask.utils.funcname(func)
-
-    def __call__(self, *args, **kwargs):
-        try:
-            return self.func(*args, **kwargs)
-        except Exception as error:
-            key = getattr(distributed.worker.thread_state, "key", None)
-            if key is not None:
-                error.add_note(f"[in task {key}]")
-            raise
-
-    def __dask_tokenize__(self):
-        return ("tessera-call", dask.base.tokenize(self.func))
-
-
-def _argument(leaf, graph, stack):
-    """How a dependency reaches a task: the key of a task in the graph, or a cluster future."""
-    from dask._task_spec import TaskRef
-    if _is_cluster_future(leaf):
-        return leaf
-    if isinstance(leaf, Delayed):
-        if _is_cluster_future(leaf._call):
-            return leaf._call
-        stack.append(leaf)
-        return TaskRef(leaf.key)
-    return leaf.result()  # a future of the in-process scheduler: its value travels
-
-
-def delayed_graph(roots) -> dict:
-    """The Dask tasks behind Delayed objects (futures they read stay on the cluster)."""
-    from dask._task_spec import DataNode, Task
-    graph = {}
-    stack = list(roots)
-    while stack:
-        item = stack.pop()
-        key = item.key
-        if key in graph:
-            continue
-        call = item._call
-        if _is_cluster_future(call):
-            graph[key] = call
-        elif call is None:  # persisted by the in-process scheduler: its value travels
-            graph[key] = DataNode(key, _core.compute_nodes([item._node], _scheduler.current())[0])
-        else:
-            args = [_argument(leaf, graph, stack) for leaf in call.dependencies]
-            graph[key] = Task(key, run_call, key, call.func, call.template, *args)
-    return graph
-
-
-def persisted_delayed(dsk, length, rename=None):
-    """The Delayed a cluster persist returns: it reads the future holding the value."""
-    (future,) = dsk.values()
-    key = future.key
-    node = _core.make_node("future", None, future.result, [], key if isinstance(key, str) else str(key))
-    return Delayed(node, length, future)
+    idempotent = True
 
 
 # -- the client ----------------------------------------------------------------------------------
@@ -129,6 +56,8 @@ class ClusterClient:
                 address = self._cluster
             self._dask = distributed.Client(address, set_as_default=set_as_default, **kwargs)
             self._owns_client = True
+        # every worker (also one joining later) can read tessera partitions sent to it
+        self._dask.register_plugin(TesseraWorkerPlugin(), name="tessera")
         self._default = bool(set_as_default)
         self._previous = _scheduler.set_cluster(self) if self._default else None
         from .distributed import _clients
@@ -152,11 +81,11 @@ class ClusterClient:
     def submit(self, func, *args, **kwargs):
         """Starts func(*args, **kwargs) on a worker now (Delayed arguments are computed there
         first); returns a ``distributed.Future``."""
-        return self._dask.submit(_NamingErrors(func), *_resolve(self._dask, args), **_resolve(self._dask, kwargs))
+        return self._dask.submit(_dask_graph.NamingErrors(func), *_resolve(self._dask, args), **_resolve(self._dask, kwargs))
 
     def map(self, func, *iterables, **kwargs):
         iterables = [_resolve(self._dask, list(i)) for i in iterables]
-        return self._dask.map(_NamingErrors(func), *iterables, **kwargs)
+        return self._dask.map(_dask_graph.NamingErrors(func), *iterables, **kwargs)
 
     # -- collections -------------------------------------------------------------------------
     def compute(self, collections, sync=False, **kwargs):

@@ -45,6 +45,42 @@ class Collection:
         raise NotImplementedError(f"visualize() is not available for {type(self).__name__}")
 
 
+class DaskCollection:
+    """Dask's collection protocol for objects the engine lowers into tasks (DataFrame, Series,
+    Index, Scalar), so dask.compute, distributed's Client.compute / persist, futures_of and wait
+    take them: one task per partition (see tessera._dask_graph). A subclass gives
+    ``_finisher()`` (its result from its leaves' tables; it must pickle, as Dask may finalize
+    on a worker) and ``_cluster_persisted(holders)`` (the object holding persisted partitions)."""
+
+    __slots__ = ()
+
+    def __dask_graph__(self):
+        from ._dask_graph import lower
+        return lower(self._graph_leaves())[0]
+
+    def __dask_keys__(self):
+        from ._dask_graph import lower
+        return lower(self._graph_leaves())[1]
+
+    def __dask_tokenize__(self):
+        return repr(self.__dask_keys__())
+
+    __dask_optimize__ = None
+
+    def __dask_postcompute__(self):
+        from ._dask_graph import finish_partitions
+        return finish_partitions, (self._finisher(),)
+
+    def __dask_postpersist__(self):
+        from ._dask_graph import persisted_collection
+        return persisted_collection, (self,)
+
+    @staticmethod
+    def __dask_scheduler__(graph, keys, **kwargs):
+        from ._dask_graph import local_get
+        return local_get(graph, keys, **kwargs)
+
+
 def is_collection(value) -> bool:
     return isinstance(value, Collection)
 

@@ -211,7 +211,7 @@ class Delayed(Collection):
 
     # -- Dask's collection protocol (dask.compute, distributed's Client.compute / persist) ----
     def __dask_graph__(self):
-        from ._dask_cluster import delayed_graph
+        from ._dask_graph import delayed_graph
         return delayed_graph([self])
 
     @property
@@ -228,13 +228,13 @@ class Delayed(Collection):
         return _first, ()
 
     def __dask_postpersist__(self):
-        from ._dask_cluster import persisted_delayed
+        from ._dask_graph import persisted_delayed
         return persisted_delayed, (self._length,)
 
     def __dask_tokenize__(self):
         return self.key
 
-    __dask_scheduler__ = staticmethod(lambda graph, keys, **kwargs: _dask_threaded_get(graph, keys, **kwargs))
+    __dask_scheduler__ = staticmethod(lambda graph, keys, **kwargs: _dask_local_get(graph, keys, **kwargs))
 
     def _visual_nodes(self):
         seen, stack = set(), [self._node]
@@ -284,9 +284,9 @@ def _first(results):
     return results[0]
 
 
-def _dask_threaded_get(graph, keys, **kwargs):
-    import dask.threaded
-    return dask.threaded.get(graph, keys, **kwargs)
+def _dask_local_get(graph, keys, **kwargs):
+    from ._dask_graph import local_get
+    return local_get(graph, keys, **kwargs)
 
 
 def _apply(function, args, kwargs):

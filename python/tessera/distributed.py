@@ -179,12 +179,26 @@ def _check_retries(retries):
     return retries
 
 
-def _cluster_futures_in(value):
-    """The futures of a Dask cluster in `value`, collections persisted there included."""
-    if "distributed" not in sys.modules:
-        return []
-    import distributed
-    return distributed.futures_of(value)
+def _cluster_futures_in(value, out=None):
+    """The futures of a Dask cluster in `value` (nested lists, tuples, sets, dicts), those held
+    by collections persisted there included."""
+    out = [] if out is None else out
+    module = sys.modules.get("distributed")
+    if module is None:
+        return out
+    if isinstance(value, module.Future):
+        out.append(value)
+    elif isinstance(value, Delayed) and isinstance(value._call, module.Future):
+        out.append(value._call)
+    elif getattr(value, "_held_partitions", None):
+        out.extend(holder.future for holder in value._held_partitions)
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        for v in value:
+            _cluster_futures_in(v, out)
+    elif isinstance(value, dict):
+        for v in value.values():
+            _cluster_futures_in(v, out)
+    return out
 
 
 def _futures_in(value, out):

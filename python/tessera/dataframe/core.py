@@ -4,6 +4,7 @@ object) or ``persist()`` (partitions kept in the scheduler; a new collection rea
 
 from __future__ import annotations
 
+import functools
 import html
 import operator
 import os
@@ -12,7 +13,9 @@ import numpy as np
 import pandas as pd
 
 from .. import _core, _scheduler
-from ..base import Collection, parse_bytes, visualize
+from ..base import Collection, DaskCollection, parse_bytes, visualize
+from ..base import compute as _compute_together
+from ..base import persist as _persist_together
 from .._convert import (scalar_to_python, table_to_arrow, table_to_pandas, table_to_series,
                         to_engine_scalar)
 
@@ -117,7 +120,15 @@ def _reduction(name, result, ddof=False):
 
 
 
-class _Collection(Collection):
+def _first_table(convert, tables):
+    return convert(tables[0])
+
+
+def _index_of_table(table, name):
+    return pd.Index(table_to_series(table, name).values, name=name)
+
+
+class _Collection(DaskCollection, Collection):
     """What DataFrame, Series and Index share: partitions, divisions, compute and persist."""
 
     _d = None  # the engine object
@@ -125,6 +136,8 @@ class _Collection(Collection):
     # root's partitions, when it is known (columns of a frame, map_partitions and apply results,
     # arithmetic on them); lets results the engine cannot line up combine partition by partition
     _recipe = None
+    # on a Dask cluster, after persist: the futures of the partitions (see tessera._dask_graph)
+    _held_partitions = ()
 
     # -- the collection protocol of tessera.base ---------------------------------------------
     def _graph_leaves(self):
@@ -134,6 +147,18 @@ class _Collection(Collection):
 
     def _from_leaf_values(self, tables):
         return self._to_pandas(tables[0])
+
+    def _to_pandas(self, table):
+        return self._converter()(table)
+
+    def _finisher(self):
+        return functools.partial(_first_table, self._converter())
+
+    def _cluster_persisted(self, holders):
+        persisted = object.__new__(type(self))
+        persisted.__dict__.update(self.__dict__)
+        persisted.__dict__["_held_partitions"] = holders
+        return persisted
 
     @property
     def npartitions(self) -> int:
@@ -148,9 +173,15 @@ class _Collection(Collection):
         return self._d.known_divisions
 
     def compute(self, **kwargs):
+        if _scheduler.cluster() is not None:
+            return _compute_together(self)[0]
         return self._to_pandas(self._d.compute(_scheduler.current()))
 
     def persist(self, **kwargs):
+        """Computes the partitions and keeps them in the scheduler (on a cluster: on the
+        workers, held while the returned collection lives); the returned collection reads them."""
+        if _scheduler.cluster() is not None:
+            return _persist_together(self)[0]
         return self._wrap(self._d.persist(_scheduler.current()))
 
     def explain(self) -> str:
@@ -194,7 +225,7 @@ class _Collection(Collection):
         return table_to_arrow(self._frame_engine().compute(_scheduler.current())).__arrow_c_stream__(requested_schema)
 
 
-class Scalar(Collection):
+class Scalar(DaskCollection, Collection):
     """A lazy single value: the result of a reduction, or arithmetic on such results
     (``df.x.sum() / df.x.count()``), computed together in one graph."""
 
@@ -228,6 +259,8 @@ class Scalar(Collection):
         return _pandas_dtype(self._d.dtype)
 
     def compute(self, **kwargs):
+        if _scheduler.cluster() is not None:
+            return _compute_together(self)[0]
         if self._combine is None:
             return scalar_to_python(self._d.compute(_scheduler.current()))
         tables = _core.compute_all(self._leaves, _scheduler.current())
@@ -235,7 +268,13 @@ class Scalar(Collection):
 
     def _finish(self, values):
         """This Scalar's value from its leaves' values."""
-        return values[0] if self._combine is None else self._combine(*values)
+        return _finish_values(self._combine, values)
+
+    def _finisher(self):
+        return functools.partial(_scalar_result, self._combine)
+
+    def _cluster_persisted(self, futures):
+        return self  # a reduction's value is small: computing it again is cheap
 
     def explain(self) -> str:
         return "\n".join(leaf.explain() for leaf in self._leaves)
@@ -254,19 +293,34 @@ class Scalar(Collection):
         raise TypeError("a lazy tessera Scalar has no truth value; call compute() first")
 
 
+def _finish_values(combine, values):
+    return values[0] if combine is None else combine(*values)
+
+
+def _scalar_result(combine, tables):
+    return _finish_values(combine, [scalar_to_python(_core.scalar_of_table(t)) for t in tables])
+
+
 def _scalar_operator(op, reflected=False):
     def method(self, other):
         if isinstance(other, (Series, DataFrame)):
             return NotImplemented
         mine = len(self._leaves)
+        mine_combine = self._combine
         if isinstance(other, Scalar):
-            leaves = self._leaves + other._leaves
-            theirs = other._finish
-        else:
-            leaves, theirs = self._leaves, (lambda *_: other)
+            leaves, theirs_combine = self._leaves + other._leaves, other._combine
 
+            def theirs(values):
+                return _finish_values(theirs_combine, values)
+        else:
+            leaves, constant = self._leaves, other
+
+            def theirs(values):
+                return constant
+
+        # closures over functions and values only: the combination travels to a cluster's workers
         def combine(*values):
-            a, b = self._finish(list(values[:mine])), theirs(list(values[mine:]))
+            a, b = _finish_values(mine_combine, list(values[:mine])), theirs(list(values[mine:]))
             return op(b, a) if reflected else op(a, b)
         return Scalar(None, leaves, combine)
     return method
@@ -279,8 +333,15 @@ for _name, _op in [("add", operator.add), ("sub", operator.sub), ("mul", operato
     setattr(Scalar, f"__r{_name}__", _scalar_operator(_op, reflected=True))
 for _name, _op in [("lt", operator.lt), ("le", operator.le), ("gt", operator.gt), ("ge", operator.ge)]:
     setattr(Scalar, f"__{_name}__", _scalar_operator(_op))
-Scalar.__neg__ = lambda self: Scalar(None, self._leaves, lambda *v: -self._finish(list(v)))
-Scalar.__abs__ = lambda self: Scalar(None, self._leaves, lambda *v: abs(self._finish(list(v))))
+def _scalar_unary(op):
+    def method(self):
+        inner = self._combine
+        return Scalar(None, self._leaves, lambda *v: op(_finish_values(inner, list(v))))
+    return method
+
+
+Scalar.__neg__ = _scalar_unary(operator.neg)
+Scalar.__abs__ = _scalar_unary(operator.abs)
 del _name, _op
 
 
@@ -303,8 +364,8 @@ class DataFrame(_Collection):
     def _from_frame(frame):
         return frame
 
-    def _to_pandas(self, table):
-        return table_to_pandas(table)
+    def _converter(self):
+        return table_to_pandas
 
     @property
     def columns(self) -> pd.Index:
@@ -344,6 +405,8 @@ class DataFrame(_Collection):
         return self.partitions[n]
 
     def __len__(self):
+        if _scheduler.cluster() is not None:
+            return int(_compute_together(self.map_partitions(len).sum())[0])
         return self._d.len(_scheduler.current())
 
     def __dir__(self):
@@ -688,8 +751,8 @@ class Series(_Collection):
     def _from_frame(self, frame):
         return Series(frame._d.column(frame._d.columns[0])).rename(self.name)
 
-    def _to_pandas(self, table):
-        return table_to_series(table, self._pandas_name())
+    def _converter(self):
+        return functools.partial(table_to_series, name=self._pandas_name())
 
     def _pandas_name(self):
         return self._d.name if self._d.name != "" else None
@@ -739,6 +802,8 @@ class Series(_Collection):
         return table_to_series(self._d.to_frame().meta(), self._pandas_name())
 
     def __len__(self):
+        if _scheduler.cluster() is not None:
+            return int(_compute_together(self.map_partitions(len).sum())[0])
         return self._d.to_frame().len(_scheduler.current())
 
     def __bool__(self):
@@ -917,9 +982,8 @@ class Series(_Collection):
 class Index(Series):
     """The index of a frame, as a lazy collection; computes to a pandas Index."""
 
-    def _to_pandas(self, table):
-        series = table_to_series(table, self._pandas_name())
-        return pd.Index(series.values, name=self._pandas_name())
+    def _converter(self):
+        return functools.partial(_index_of_table, name=self._pandas_name())
 
 
 def _structure_html(collection, kind):

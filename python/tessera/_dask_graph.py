@@ -1,0 +1,221 @@
+"""tessera's lazy objects as Dask task graphs, and tessera partitions in Dask's serialisation.
+
+A Delayed call becomes a task calling the user's function (sent with cloudpickle, as Dask's
+are). A DataFrame collection is lowered by the engine into tasks as data (an operation name, its
+serialised parameters and its inputs), each run on a worker by ``_core.run_operation`` with the
+GIL released. Keys are the engine's own (``read-csv-<token>``, ...), so Dask's dashboard groups
+the tasks under those prefixes. Partitions cross processes as a small header and one frame per
+buffer (no pickling of their data, no copy when read), and ``dask.sizeof`` knows their bytes, so
+workers account for, spill and pause on them as on any other data.
+
+Persisted partitions stay on the workers as futures. While a persisted collection lives, any
+graph whose tasks have the same keys reads the futures instead of computing those tasks again."""
+
+from __future__ import annotations
+
+import copyreg
+import weakref
+
+import dask.base
+import dask.utils
+from dask._task_spec import DataNode, Task, TaskRef
+
+from . import _core, _scheduler
+from .delayed import Delayed, _is_cluster_future, _rebuild
+
+def run_call(key, func, template, *values):
+    """A Delayed call on a worker; a failure keeps its type and message and names the task."""
+    try:
+        if func is None:
+            return _rebuild(template, values)
+        args, kwargs = _rebuild(template, values)
+        return func(*args, **kwargs)
+    except Exception as error:
+        error.add_note(f"[in task {key}]")
+        raise
+
+
+class NamingErrors:
+    """A submitted function whose failure names the task's key (as the in-process scheduler's
+    errors do); named and tokenized as the function itself, so keys keep its prefix."""
+
+    def __init__(self, func):
+        self.func = func
+        self.__name__ = dask.utils.funcname(func)
+
+    def __call__(self, *args, **kwargs):
+        try:
+            return self.func(*args, **kwargs)
+        except Exception as error:
+            from distributed.worker import thread_state
+            key = getattr(thread_state, "key", None)
+            if key is not None:
+                error.add_note(f"[in task {key}]")
+            raise
+
+    def __dask_tokenize__(self):
+        return ("tessera-call", dask.base.tokenize(self.func))
+
+
+def _argument(leaf, graph, stack):
+    """How a dependency reaches a task: the key of a task in the graph, or a cluster future."""
+    if _is_cluster_future(leaf):
+        return leaf
+    if isinstance(leaf, Delayed):
+        if _is_cluster_future(leaf._call):
+            return leaf._call
+        stack.append(leaf)
+        return TaskRef(leaf.key)
+    return leaf.result()  # a future of the in-process scheduler: its value travels
+
+
+def delayed_graph(roots) -> dict:
+    """The Dask tasks behind Delayed objects (futures they read stay on the cluster)."""
+    graph = {}
+    stack = list(roots)
+    while stack:
+        item = stack.pop()
+        key = item.key
+        if key in graph:
+            continue
+        call = item._call
+        if _is_cluster_future(call):
+            graph[key] = call
+        elif call is None:  # persisted by the in-process scheduler: its value travels
+            graph[key] = DataNode(key, _core.compute_nodes([item._node], _scheduler.current())[0])
+        else:
+            args = [_argument(leaf, graph, stack) for leaf in call.dependencies]
+            graph[key] = Task(key, run_call, key, call.func, call.template, *args)
+    return graph
+
+
+def persisted_delayed(dsk, length, rename=None):
+    """The Delayed a cluster persist returns: it reads the future holding the value."""
+    (future,) = dsk.values()
+    key = future.key
+    node = _core.make_node("future", None, future.result, [], key if isinstance(key, str) else str(key))
+    return Delayed(node, length, future)
+
+
+# -- DataFrame collections as Dask tasks ---------------------------------------------------------
+def run_operation(key, operation, params, *inputs):
+    """One lowered engine task on a worker; a failure keeps its type and message and names the
+    task."""
+    try:
+        return _core.run_operation(operation, params, list(inputs))
+    except Exception as error:
+        error.add_note(f"[in task {key}]")
+        raise
+
+
+class _Held:
+    """A persisted partition's future; graphs read it while a persisted collection holds this."""
+
+    __slots__ = ("future", "__weakref__")
+
+    def __init__(self, future):
+        self.future = future
+
+
+_held = weakref.WeakValueDictionary()  # key -> _Held
+
+
+def _input(arg):
+    if type(arg) is tuple and len(arg) == 3 and arg[0] == "key":
+        return TaskRef((arg[1], arg[2]))
+    return arg
+
+
+def lower(leaves) -> tuple:
+    """(graph, keys): the Dask tasks computing engine objects partition by partition, and per
+    object the keys of its partitions. Tasks whose results are held on the cluster are read from
+    there, and what only they needed is left out."""
+    tasks, outputs = _core.lower_tasks(list(leaves), True)
+    graph = {}
+    for name, index, operation, params, args in tasks:
+        key = (name, index)
+        held = _held.get(key)
+        if held is not None:
+            graph[key] = held.future
+        else:
+            graph[key] = Task(key, run_operation, key, operation, params, *[_input(a) for a in args])
+    keys = [[(name, index) for name, index in output] for output in outputs]
+    needed, stack = {}, [k for output in keys for k in output]
+    while stack:
+        key = stack.pop()
+        if key in needed or key not in graph:
+            continue
+        needed[key] = graph[key]
+        if isinstance(graph[key], Task):
+            stack.extend(graph[key].dependencies)
+    return needed, keys
+
+
+def _concat(partitions):
+    if len(partitions) == 1:
+        return partitions[0]
+    return _core.from_tables(list(partitions), None).compute(None)
+
+
+def finish_partitions(results, finisher):
+    """A collection's result from its partitions' values (runs where Dask finalizes)."""
+    return finisher([_concat(partitions) for partitions in results])
+
+
+def persisted_collection(dsk, collection, rename=None):
+    """The collection a cluster persist returns: the same lazy object, holding its partitions'
+    futures, so graphs built on it read them (releasing it releases them)."""
+    holders = []
+    for key, future in dsk.items():
+        holder = _held.get(key)
+        if holder is None or holder.future.key != future.key:
+            holder = _Held(future)
+            _held[key] = holder
+        holders.append(holder)
+    return collection._cluster_persisted(holders)
+
+
+def local_get(graph, keys, **kwargs):
+    """dask.compute of tessera objects without a cluster: Dask's threads run the tasks."""
+    import dask.threaded
+    return dask.threaded.get(graph, keys, **kwargs)
+
+
+# -- partitions in Dask's serialisation ----------------------------------------------------------
+def _partition_types() -> list:
+    """The engine's partition classes: those with serialize() and nbytes."""
+    return [cls for cls in vars(_core).values()
+            if isinstance(cls, type) and hasattr(cls, "serialize") and hasattr(cls, "nbytes")]
+
+
+def _serialize_partition(partition):
+    header, frames = partition.serialize()
+    return {"tessera": header}, list(frames)
+
+
+def _deserialize_partition(header, frames):
+    return _core.deserialize_partition(header["tessera"], frames)
+
+
+def _reduce_partition(partition):
+    import pickle
+    header, frames = partition.serialize()
+    # pickle protocol 5 hands PickleBuffers to distributed as frames of their own (no copy)
+    return _core.deserialize_partition, (header, [pickle.PickleBuffer(f) for f in frames])
+
+
+def _register_partitions():
+    from dask.sizeof import sizeof
+    try:
+        from distributed.protocol import dask_deserialize, dask_serialize
+    except ImportError:
+        dask_serialize = dask_deserialize = None
+    for cls in _partition_types():
+        sizeof.register(cls)(lambda partition: int(partition.nbytes))
+        copyreg.pickle(cls, _reduce_partition)
+        if dask_serialize is not None:
+            dask_serialize.register(cls)(_serialize_partition)
+            dask_deserialize.register(cls)(_deserialize_partition)
+
+
+_register_partitions()
