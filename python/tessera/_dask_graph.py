@@ -99,17 +99,17 @@ def persisted_delayed(dsk, length, rename=None):
 
 # -- DataFrame collections as Dask tasks ---------------------------------------------------------
 def run_operation(key, operation, params, *inputs):
-    """One lowered engine task on a worker; a failure keeps its type and message and names the
-    task."""
+    """One lowered engine task on a worker (the GIL released while it runs); a failure keeps its
+    type and message and names the task."""
     try:
-        return _core.run_operation(operation, params, list(inputs))
+        return _core.run_operation(operation, params, list(inputs), key)
     except Exception as error:
         error.add_note(f"[in task {key}]")
         raise
 
 
 class _Held:
-    """A persisted partition's future; graphs read it while a persisted collection holds this."""
+    """A persisted partition's future, held by the persisted collection (and graphs reading it)."""
 
     __slots__ = ("future", "__weakref__")
 
@@ -117,7 +117,7 @@ class _Held:
         self.future = future
 
 
-_held = weakref.WeakValueDictionary()  # key -> _Held
+_held = weakref.WeakValueDictionary()  # (name, index) -> _Held of a live persisted collection
 
 
 def _input(arg):
@@ -128,33 +128,34 @@ def _input(arg):
 
 def lower(leaves) -> tuple:
     """(graph, keys): the Dask tasks computing engine objects partition by partition, and per
-    object the keys of its partitions. Tasks whose results are held on the cluster are read from
-    there, and what only they needed is left out."""
+    object the keys of its partitions. Partitions persisted on the cluster enter as their
+    futures."""
     tasks, outputs = _core.lower_tasks(list(leaves), True)
     graph = {}
     for name, index, operation, params, args in tasks:
         key = (name, index)
-        held = _held.get(key)
-        if held is not None:
-            graph[key] = held.future
-        else:
-            graph[key] = Task(key, run_operation, key, operation, params, *[_input(a) for a in args])
+        graph[key] = Task(key, run_operation, key, operation, params, *[_input(a) for a in args])
     keys = [[(name, index) for name, index in output] for output in outputs]
-    needed, stack = {}, [k for output in keys for k in output]
-    while stack:
-        key = stack.pop()
-        if key in needed or key not in graph:
-            continue
-        needed[key] = graph[key]
-        if isinstance(graph[key], Task):
-            stack.extend(graph[key].dependencies)
-    return needed, keys
+    references = {d for task in graph.values() for d in task.dependencies} | {k for ks in keys for k in ks}
+    for key in references - graph.keys():
+        held = _held.get(key)
+        if held is None:
+            raise ValueError(f"partition {key} of a collection persisted on the cluster was released (its "
+                             "persisted collection was deleted); keep the collection persist() returned, or "
+                             "persist again")
+        graph[key] = held.future
+    return graph, keys
+
+
+def _table(value):
+    return value.table() if isinstance(value, _core.Partition) else value
 
 
 def _concat(partitions):
-    if len(partitions) == 1:
-        return partitions[0]
-    return _core.from_tables(list(partitions), None).compute(None)
+    tables = [_table(p) for p in partitions]
+    if len(tables) == 1:
+        return tables[0]
+    return _core.from_tables(tables, None).compute(None)
 
 
 def finish_partitions(results, finisher):
@@ -163,16 +164,19 @@ def finish_partitions(results, finisher):
 
 
 def persisted_collection(dsk, collection, rename=None):
-    """The collection a cluster persist returns: the same lazy object, holding its partitions'
-    futures, so graphs built on it read them (releasing it releases them)."""
+    """The collection a cluster persist returns: it reads partitions held under the futures'
+    keys, and holds the futures (releasing the collection releases them)."""
+    if len(collection._graph_leaves()) != 1:  # a combined Scalar: computing it again is cheap
+        return collection
+    (keys,) = collection.__dask_keys__()
     holders = []
-    for key, future in dsk.items():
+    for key in keys:
         holder = _held.get(key)
-        if holder is None or holder.future.key != future.key:
-            holder = _Held(future)
+        if holder is None:
+            holder = _Held(dsk[key])
             _held[key] = holder
         holders.append(holder)
-    return collection._cluster_persisted(holders)
+    return collection._cluster_persisted(keys, holders)
 
 
 def local_get(graph, keys, **kwargs):

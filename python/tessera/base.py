@@ -54,13 +54,21 @@ class DaskCollection:
 
     __slots__ = ()
 
-    def __dask_graph__(self):
+    def _dask_lowered(self):
+        """(graph, keys), lowered once per engine objects (Dask asks for both several times)."""
         from ._dask_graph import lower
-        return lower(self._graph_leaves())[0]
+        leaves = self._graph_leaves()
+        cached = self.__dict__.get("_dask_lowering")
+        if cached is None or len(cached[0]) != len(leaves) or any(a is not b for a, b in zip(cached[0], leaves)):
+            cached = (leaves, lower(leaves))
+            object.__setattr__(self, "_dask_lowering", cached)
+        return cached[1]
+
+    def __dask_graph__(self):
+        return self._dask_lowered()[0]
 
     def __dask_keys__(self):
-        from ._dask_graph import lower
-        return lower(self._graph_leaves())[1]
+        return self._dask_lowered()[1]
 
     def __dask_tokenize__(self):
         return repr(self.__dask_keys__())

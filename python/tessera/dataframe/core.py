@@ -154,11 +154,17 @@ class _Collection(DaskCollection, Collection):
     def _finisher(self):
         return functools.partial(_first_table, self._converter())
 
-    def _cluster_persisted(self, holders):
-        persisted = object.__new__(type(self))
-        persisted.__dict__.update(self.__dict__)
-        persisted.__dict__["_held_partitions"] = holders
+    def _cluster_persisted(self, keys, holders):
+        """This collection over its partitions persisted on a cluster under `keys`; it holds
+        their futures (`holders`) while it lives."""
+        (leaf,) = self._graph_leaves()
+        persisted = self._rewrap(_core.from_persisted(leaf, keys))
+        object.__setattr__(persisted, "_held_partitions", holders)
         return persisted
+
+    def _rewrap(self, engine):
+        """A collection of this kind over another engine object of the same shape."""
+        return self._wrap(engine)
 
     @property
     def npartitions(self) -> int:
@@ -273,7 +279,7 @@ class Scalar(DaskCollection, Collection):
     def _finisher(self):
         return functools.partial(_scalar_result, self._combine)
 
-    def _cluster_persisted(self, futures):
+    def _cluster_persisted(self, keys, holders):
         return self  # a reduction's value is small: computing it again is cheap
 
     def explain(self) -> str:
@@ -984,6 +990,9 @@ class Index(Series):
 
     def _converter(self):
         return functools.partial(_index_of_table, name=self._pandas_name())
+
+    def _rewrap(self, engine):
+        return Index(engine)
 
 
 def _structure_html(collection, kind):

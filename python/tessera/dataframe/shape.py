@@ -170,6 +170,9 @@ class ShapedFrame(DataFrame):
     def _converter(self):
         return functools.partial(_shaped_frame, self._shape, super()._converter())
 
+    def _rewrap(self, engine):
+        return ShapedFrame(engine, self._shape)
+
     def persist(self, **kwargs):
         if _scheduler.cluster() is not None:
             return super().persist()
@@ -277,6 +280,9 @@ class ShapedSeries(Series):
 
     def _converter(self):
         return functools.partial(_shaped_column, self._shape, self._column, self._name)
+
+    def _rewrap(self, frame_engine):
+        return ShapedSeries(frame_engine, self._column, self._name, self._shape)
 
     @property
     def name(self):
