@@ -22,15 +22,13 @@ from tessera import _core  # noqa: E402
 from tessera.dataframe.utils import assert_eq  # noqa: E402
 from tessera.distributed import Client  # noqa: E402
 
+from cluster_lesson import DATES, PAYMENTS, lesson  # noqa: E402
+
 if not hasattr(_core, "lower_tasks"):
     pytest.skip("this engine build cannot lower DataFrame graphs into tasks as data (tessera._core.lower_tasks)",
                 allow_module_level=True)
 
 cloudpickle.register_pickle_by_value(sys.modules[__name__])
-
-DATES = ["tpep_pickup_datetime", "tpep_dropoff_datetime"]
-PAYMENTS = pd.DataFrame({"payment_type": [1, 2, 3, 4, 5], "payment_name": ["card", "cash", "none", "dispute", "?"]})
-
 
 @pytest.fixture(scope="module")
 def taxi_glob(tmp_path_factory):
@@ -42,25 +40,6 @@ def taxi_glob(tmp_path_factory):
 @pytest.fixture(scope="module")
 def pdf(taxi_glob):
     return pd.concat([pd.read_csv(p, parse_dates=DATES) for p in sorted(glob.glob(taxi_glob))], ignore_index=True)
-
-
-def lesson(df):
-    """The taxi lesson's results from a persisted frame (as the tutorial computes them)."""
-    by_time = df.set_index("tpep_pickup_datetime").persist()
-    payments = dd.from_pandas(PAYMENTS, npartitions=1)
-    return {
-        "len": len(df),
-        "passengers": df.passenger_count.sum().compute(),
-        "tip_mean": df.tip_amount.mean().compute(),
-        "tip_fraction": (df.tip_amount / df.fare_amount)[df.fare_amount > 0].mean().compute(),
-        "long_trips": df[df.trip_distance > 10].compute(),
-        "tip_by_passengers": df.groupby(df.passenger_count).tip_amount.mean().compute(),
-        "payments": df.payment_type.value_counts().compute(),
-        "divisions": by_time.divisions,
-        "one_day": by_time.loc["2015-01-05"].compute(),
-        "hourly": by_time.passenger_count.resample("1h").mean().compute(),
-        "named": df.merge(payments, on="payment_type")[["payment_name", "total_amount"]].compute(),
-    }
 
 
 @pytest.fixture(scope="module")
