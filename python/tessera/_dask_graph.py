@@ -179,6 +179,24 @@ def persisted_collection(dsk, collection, rename=None):
     return collection._cluster_persisted(keys, holders)
 
 
+def end_rows(client, frame, n, last=False):
+    """head(n) / tail(n) of an engine frame on a cluster, as a table: its first (last)
+    partitions are computed there, one at a time, until they hold n rows."""
+    order = range(frame.npartitions - 1, -1, -1) if last else range(frame.npartitions)
+    tables, rows = [], 0
+    for i in order:
+        graph, (keys,) = lower([frame.partitions([i])])
+        table = _concat(client.get(graph, keys))
+        tables.append(table)
+        rows += table.num_rows
+        if rows >= n:
+            break
+    if last:
+        tables.reverse()
+    local = _core.from_tables(tables, None)
+    return local.tail(n, None) if last else local.head(n, None)
+
+
 def local_get(graph, keys, **kwargs):
     """dask.compute of tessera objects without a cluster: Dask's threads run the tasks."""
     import dask.threaded

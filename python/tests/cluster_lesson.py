@@ -15,6 +15,8 @@ def lesson(df):
     payments = dd.from_pandas(PAYMENTS, npartitions=1)
     return {
         "len": len(df),
+        "head": df.head(10),
+        "tail": by_time.passenger_count.tail(5),
         "passengers": df.passenger_count.sum().compute(),
         "tip_mean": df.tip_amount.mean().compute(),
         "tip_fraction": (df.tip_amount / df.fare_amount)[df.fare_amount > 0].mean().compute(),

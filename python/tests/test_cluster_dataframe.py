@@ -76,6 +76,7 @@ def test_taxi_lesson_matches_the_local_scheduler_and_pandas(client, taxi_glob, p
     assert held_on_workers(client, df) == (df.npartitions, True)
     remote = lesson(df)
     assert remote["len"] == local["len"] == len(pdf)
+    assert_eq(remote["head"], pdf.head(10), check_index=False)
     assert remote["passengers"] == local["passengers"] == pdf.passenger_count.sum()
     assert remote["tip_mean"] == pytest.approx(pdf.tip_amount.mean())
     positive = pdf.fare_amount > 0
@@ -89,7 +90,7 @@ def test_taxi_lesson_matches_the_local_scheduler_and_pandas(client, taxi_glob, p
     assert_eq(remote["hourly"], by_time.passenger_count.resample("1h").mean())
     named = pdf.merge(PAYMENTS, on="payment_type")[["payment_name", "total_amount"]]
     assert_eq(remote["named"], named, sort_results=True, check_index=False)
-    for name in ("long_trips", "tip_by_passengers", "payments", "one_day", "hourly"):
+    for name in ("head", "tail", "long_trips", "tip_by_passengers", "payments", "one_day", "hourly"):
         pd.testing.assert_frame_equal(pd.DataFrame(remote[name]), pd.DataFrame(local[name]))
 
 

@@ -120,6 +120,18 @@ def _reduction(name, result, ddof=False):
 
 
 
+def _end_rows(engine, n, last=False):
+    """The first (last) n rows of an engine frame or Series, as a table."""
+    cluster = _scheduler.cluster()
+    if cluster is None and not last:
+        return engine.head(n, _scheduler.current())
+    frame = engine if isinstance(engine, _core.DataFrame) else engine.to_frame()
+    if cluster is None:
+        return frame.tail(n, _scheduler.current())
+    from .._dask_graph import end_rows
+    return end_rows(cluster.dask_client, frame, n, last)
+
+
 def _first_table(convert, tables):
     return convert(tables[0])
 
@@ -674,10 +686,10 @@ class DataFrame(_Collection):
         for Dask's spelling; every needed partition is read)."""
         if not compute:
             raise NotImplementedError("head(compute=False) is not supported; use partitions[0]")
-        return table_to_pandas(self._d.head(n, _scheduler.current()))
+        return table_to_pandas(_end_rows(self._d, n))
 
     def tail(self, n=5, compute=True):
-        return table_to_pandas(self._d.tail(n, _scheduler.current()))
+        return table_to_pandas(_end_rows(self._d, n, last=True))
 
     def to_pandas(self):
         return self.compute()
@@ -976,10 +988,10 @@ class Series(_Collection):
         return _map_partitions(self, lambda s: s.map(arg), (), {}, meta, name="map")
 
     def head(self, n=5, compute=True):
-        return table_to_series(self._d.head(n, _scheduler.current()), self._pandas_name())
+        return table_to_series(_end_rows(self._d, n), self._pandas_name())
 
     def tail(self, n=5, compute=True):
-        return table_to_series(self._d.to_frame().tail(n, _scheduler.current()), self._pandas_name())
+        return table_to_series(_end_rows(self._d, n, last=True), self._pandas_name())
 
     def to_pandas(self):
         return self.compute()

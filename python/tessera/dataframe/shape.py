@@ -22,7 +22,7 @@ import pandas as pd
 
 from .. import _scheduler
 from .._convert import table_to_pandas
-from .core import DataFrame, Series
+from .core import DataFrame, Series, _end_rows
 
 # Marks a text value that holds a pickled object; text values without it stay text.
 _OBJECT_MARK = "\x00tessera-object:"
@@ -307,10 +307,10 @@ class ShapedSeries(Series):
         return ShapedSeries(self._frame_d.persist(_scheduler.current()), self._column, self._name, self._shape)
 
     def head(self, n=5, compute=True):
-        return self._to_pandas(self._frame_d.head(n, _scheduler.current()))
+        return self._to_pandas(_end_rows(self._frame_d, n))
 
     def tail(self, n=5, compute=True):
-        return self._to_pandas(self._frame_d.tail(n, _scheduler.current()))
+        return self._to_pandas(_end_rows(self._frame_d, n, last=True))
 
     def rename(self, name):
         return ShapedSeries(self._frame_d, self._column, name, self._shape)
