@@ -43,8 +43,10 @@ class ClusterClient:
     the default client, their ``compute()`` / ``persist()`` run on the cluster."""
 
     def __init__(self, address=None, n_workers=None, threads_per_worker=None, memory_limit="auto",
-                 set_as_default=True, processes=False, dashboard_address=":8787", **kwargs):
-        kwargs.pop("spill_directory", None)  # the workers' own setting (distributed's temporary-directory)
+                 set_as_default=True, processes=False, dashboard_address=":8787", spill_directory="", **kwargs):
+        if spill_directory and address is not None:
+            raise ValueError("spill_directory= applies to workers this client starts; workers of a running "
+                             "cluster spill where they were told (dask worker --local-directory DIR)")
         self._cluster = None
         if isinstance(address, distributed.Client):
             self._dask, self._owns_client = address, False
@@ -52,7 +54,7 @@ class ClusterClient:
             if address is None:
                 self._cluster = distributed.LocalCluster(
                     n_workers=n_workers, threads_per_worker=threads_per_worker, memory_limit=memory_limit,
-                    processes=True, dashboard_address=dashboard_address)
+                    processes=True, dashboard_address=dashboard_address, local_directory=spill_directory or None)
                 address = self._cluster
             self._dask = distributed.Client(address, set_as_default=set_as_default, **kwargs)
             self._owns_client = True
