@@ -158,8 +158,8 @@ Series Binary(const std::string& op, nb::handle lhs, nb::handle rhs) {
   throw TypeError("unsupported operands for " + op + ": neither is a Series");
 }
 
-// A Python function over one partition: takes and returns tessera._core.Table objects (the
-// package converts to and from pandas around the user's function). Called on worker threads.
+}  // namespace
+
 std::function<TablePtr(const TablePtr&)> PartitionFunction(nb::object function) {
   auto holder = std::shared_ptr<nb::object>(new nb::object(std::move(function)), [](nb::object* p) {
     if (InterpreterAlive()) {
@@ -176,6 +176,18 @@ std::function<TablePtr(const TablePtr&)> PartitionFunction(nb::object function) 
     return UnwrapTable(result, "map_partitions function");
   };
 }
+
+expr::PortableFunction PortablePython(nb::handle function) {
+  auto held = HoldObject(function);
+  return {"python", [held]() -> std::string {
+            nb::gil_scoped_acquire gil;
+            nb::bytes bytes = nb::cast<nb::bytes>(nb::module_::import_("cloudpickle").attr("dumps")(
+                nb::handle(static_cast<PyObject*>(const_cast<void*>(held.get())))));
+            return std::string(bytes.c_str(), bytes.size());
+          }};
+}
+
+namespace {
 
 TablePtr OptionalTable(nb::handle table) { return table.is_none() ? nullptr : UnwrapTable(table, "meta"); }
 
@@ -497,7 +509,9 @@ void BindDataFrame(nb::module_& m) {
         return Released(h, [&](auto& x) { return d.to_csv(pattern, options, x); });
       }, nb::arg("pattern"), nb::arg("index"), nb::arg("sep"), nb::arg("na_rep"), nb::arg("scheduler").none() = nb::none())
       .def("map_partitions", [](const DataFrame& d, nb::object function, nb::handle meta, std::string name) {
-        return d.map_partitions(PartitionFunction(std::move(function)), OptionalTable(meta), std::move(name));
+        expr::PortableFunction portable = PortablePython(function);
+        return d.map_partitions(PartitionFunction(std::move(function)), OptionalTable(meta), std::move(name),
+                                std::move(portable));
       })
       .def("head", [](const DataFrame& d, int64_t n, SchedulerArg h) { return WrapTable(Released(h, [&](auto& x) { return d.head(n, x); })); },
            nb::arg("n"), nb::arg("scheduler").none() = nb::none())

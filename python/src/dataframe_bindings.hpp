@@ -5,8 +5,10 @@
 
 #include <nanobind/nanobind.h>
 
+#include <functional>
 #include <memory>
 
+#include "tessera/expr/node.hpp"
 #include "tessera/sched/scheduler.hpp"
 
 namespace tessera::python {
@@ -23,5 +25,13 @@ struct SchedulerHandle {
 sched::Scheduler& SchedulerOf(const SchedulerHandle* handle);
 
 void BindDataFrame(nb::module_& m);
+
+/// A Python function over one partition as the engine calls it: takes and returns
+/// tessera._core.Table objects (the package converts to and from pandas around the user's
+/// function). Called on worker threads; takes the GIL.
+std::function<TablePtr(const TablePtr&)> PartitionFunction(nb::object function);
+/// How that function leaves the process: cloudpickle's bytes, read back by the "python"
+/// partition function reader (registered by BindCluster).
+expr::PortableFunction PortablePython(nb::handle function);
 
 }  // namespace tessera::python

@@ -2,6 +2,7 @@
 // exceptions of the same meaning (KeyError, TypeError, ValueError, OSError, MemoryError, ...).
 #include <nanobind/nanobind.h>
 
+#include "cluster_bindings.hpp"
 #include "dataframe_bindings.hpp"
 #include "delayed_bindings.hpp"
 #include "python_value.hpp"
@@ -58,4 +59,5 @@ NB_MODULE(_core, m) {
   tessera::python::BindDelayed(m);
   tessera::python::BindDashboard(m);
   tessera::python::BindByteSize(m);
+  tessera::python::BindCluster(m);
 }

@@ -30,6 +30,13 @@ class Scalar {
   }
   /// Any integer-backed type (int8..int64, timestamp, duration, date) holding `value`.
   static Scalar OfInt(DataType type, int64_t value) { return Scalar(type, value); }
+  /// The same for the types held as double (float32, float64), uint64 and text (string,
+  /// categorical): how a scalar written as bytes is rebuilt with its exact type.
+  static Scalar OfDouble(DataType type, double value) { return Scalar(type, value); }
+  static Scalar OfUInt64(DataType type, uint64_t value) { return Scalar(type, value); }
+  static Scalar OfString(DataType type, std::string value) { return Scalar(type, std::move(value)); }
+  /// Which alternative holds the value: 0 null, 1 bool, 2 int64, 3 uint64, 4 double, 5 string.
+  size_t storage_index() const { return value_.index(); }
 
   DataType type() const { return type_; }
   bool is_valid() const { return !std::holds_alternative<std::monostate>(value_); }

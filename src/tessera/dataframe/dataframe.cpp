@@ -353,8 +353,10 @@ GroupBy DataFrame::groupby(const Series& key) const {
   return GroupBy(with_key.node(), {"__key"}, {}, key.name());
 }
 
-DataFrame DataFrame::map_partitions(std::function<TablePtr(const TablePtr&)> function, TablePtr meta, std::string name) const {
-  return DataFrame(expr::MapPartitionsNode::Make(node_, std::move(function), std::move(meta), std::move(name), true));
+DataFrame DataFrame::map_partitions(std::function<TablePtr(const TablePtr&)> function, TablePtr meta, std::string name,
+                                    expr::PortableFunction portable) const {
+  return DataFrame(expr::MapPartitionsNode::Make(node_, std::move(function), std::move(meta), std::move(name), true,
+                                                 std::move(portable)));
 }
 
 TablePtr DataFrame::head(int64_t n, sched::Scheduler& scheduler) const {

@@ -406,9 +406,10 @@ class DataFrame {
                                   sched::Scheduler& scheduler = sched::DefaultScheduler()) const;
 
   /// `function` on every partition; `meta` declares its output (an empty table; null = run the
-  /// function on an empty partition to find out). Each result must match meta.
+  /// function on an empty partition to find out). Each result must match meta. `portable`
+  /// says how the function leaves the process (without it the frame runs only in this one).
   DataFrame map_partitions(std::function<TablePtr(const TablePtr&)> function, TablePtr meta = nullptr,
-                           std::string name = "") const;
+                           std::string name = "", expr::PortableFunction portable = {}) const;
 
   /// The first n rows, computing only the partitions they need.
   TablePtr head(int64_t n = 5, sched::Scheduler& scheduler = sched::DefaultScheduler()) const;

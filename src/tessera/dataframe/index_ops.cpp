@@ -91,8 +91,6 @@ expr::MapPartitionsNode::Function Sampler(const std::string& column, int64_t sam
 DataFrame DataFrame::set_index(const std::string& column, const SetIndexOptions& options,
                                sched::Scheduler& scheduler) const {
   meta()->column(column);
-  const std::string name = "set-index-" + column;
-  auto index_partition = [column](const TablePtr& table) { return table->SetIndex(column); };
   using Method = expr::SortByBoundariesNode::Method;
   if (options.shuffle != "auto" && options.shuffle != "direct" && options.shuffle != "pieces") {
     throw InvalidArgument("set_index shuffle must be 'auto', 'direct' or 'pieces', got '" + options.shuffle + "'");
@@ -136,7 +134,7 @@ DataFrame DataFrame::set_index(const std::string& column, const SetIndexOptions&
   if (sorted && !nonempty.empty()) {
     divisions.push_back(expr::ScalarAt(*sampled[size_t(nonempty.back())]->column("value"), 1));
     const expr::NodePtr input = nonempty.size() < sampled.size() ? expr::PartitionsNode::Make(node_, nonempty) : node_;
-    return DataFrame(expr::MapPartitionsNode::MakeWithDivisions(input, index_partition, nullptr, name, divisions));
+    return DataFrame(expr::IndexByColumn(input, column, divisions));
   }
   // Boundaries at quantiles of the pooled sample (nulls left out), from the smallest to the
   // largest value.
@@ -144,7 +142,7 @@ DataFrame DataFrame::set_index(const std::string& column, const SetIndexOptions&
   const ColumnPtr present = compute::Filter(*pooled->column("value"), *compute::NotNull(*pooled->column("value")));
   const ColumnPtr values = compute::Take(*present, *compute::SortIndices(*present));
   const int64_t m = values->length();
-  if (m == 0) return DataFrame(expr::MapPartitionsNode::Make(node_, index_partition, nullptr, name, false));
+  if (m == 0) return DataFrame(expr::IndexByColumn(node_, column, {}));
   std::vector<ScalarValue> boundaries;
   for (int64_t i = 0; i < outputs; ++i) boundaries.push_back(expr::ScalarAt(*values, i * m / outputs));
   boundaries.push_back(expr::ScalarAt(*values, m - 1));

@@ -4,6 +4,7 @@
 #include "tessera/base/error.hpp"
 #include "tessera/base/hash.hpp"
 #include "tessera/expr/lowering.hpp"
+#include "tessera/expr/node_codec.hpp"
 #include "tessera/table/table_value.hpp"
 
 namespace tessera::expr {
@@ -79,22 +80,45 @@ std::string RepartitionNode::Describe() const {
          " partitions";
 }
 
+graph::ValuePtr RepartitionNode::RunStage(int, const graph::TaskInputs& task) const {
+  const auto& part = parts_.at(size_t(task.key().index));
+  if (part.pieces > 1) {
+    const TablePtr& table = TableOf(task.Get(0));
+    const int64_t rows = table->num_rows();
+    const int64_t begin = rows * part.piece / part.pieces, end = rows * (part.piece + 1) / part.pieces;
+    return std::make_shared<const TableValue>(table->Slice(begin, end - begin));
+  }
+  if (task.size() == 1) return task.Get(0);
+  std::vector<TablePtr> tables;
+  for (size_t i = 0; i < task.size(); ++i) tables.push_back(TableOf(task.Get(i)));
+  return std::make_shared<const TableValue>(ConcatenateTables(tables));
+}
+
+void RepartitionNode::WriteParameters(NodeWriter& out) const {
+  out.Int(int64_t(parts_.size()));
+  for (const auto& part : parts_) {
+    out.Ints(part.inputs);
+    out.Int(part.piece);
+    out.Int(part.pieces);
+  }
+}
+
+NodePtr RepartitionNode::Read(NodeReader& in, std::vector<NodePtr> inputs, const NodeShape& shape) {
+  auto node = std::shared_ptr<RepartitionNode>(new RepartitionNode(inputs.at(0)));
+  for (size_t n = in.Count("parts", 24); n > 0; --n) {
+    Part part;
+    part.inputs = in.Ints();
+    part.piece = in.Int();
+    part.pieces = in.Int();
+    node->parts_.push_back(std::move(part));
+  }
+  node->Restore(shape);
+  return node;
+}
+
 std::vector<graph::Arg> RepartitionNode::Lower(LoweringContext& context) const {
   const auto& inputs = context.Partitions(input());
-  const auto parts = parts_;
-  const uint32_t function = context.AddFunction("repartition", [parts](const graph::TaskInputs& task) -> graph::ValuePtr {
-    const auto& part = parts[size_t(task.key().index)];
-    if (part.pieces > 1) {
-      const TablePtr& table = TableOf(task.Get(0));
-      const int64_t rows = table->num_rows();
-      const int64_t begin = rows * part.piece / part.pieces, end = rows * (part.piece + 1) / part.pieces;
-      return std::make_shared<const TableValue>(table->Slice(begin, end - begin));
-    }
-    if (task.size() == 1) return task.Get(0);
-    std::vector<TablePtr> tables;
-    for (size_t i = 0; i < task.size(); ++i) tables.push_back(TableOf(task.Get(i)));
-    return std::make_shared<const TableValue>(ConcatenateTables(tables));
-  });
+  const uint32_t function = context.AddStage(*this, 0, "repartition");
   const uint32_t name_id = graph::InternName(name());
   std::vector<graph::Arg> partitions;
   for (size_t j = 0; j < parts_.size(); ++j) {

@@ -39,6 +39,9 @@ class RepartitionNode final : public Node {
   std::string Describe() const override;
   std::vector<graph::Arg> Lower(LoweringContext& context) const override;
   NodePtr WithInputs(std::vector<NodePtr> inputs) const override { return Make(inputs.at(0), parts_, divisions()); }
+  graph::ValuePtr RunStage(int stage, const graph::TaskInputs& task) const override;
+  void WriteParameters(NodeWriter& out) const override;
+  static NodePtr Read(NodeReader& in, std::vector<NodePtr> inputs, const NodeShape& shape);
 
  private:
   explicit RepartitionNode(NodePtr input) : Node(NodeKind::kRepartition, {std::move(input)}) {}

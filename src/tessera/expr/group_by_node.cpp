@@ -12,6 +12,7 @@
 #include "tessera/compute/partition.hpp"
 #include "tessera/compute/sort.hpp"
 #include "tessera/expr/lowering.hpp"
+#include "tessera/expr/node_codec.hpp"
 #include "tessera/table/column_builder.hpp"
 #include "tessera/table/table_value.hpp"
 
@@ -287,6 +288,66 @@ TablePtr GroupByNode::AggregateTable(const TablePtr& table) const {
   return Arrange(Finish(Combine(Partial(*table, spec_), spec_), spec_), spec_);
 }
 
+namespace {
+enum GroupByStage { kGroupAggregate, kGroupChunk, kGroupCombine, kGroupFinish };
+
+TablePtr CombineInputs(const graph::TaskInputs& task, const GroupBySpec& spec) {
+  std::vector<TablePtr> tables;
+  for (size_t i = 0; i < task.size(); ++i) tables.push_back(TableOf(task.Get(i)));
+  return Combine(ConcatenateTables(tables), spec);
+}
+}  // namespace
+
+graph::ValuePtr GroupByNode::RunStage(int stage, const graph::TaskInputs& task) const {
+  const GroupBySpec& spec = spec_;
+  switch (stage) {
+    case kGroupAggregate: {
+      const TablePtr table = TableOf(task.Get(0));
+      return std::make_shared<const TableValue>(
+          Arrange(compute::GroupByAggregate(*table, spec.keys, spec.aggregations, {false, spec.dropna}), spec));
+    }
+    case kGroupChunk: {
+      TablePtr partial = Partial(*TableOf(task.Get(0)), spec);
+      if (spec.split_out == 1) return std::make_shared<const TableValue>(std::move(partial));
+      return std::make_shared<const TableListValue>(compute::PartitionByHash(*partial, spec.keys, spec.split_out));
+    }
+    case kGroupCombine: return std::make_shared<const TableValue>(CombineInputs(task, spec));
+    case kGroupFinish: return std::make_shared<const TableValue>(Arrange(Finish(CombineInputs(task, spec), spec), spec));
+    default: return Node::RunStage(stage, task);
+  }
+}
+
+void GroupByNode::WriteParameters(NodeWriter& out) const {
+  out.Strings(spec_.keys);
+  out.Int(int64_t(spec_.aggregations.size()));
+  for (const auto& aggregation : spec_.aggregations) {
+    out.String(aggregation.column);
+    out.Int(int64_t(aggregation.function));
+    out.String(aggregation.output_name);
+  }
+  for (bool flag : {spec_.sort, spec_.dropna, spec_.as_index, spec_.value_counts, spec_.normalize, spec_.ascending}) out.Bool(flag);
+  out.Int(spec_.split_out);
+  out.Int(spec_.split_every);
+  out.Int(spec_.ddof);
+}
+
+NodePtr GroupByNode::Read(NodeReader& in, std::vector<NodePtr> inputs, const NodeShape& shape) {
+  auto node = std::shared_ptr<GroupByNode>(new GroupByNode(inputs.at(0)));
+  GroupBySpec& spec = node->spec_;
+  spec.keys = in.Strings();
+  for (size_t n = in.Count("aggregations", 24); n > 0; --n) {
+    std::string column = in.String();
+    const auto function = AggregateFunction(in.Int());
+    spec.aggregations.emplace_back(std::move(column), function, in.String());
+  }
+  for (bool* flag : {&spec.sort, &spec.dropna, &spec.as_index, &spec.value_counts, &spec.normalize, &spec.ascending}) *flag = in.Bool();
+  spec.split_out = in.Int();
+  spec.split_every = in.Int();
+  spec.ddof = int(in.Int());
+  node->Restore(shape);
+  return node;
+}
+
 std::vector<graph::Arg> GroupByNode::Lower(LoweringContext& context) const {
   const GroupBySpec spec = spec_;
   const std::string token = TokenText(this->token());
@@ -299,33 +360,16 @@ std::vector<graph::Arg> GroupByNode::Lower(LoweringContext& context) const {
       return columns;
     }());
     const auto& shuffled = context.Partitions(ShuffleNode::Make(projected, spec.keys, spec.split_out));
-    const uint32_t aggregate = context.AddFunction(prefix(), [spec](const graph::TaskInputs& task) -> graph::ValuePtr {
-      const TablePtr table = TableOf(task.Get(0));
-      return std::make_shared<const TableValue>(
-          Arrange(compute::GroupByAggregate(*table, spec.keys, spec.aggregations, {false, spec.dropna}), spec));
-    });
+    const uint32_t aggregate = context.AddStage(*this, kGroupAggregate, prefix());
     std::vector<graph::Arg> partitions;
     for (size_t j = 0; j < shuffled.size(); ++j) partitions.push_back(context.AddTask(output_name, int64_t(j), aggregate, {shuffled[j]}));
     return partitions;
   }
   const auto& inputs = context.Partitions(input());
   const int64_t split_out = spec.split_out;
-  const uint32_t chunk = context.AddFunction(prefix() + "-chunk", [spec](const graph::TaskInputs& task) -> graph::ValuePtr {
-    TablePtr partial = Partial(*TableOf(task.Get(0)), spec);
-    if (spec.split_out == 1) return std::make_shared<const TableValue>(std::move(partial));
-    return std::make_shared<const TableListValue>(compute::PartitionByHash(*partial, spec.keys, spec.split_out));
-  });
-  auto merge = [spec](const graph::TaskInputs& task) {
-    std::vector<TablePtr> tables;
-    for (size_t i = 0; i < task.size(); ++i) tables.push_back(TableOf(task.Get(i)));
-    return Combine(ConcatenateTables(tables), spec);
-  };
-  const uint32_t combine = context.AddFunction(prefix() + "-combine", [merge](const graph::TaskInputs& task) -> graph::ValuePtr {
-    return std::make_shared<const TableValue>(merge(task));
-  });
-  const uint32_t aggregate = context.AddFunction(prefix() + "-agg", [merge, spec](const graph::TaskInputs& task) -> graph::ValuePtr {
-    return std::make_shared<const TableValue>(Arrange(Finish(merge(task), spec), spec));
-  });
+  const uint32_t chunk = context.AddStage(*this, kGroupChunk, prefix() + "-chunk");
+  const uint32_t combine = context.AddStage(*this, kGroupCombine, prefix() + "-combine");
+  const uint32_t aggregate = context.AddStage(*this, kGroupFinish, prefix() + "-agg");
   const uint32_t chunk_name = graph::InternName(prefix() + "-chunk-" + token);
   std::vector<graph::Arg> chunks;
   for (size_t i = 0; i < inputs.size(); ++i) chunks.push_back(context.AddTask(chunk_name, int64_t(i), chunk, {inputs[i]}));

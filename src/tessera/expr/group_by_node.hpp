@@ -40,6 +40,9 @@ class GroupByNode final : public Node {
   std::string Describe() const override;
   std::vector<graph::Arg> Lower(LoweringContext& context) const override;
   NodePtr WithInputs(std::vector<NodePtr> inputs) const override { return Make(inputs.at(0), spec_); }
+  graph::ValuePtr RunStage(int stage, const graph::TaskInputs& task) const override;
+  void WriteParameters(NodeWriter& out) const override;
+  static NodePtr Read(NodeReader& in, std::vector<NodePtr> inputs, const NodeShape& shape);
 
   /// The whole aggregation on one table (meta and tests).
   TablePtr AggregateTable(const TablePtr& table) const;

@@ -2,24 +2,52 @@
 // keys, and the final concatenation task of compute().
 #include "tessera/expr/lowering.hpp"
 
+#include <cstring>
+
 #include "tessera/base/error.hpp"
 #include "tessera/expr/node.hpp"
+#include "tessera/expr/node_codec.hpp"
 #include "tessera/table/table_value.hpp"
 
 namespace tessera::expr {
 
 namespace {
 
-class BodyClosure final : public graph::Closure {
+// A stage of live nodes: runs them directly; its data form is the stage operation over their
+// bytes (written only when the graph is serialised).
+class StageClosure final : public graph::Closure {
  public:
-  BodyClosure(std::string name, TaskBody body) : name_(std::move(name)), body_(std::move(body)) {}
-  graph::ValuePtr Call(const graph::TaskInputs& inputs) const override { return body_(inputs); }
+  StageClosure(std::string name, std::vector<NodePtr> nodes, int stage)
+      : name_(std::move(name)), nodes_(std::move(nodes)), stage_(stage) {}
+  graph::ValuePtr Call(const graph::TaskInputs& inputs) const override { return RunStage(nodes_, stage_, inputs); }
   std::string_view name() const override { return name_; }
+  const graph::Operation* operation() const override { return StageOperation(); }
+  std::string SerializeParams() const override { return SerializeStage(nodes_, stage_); }
 
  private:
   std::string name_;
-  TaskBody body_;
+  std::vector<NodePtr> nodes_;
+  int stage_;
 };
+
+// Piece `key.index % pieces` of a split partition (parameters: the count, 8 bytes).
+graph::ValuePtr TakePiece(const graph::TaskInputs& task) {
+  int64_t pieces = 0;
+  if (task.params().size() != sizeof(pieces)) throw Internal("a shuffle piece needs its piece count");
+  std::memcpy(&pieces, task.params().data(), sizeof(pieces));
+  const auto* list = dynamic_cast<const TableListValue*>(task.Get(0).get());
+  if (list == nullptr) throw Internal("a shuffle piece expects a split partition");
+  return std::make_shared<const TableValue>(list->tables().at(size_t(task.key().index % pieces)));
+}
+
+graph::ValuePtr Identity(const graph::TaskInputs& task) { return task.Get(0); }
+
+graph::ValuePtr ConcatenateAll(const graph::TaskInputs& task) {
+  std::vector<TablePtr> tables;
+  tables.reserve(task.size());
+  for (size_t i = 0; i < task.size(); ++i) tables.push_back(TableOf(task.Get(i)));
+  return std::make_shared<const TableValue>(ConcatenateTables(tables));
+}
 
 }  // namespace
 
@@ -31,8 +59,8 @@ void LoweringContext::CountUses(const NodePtr& root) {
   for (const auto& input : root->inputs()) CountUses(input);
 }
 
-uint32_t LoweringContext::AddFunction(std::string name, TaskBody body) {
-  return graph_.AddClosure(std::make_shared<const BodyClosure>(std::move(name), std::move(body)));
+uint32_t LoweringContext::AddStage(const Node& node, int stage, std::string name) {
+  return graph_.AddClosure(std::make_shared<const StageClosure>(std::move(name), std::vector<NodePtr>{node.shared_from_this()}, stage));
 }
 
 graph::Arg LoweringContext::AddTask(uint32_t name_id, int64_t index, uint32_t function,
@@ -44,11 +72,8 @@ graph::Arg LoweringContext::AddTask(uint32_t name_id, int64_t index, uint32_t fu
 
 std::vector<std::vector<graph::Arg>> LoweringContext::SplitPieces(const std::vector<graph::Arg>& splits, int64_t pieces,
                                                                     const std::string& prefix, const std::string& token) {
-  const uint32_t piece = AddFunction(prefix, [pieces](const graph::TaskInputs& task) -> graph::ValuePtr {
-    const auto* list = dynamic_cast<const TableListValue*>(task.Get(0).get());
-    if (list == nullptr) throw Internal("a shuffle piece expects a split partition");
-    return std::make_shared<const TableValue>(list->tables().at(size_t(task.key().index % pieces)));
-  });
+  static const graph::Operation* take_piece = graph::RegisterOperation("tessera.expr.piece", &TakePiece);
+  const uint32_t piece = graph_.AddOperation(take_piece, std::string(reinterpret_cast<const char*>(&pieces), sizeof(pieces)));
   const uint32_t name_id = graph::InternName(prefix + "-" + token);
   std::vector<std::vector<graph::Arg>> by_piece(static_cast<size_t>(pieces));
   for (size_t i = 0; i < splits.size(); ++i) {
@@ -92,11 +117,7 @@ std::vector<graph::Arg> LoweringContext::LowerBlockwise(const NodePtr& node) {
   std::vector<NodePtr> steps(chain.rbegin(), chain.rend());
   std::string label;
   for (const auto& step : steps) label += (label.empty() ? "" : "+") + step->prefix();
-  const uint32_t function = AddFunction(label, [steps](const graph::TaskInputs& task) -> graph::ValuePtr {
-    TablePtr table = TableOf(task.Get(0));
-    for (const auto& step : steps) table = step->ApplyPartition(table, task.key().index);
-    return std::make_shared<const TableValue>(std::move(table));
-  });
+  const uint32_t function = graph_.AddClosure(std::make_shared<const StageClosure>(label, std::move(steps), kChainStage));
   const uint32_t name_id = graph::InternName(node->name());
   std::vector<graph::Arg> outputs;
   outputs.reserve(inputs.size());
@@ -114,7 +135,8 @@ graph::Key AsKey(LoweringContext& context, const graph::Arg& arg, uint32_t name_
     return arg.referenced_key();
   }
   if (*identity_function == UINT32_MAX) {
-    *identity_function = context.AddFunction("from-tables", [](const graph::TaskInputs& task) { return task.Get(0); });
+    static const graph::Operation* identity = graph::RegisterOperation("tessera.expr.identity", &Identity);
+    *identity_function = context.graph().AddOperation(identity);
   }
   return context.AddTask(name_id, index, *identity_function, {arg}).referenced_key();
 }
@@ -135,12 +157,8 @@ LoweredGraph LowerForCompute(const std::vector<NodePtr>& roots,
       continue;
     }
     if (concat == UINT32_MAX) {
-      concat = context.AddFunction("finalize", [](const graph::TaskInputs& task) -> graph::ValuePtr {
-        std::vector<TablePtr> tables;
-        tables.reserve(task.size());
-        for (size_t i = 0; i < task.size(); ++i) tables.push_back(TableOf(task.Get(i)));
-        return std::make_shared<const TableValue>(ConcatenateTables(tables));
-      });
+      static const graph::Operation* finalize = graph::RegisterOperation("tessera.expr.concatenate", &ConcatenateAll);
+      concat = context.graph().AddOperation(finalize);
     }
     const graph::Key key = graph::Key::Make("finalize-" + root->name());
     if (!context.graph().Find(key)) context.graph().AddTask(key, concat, partitions);

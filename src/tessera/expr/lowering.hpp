@@ -2,6 +2,9 @@
 // token, so common sub-expressions of several results become shared tasks); chains of blockwise
 // nodes used by one consumer are fused into one task per partition; nodes whose output keys the
 // scheduler already holds (persisted earlier) are read from the store instead of recomputed.
+// Every task function is a stage of a node (Node::RunStage) or a registered operation, so the
+// graph has a data form (graph/serialize.hpp, node_codec.hpp): in process a stage calls the live
+// node directly; serialised, it is the operation "tessera.expr.stage" with the node's bytes.
 #pragma once
 
 #include <functional>
@@ -14,9 +17,6 @@
 
 namespace tessera::expr {
 
-/// A task function written as a C++ callable (runs on scheduler workers, possibly concurrently).
-using TaskBody = std::function<graph::ValuePtr(const graph::TaskInputs& inputs)>;
-
 class LoweringContext {
  public:
   /// `is_held` says whether the scheduler holds a key (may be null: nothing held).
@@ -28,8 +28,9 @@ class LoweringContext {
   /// One argument per output partition of `node` (a task reference or a literal), adding the
   /// tasks that compute them the first time a node with its token is seen.
   const std::vector<graph::Arg>& Partitions(const NodePtr& node);
-  /// Registers `body` as a task function named `name` (the task-stream prefix).
-  uint32_t AddFunction(std::string name, TaskBody body);
+  /// Registers stage `stage` of `node` (Node::RunStage) as a task function named `name` (the
+  /// task-stream prefix).
+  uint32_t AddStage(const Node& node, int stage, std::string name);
   /// Adds task (name, index) and returns a reference to it.
   graph::Arg AddTask(uint32_t name_id, int64_t index, uint32_t function, std::vector<graph::Arg> args);
   /// The pieces of a shuffle: for each of `splits` (tasks returning a TableListValue of

@@ -9,6 +9,7 @@
 #include "tessera/compute/partition.hpp"
 #include "tessera/compute/type_promotion.hpp"
 #include "tessera/expr/lowering.hpp"
+#include "tessera/expr/node_codec.hpp"
 #include "tessera/table/table_value.hpp"
 
 namespace tessera::expr {
@@ -112,16 +113,100 @@ std::string MergeNode::Describe() const {
   return std::string("Merge how=") + compute::JoinTypeName(options_.how) + " (" + PlanName(plan_) + ")";
 }
 
+namespace {
+
+enum MergeStage { kMergeJoin, kMergeSplitLeft, kMergeSplitRight, kMergeJoinPieces };
+
+// How a shuffle merge keys both sides: each side's key columns (or its index) and the type both
+// sides' keys are cast to so equal keys hash alike.
+struct ShuffleKeys {
+  std::vector<std::string> left, right;
+  std::vector<DataType> shared;
+  size_t count = 0;
+};
+
+ShuffleKeys KeysOf(const compute::JoinOptions& options, const Table& left_meta, const Table& right_meta) {
+  ShuffleKeys keys;
+  keys.left = options.left_on;
+  keys.right = options.right_on;
+  if (keys.left.empty() && !options.left_index && !options.right_index) {
+    for (const auto& name : left_meta.column_names()) {
+      if (right_meta.schema().FieldIndex(name) >= 0) keys.left.push_back(name);
+    }
+    keys.right = keys.left;
+  }
+  keys.count = options.left_index ? 1 : keys.left.size();
+  for (size_t k = 0; k < keys.count; ++k) {
+    const DataType a = options.left_index ? left_meta.index()->type() : left_meta.column(keys.left[k])->type();
+    const DataType b = options.right_index ? right_meta.index()->type() : right_meta.column(keys.right[k])->type();
+    keys.shared.push_back(SharedKeyType(a, b));
+  }
+  return keys;
+}
+
+}  // namespace
+
+graph::ValuePtr MergeNode::RunStage(int stage, const graph::TaskInputs& task) const {
+  if (stage == kMergeJoin) {
+    return std::make_shared<const TableValue>(compute::Join(*TableOf(task.Get(0)), *TableOf(task.Get(1)), options_));
+  }
+  const ShuffleKeys keys = KeysOf(options_, *inputs()[0]->meta(), *inputs()[1]->meta());
+  if (stage == kMergeSplitLeft || stage == kMergeSplitRight) {
+    const bool left = stage == kMergeSplitLeft;
+    std::vector<std::string> hidden;
+    for (size_t k = 0; k < keys.count; ++k) hidden.push_back(kShuffleKey + std::to_string(k));
+    const TablePtr keyed = WithShuffleKeys(TableOf(task.Get(0)), left ? keys.left : keys.right,
+                                           left ? options_.left_index : options_.right_index, keys.shared);
+    return std::make_shared<const TableListValue>(compute::PartitionByHash(*keyed, hidden, npartitions()));
+  }
+  if (stage != kMergeJoinPieces) return Node::RunStage(stage, task);
+  const size_t left_count = size_t(inputs()[0]->npartitions());
+  std::vector<TablePtr> left_pieces, right_pieces;
+  for (size_t i = 0; i < task.size(); ++i) {
+    (i < left_count ? left_pieces : right_pieces).push_back(WithoutShuffleKeys(TableOf(task.Get(i)), keys.count));
+  }
+  return std::make_shared<const TableValue>(
+      compute::Join(*ConcatenateTables(left_pieces), *ConcatenateTables(right_pieces), options_));
+}
+
+void MergeNode::WriteParameters(NodeWriter& out) const {
+  out.Int(int64_t(options_.how));
+  out.Strings(options_.left_on);
+  out.Strings(options_.right_on);
+  out.Bool(options_.left_index);
+  out.Bool(options_.right_index);
+  out.String(options_.suffixes.first);
+  out.String(options_.suffixes.second);
+  out.Bool(options_.sort);
+  out.Int(int64_t(plan_));
+  out.Int(shuffle_partitions_);
+}
+
+NodePtr MergeNode::Read(NodeReader& in, std::vector<NodePtr> inputs, const NodeShape& shape) {
+  if (inputs.size() != 2) throw IOError("a merge stage needs two inputs");
+  auto node = std::shared_ptr<MergeNode>(new MergeNode(inputs[0], inputs[1]));
+  compute::JoinOptions& options = node->options_;
+  options.how = compute::JoinType(in.Int());
+  options.left_on = in.Strings();
+  options.right_on = in.Strings();
+  options.left_index = in.Bool();
+  options.right_index = in.Bool();
+  options.suffixes.first = in.String();
+  options.suffixes.second = in.String();
+  options.sort = in.Bool();
+  node->plan_ = Plan(in.Int());
+  node->shuffle_partitions_ = in.Int();
+  node->Restore(shape);
+  return node;
+}
+
 std::vector<graph::Arg> MergeNode::Lower(LoweringContext& context) const {
   const auto& left = context.Partitions(inputs()[0]);
   const auto& right = context.Partitions(inputs()[1]);
-  const compute::JoinOptions options = options_;
   const uint32_t output_name = graph::InternName(name());
   std::vector<graph::Arg> partitions;
   if (plan_ != Plan::kShuffle) {
-    const uint32_t join = context.AddFunction("merge", [options](const graph::TaskInputs& task) -> graph::ValuePtr {
-      return std::make_shared<const TableValue>(compute::Join(*TableOf(task.Get(0)), *TableOf(task.Get(1)), options));
-    });
+    const uint32_t join = context.AddStage(*this, kMergeJoin, "merge");
     for (int64_t i = 0; i < npartitions(); ++i) {
       const graph::Arg l = plan_ == Plan::kBroadcastLeft ? left[0] : left[size_t(i)];
       const graph::Arg r = plan_ == Plan::kBroadcastRight ? right[0] : right[size_t(i)];
@@ -130,42 +215,10 @@ std::vector<graph::Arg> MergeNode::Lower(LoweringContext& context) const {
     return partitions;
   }
   // Shuffle both sides by their keys (cast to one type per key pair), then join piece by piece.
-  const Table& left_meta = *inputs()[0]->meta();
-  const Table& right_meta = *inputs()[1]->meta();
-  std::vector<std::string> left_keys = options.left_on, right_keys = options.right_on;
-  if (left_keys.empty() && !options.left_index && !options.right_index) {
-    for (const auto& name : left_meta.column_names()) {
-      if (right_meta.schema().FieldIndex(name) >= 0) left_keys.push_back(name);
-    }
-    right_keys = left_keys;
-  }
-  const size_t num_keys = options.left_index ? 1 : left_keys.size();
-  std::vector<DataType> shared;
-  for (size_t k = 0; k < num_keys; ++k) {
-    const DataType a = options.left_index ? left_meta.index()->type() : left_meta.column(left_keys[k])->type();
-    const DataType b = options.right_index ? right_meta.index()->type() : right_meta.column(right_keys[k])->type();
-    shared.push_back(SharedKeyType(a, b));
-  }
-  std::vector<std::string> hidden;
-  for (size_t k = 0; k < num_keys; ++k) hidden.push_back(kShuffleKey + std::to_string(k));
   const int64_t pieces = npartitions();
-  auto splitter = [hidden, shared, pieces](std::vector<std::string> keys, bool use_index) {
-    return [hidden, shared, pieces, keys, use_index](const graph::TaskInputs& task) -> graph::ValuePtr {
-      const TablePtr keyed = WithShuffleKeys(TableOf(task.Get(0)), keys, use_index, shared);
-      return std::make_shared<const TableListValue>(compute::PartitionByHash(*keyed, hidden, pieces));
-    };
-  };
-  const uint32_t split_left = context.AddFunction("merge-split", splitter(left_keys, options.left_index));
-  const uint32_t split_right = context.AddFunction("merge-split", splitter(right_keys, options.right_index));
-  const size_t left_count = left.size();
-  const uint32_t join = context.AddFunction("merge", [options, left_count, num_keys](const graph::TaskInputs& task) -> graph::ValuePtr {
-    std::vector<TablePtr> left_pieces, right_pieces;
-    for (size_t i = 0; i < task.size(); ++i) {
-      (i < left_count ? left_pieces : right_pieces).push_back(WithoutShuffleKeys(TableOf(task.Get(i)), num_keys));
-    }
-    return std::make_shared<const TableValue>(
-        compute::Join(*ConcatenateTables(left_pieces), *ConcatenateTables(right_pieces), options));
-  });
+  const uint32_t split_left = context.AddStage(*this, kMergeSplitLeft, "merge-split");
+  const uint32_t split_right = context.AddStage(*this, kMergeSplitRight, "merge-split");
+  const uint32_t join = context.AddStage(*this, kMergeJoinPieces, "merge");
   const std::string token = TokenText(this->token());
   const uint32_t left_name = graph::InternName("merge-split-left-" + token);
   const uint32_t right_name = graph::InternName("merge-split-right-" + token);

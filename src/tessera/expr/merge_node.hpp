@@ -23,6 +23,9 @@ class MergeNode final : public Node {
   NodePtr WithInputs(std::vector<NodePtr> inputs) const override {
     return Make(inputs.at(0), inputs.at(1), options_, shuffle_partitions_);
   }
+  graph::ValuePtr RunStage(int stage, const graph::TaskInputs& task) const override;
+  void WriteParameters(NodeWriter& out) const override;
+  static NodePtr Read(NodeReader& in, std::vector<NodePtr> inputs, const NodeShape& shape);
   Plan plan() const { return plan_; }
 
  private:

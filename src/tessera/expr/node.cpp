@@ -6,12 +6,15 @@
 #include <atomic>
 #include <cstdio>
 #include <cstring>
+#include <map>
+#include <optional>
 
 #include "tessera/base/error.hpp"
 #include "tessera/base/hash.hpp"
 #include "tessera/compute/partition.hpp"
 #include "tessera/compute/selection.hpp"
 #include "tessera/expr/lowering.hpp"
+#include "tessera/expr/node_codec.hpp"
 #include "tessera/table/table_serialize.hpp"
 #include "tessera/table/table_value.hpp"
 
@@ -22,10 +25,6 @@ std::string TokenText(uint64_t token) {
   std::snprintf(text, sizeof(text), "%016llx", static_cast<unsigned long long>(token));
   return text;
 }
-
-namespace {
-
-}  // namespace
 
 TableListValue::TableListValue(std::vector<TablePtr> tables) : tables_(std::move(tables)) {
   static const bool registered = [] {
@@ -61,6 +60,21 @@ std::vector<graph::Arg> Node::Lower(LoweringContext&) const {
   throw Internal(Describe() + " has no lowering");
 }
 
+graph::ValuePtr Node::RunStage(int stage, const graph::TaskInputs&) const {
+  throw Internal(Describe() + " has no stage " + std::to_string(stage));
+}
+
+void Node::WriteParameters(NodeWriter&) const {
+  throw NotImplemented(Describe() + " cannot be sent to another process yet; run it on the local scheduler");
+}
+
+void Node::Restore(const NodeShape& shape) {
+  meta_ = shape.meta;
+  npartitions_ = shape.npartitions;
+  divisions_ = shape.divisions;
+  token_ = shape.token;
+}
+
 void Node::Init(TablePtr meta, int64_t npartitions, Divisions divisions, uint64_t parameters) {
   meta_ = std::move(meta);
   npartitions_ = npartitions;
@@ -94,12 +108,41 @@ TablePtr EmptyLike(const Table& table) { return table.Slice(0, 0); }
 
 namespace {
 
-// One parsed block, before its start is checked against the previous block's end.
+void WriteOptionalTable(ByteSink& out, const TablePtr& table) {
+  out.WriteRaw(uint8_t(table != nullptr));
+  if (table) SerializeTable(*table, out);
+}
+
+TablePtr ReadOptionalTable(ByteReader& in) { return in.ReadRaw<uint8_t>() ? DeserializeTable(in) : nullptr; }
+
+// One parsed block, before its start is checked against the previous block's end. A parse
+// error does not travel between processes: the bytes say only that the block failed, and the
+// check step reads the block again to report it (see ReadCsvNode::RunStage).
 class CsvBlockValue final : public graph::Value {
  public:
-  explicit CsvBlockValue(io::CsvBlockResult result) : result_(std::move(result)) {}
+  explicit CsvBlockValue(io::CsvBlockResult result) : result_(std::move(result)) {
+    static const bool registered = [] {
+      graph::RegisterValueType("csv-block", [](ByteReader& in) -> graph::ValuePtr {
+        io::CsvBlockResult result;
+        result.first_row_offset = in.ReadRaw<int64_t>();
+        result.end_offset = in.ReadRaw<int64_t>();
+        result.table = ReadOptionalTable(in);
+        return std::make_shared<const CsvBlockValue>(std::move(result));
+      });
+      return true;
+    }();
+    (void)registered;
+  }
   const io::CsvBlockResult& result() const { return result_; }
+  /// Neither a table nor an error: it failed in another process.
+  bool failed_elsewhere() const { return result_.table == nullptr && result_.error == nullptr; }
   int64_t nbytes() const override { return result_.table ? result_.table->nbytes() : 0; }
+  std::string_view type_name() const override { return "csv-block"; }
+  void Serialize(ByteSink& out) const override {
+    out.WriteRaw(result_.first_row_offset);
+    out.WriteRaw(result_.end_offset);
+    WriteOptionalTable(out, result_.error ? nullptr : result_.table);
+  }
 
  private:
   io::CsvBlockResult result_;
@@ -108,14 +151,76 @@ class CsvBlockValue final : public graph::Value {
 // Where a block really ends, and its table when it had to be re-read from the right start.
 class CsvCheckValue final : public graph::Value {
  public:
-  CsvCheckValue(int64_t end_offset, TablePtr reread) : end_offset_(end_offset), reread_(std::move(reread)) {}
+  CsvCheckValue(int64_t end_offset, TablePtr reread) : end_offset_(end_offset), reread_(std::move(reread)) {
+    static const bool registered = [] {
+      graph::RegisterValueType("csv-check", [](ByteReader& in) -> graph::ValuePtr {
+        const int64_t end = in.ReadRaw<int64_t>();
+        return std::make_shared<const CsvCheckValue>(end, ReadOptionalTable(in));
+      });
+      return true;
+    }();
+    (void)registered;
+  }
   int64_t end_offset() const { return end_offset_; }
   const TablePtr& reread() const { return reread_; }
   int64_t nbytes() const override { return reread_ ? reread_->nbytes() : 0; }
+  std::string_view type_name() const override { return "csv-check"; }
+  void Serialize(ByteSink& out) const override {
+    out.WriteRaw(end_offset_);
+    WriteOptionalTable(out, reread_);
+  }
 
  private:
   int64_t end_offset_;
   TablePtr reread_;
+};
+
+// Writes and reads every field VisitCsvReadOptions lists.
+struct OptionWriter {
+  NodeWriter& out;
+  void operator()(const char*, char value) { out.Int(value); }
+  void operator()(const char*, int value) { out.Int(value); }
+  void operator()(const char*, int64_t value) { out.Int(value); }
+  void operator()(const char*, bool value) { out.Bool(value); }
+  void operator()(const char*, TimeUnit value) { out.Int(int64_t(value)); }
+  void operator()(const char*, const std::string& value) { out.String(value); }
+  void operator()(const char*, const std::vector<std::string>& value) { out.Strings(value); }
+  void operator()(const char*, const std::map<std::string, std::string>& value) {
+    out.Int(int64_t(value.size()));
+    for (const auto& [key, text] : value) {
+      out.String(key);
+      out.String(text);
+    }
+  }
+  template <typename T>
+  void operator()(const char* name, const std::optional<T>& value) {
+    out.Bool(value.has_value());
+    if (value) (*this)(name, *value);
+  }
+};
+
+struct OptionReader {
+  NodeReader& in;
+  void operator()(const char*, char& value) { value = char(in.Int()); }
+  void operator()(const char*, int& value) { value = int(in.Int()); }
+  void operator()(const char*, int64_t& value) { value = in.Int(); }
+  void operator()(const char*, bool& value) { value = in.Bool(); }
+  void operator()(const char*, TimeUnit& value) { value = TimeUnit(in.Int()); }
+  void operator()(const char*, std::string& value) { value = in.String(); }
+  void operator()(const char*, std::vector<std::string>& value) { value = in.Strings(); }
+  void operator()(const char*, std::map<std::string, std::string>& value) {
+    for (size_t n = in.Count("dtype entries", 16); n > 0; --n) {
+      std::string key = in.String();
+      value[key] = in.String();
+    }
+  }
+  template <typename T>
+  void operator()(const char* name, std::optional<T>& value) {
+    if (!in.Bool()) return;
+    T inner{};
+    (*this)(name, inner);
+    value = inner;
+  }
 };
 
 template <typename V>
@@ -172,46 +277,113 @@ std::string ReadCsvNode::Describe() const {
   return text;
 }
 
+namespace {
+enum CsvStage { kCsvParse, kCsvCheck, kCsvOutput };
+}  // namespace
+
+graph::ValuePtr ReadCsvNode::RunStage(int stage, const graph::TaskInputs& task) const {
+  const io::CsvPlan& plan = *plan_;
+  const size_t b = size_t(task.key().index);
+  switch (stage) {
+    case kCsvParse: return std::make_shared<const CsvBlockValue>(io::ReadCsvBlock(plan, b));
+    case kCsvCheck: {
+      const auto& parsed = ValueAs<CsvBlockValue>(task.Get(0));
+      const auto& block = parsed.result();
+      const int64_t expected = task.size() > 1 ? ValueAs<CsvCheckValue>(task.Get(1)).end_offset()
+                                               : plan.files[size_t(plan.blocks[b].file)].data_start;
+      if (block.first_row_offset == expected && !parsed.failed_elsewhere()) {
+        io::RethrowCsvBlockError(plan, block);
+        return std::make_shared<const CsvCheckValue>(block.end_offset, nullptr);
+      }
+      io::CsvBlockResult reread = io::ReadCsvBlock(plan, b, expected);
+      io::RethrowCsvBlockError(plan, reread);
+      return std::make_shared<const CsvCheckValue>(reread.end_offset, reread.table);
+    }
+    case kCsvOutput: {
+      const auto& checked = ValueAs<CsvCheckValue>(task.Get(1));
+      TablePtr table = checked.reread() ? checked.reread() : ValueAs<CsvBlockValue>(task.Get(0)).result().table;
+      const Schema& expected = meta()->schema();
+      for (int k = 0; k < expected.num_fields(); ++k) {
+        const Field& found = table->schema().field(k);
+        if (found.type != expected.field(k).type) {
+          const auto& block = plan.blocks[b];
+          throw TypeError("column '" + found.name + "' of " + plan.files[size_t(block.file)].source->path() +
+                          " holds values of type " + found.type.ToString() + " after byte " +
+                          std::to_string(block.begin) + ", but the sampled rows gave " +
+                          expected.field(k).type.ToString() + "; pass dtype={'" + found.name + "': '" +
+                          found.type.ToString() + "'} to read_csv");
+        }
+      }
+      return std::make_shared<const TableValue>(std::move(table));
+    }
+    default: return Node::RunStage(stage, task);
+  }
+}
+
+void ReadCsvNode::WriteParameters(NodeWriter& out) const {
+  io::CsvReadOptions options = plan_->options;
+  io::VisitCsvReadOptions(options, OptionWriter{out});
+  out.Int(int64_t(plan_->files.size()));
+  for (const auto& file : plan_->files) {
+    out.String(file.source->path());
+    out.Int(file.data_start);
+  }
+  out.Int(int64_t(plan_->blocks.size()));
+  for (const auto& block : plan_->blocks) {
+    out.Int(block.file);
+    out.Int(block.begin);
+    out.Int(block.end);
+  }
+  out.Strings(plan_->file_columns);
+  out.Int(int64_t(plan_->selected.size()));
+  for (size_t k = 0; k < plan_->selected.size(); ++k) {
+    out.Int(plan_->selected[k]);
+    out.Type(plan_->types[k]);
+    out.Bool(plan_->declared[k]);
+    out.Double(plan_->average_field_bytes[k]);
+  }
+  out.Double(plan_->average_row_bytes);
+}
+
+NodePtr ReadCsvNode::Read(NodeReader& in, const NodeShape& shape) {
+  auto plan = std::make_shared<io::CsvPlan>();
+  io::VisitCsvReadOptions(plan->options, OptionReader{in});
+  for (size_t n = in.Count("files", 16); n > 0; --n) {
+    io::CsvFile file;
+    const std::string path = in.String();
+    file.source = io::OpenInput(path, io::ParseCompression(plan->options.compression, path));
+    file.data_start = in.Int();
+    plan->files.push_back(std::move(file));
+  }
+  for (size_t n = in.Count("blocks", 24); n > 0; --n) {
+    io::CsvBlock block;
+    block.file = int(in.Int());
+    block.begin = in.Int();
+    block.end = in.Int();
+    if (block.file < 0 || size_t(block.file) >= plan->files.size()) throw IOError("read_csv stage names a file it does not hold");
+    plan->blocks.push_back(block);
+  }
+  plan->file_columns = in.Strings();
+  for (size_t n = in.Count("columns", 19); n > 0; --n) {
+    plan->selected.push_back(int(in.Int()));
+    plan->types.push_back(in.Type());
+    plan->declared.push_back(in.Bool());
+    plan->average_field_bytes.push_back(in.Double());
+  }
+  plan->average_row_bytes = in.Double();
+  auto node = std::shared_ptr<ReadCsvNode>(new ReadCsvNode(std::move(plan)));
+  node->Restore(shape);
+  return node;
+}
+
 std::vector<graph::Arg> ReadCsvNode::Lower(LoweringContext& context) const {
   if (plan_->blocks.empty()) return {context.graph().AddLiteral(std::make_shared<const TableValue>(meta()))};
-  auto plan = plan_;
-  const TablePtr meta_table = meta();
   // Three tasks per block: parse it (in parallel with every other block), check that it starts
   // where the previous block ended (re-reading it when a quoted line break fooled the guess),
   // and hand out its table.
-  const uint32_t parse = context.AddFunction("read-csv-block", [plan](const graph::TaskInputs& task) -> graph::ValuePtr {
-    return std::make_shared<const CsvBlockValue>(io::ReadCsvBlock(*plan, size_t(task.key().index)));
-  });
-  const uint32_t check = context.AddFunction("read-csv-check", [plan](const graph::TaskInputs& task) -> graph::ValuePtr {
-    const size_t b = size_t(task.key().index);
-    const auto& block = ValueAs<CsvBlockValue>(task.Get(0)).result();
-    const int64_t expected = task.size() > 1 ? ValueAs<CsvCheckValue>(task.Get(1)).end_offset()
-                                             : plan->files[size_t(plan->blocks[b].file)].data_start;
-    if (block.first_row_offset == expected) {
-      io::RethrowCsvBlockError(*plan, block);
-      return std::make_shared<const CsvCheckValue>(block.end_offset, nullptr);
-    }
-    io::CsvBlockResult reread = io::ReadCsvBlock(*plan, b, expected);
-    io::RethrowCsvBlockError(*plan, reread);
-    return std::make_shared<const CsvCheckValue>(reread.end_offset, reread.table);
-  });
-  const uint32_t output = context.AddFunction("read-csv", [plan, meta_table](const graph::TaskInputs& task) -> graph::ValuePtr {
-    const auto& checked = ValueAs<CsvCheckValue>(task.Get(1));
-    TablePtr table = checked.reread() ? checked.reread() : ValueAs<CsvBlockValue>(task.Get(0)).result().table;
-    const Schema& expected = meta_table->schema();
-    for (int k = 0; k < expected.num_fields(); ++k) {
-      const Field& found = table->schema().field(k);
-      if (found.type != expected.field(k).type) {
-        const auto& block = plan->blocks[size_t(task.key().index)];
-        throw TypeError("column '" + found.name + "' of " + plan->files[size_t(block.file)].source->path() +
-                        " holds values of type " + found.type.ToString() + " after byte " +
-                        std::to_string(block.begin) + ", but the sampled rows gave " +
-                        expected.field(k).type.ToString() + "; pass dtype={'" + found.name + "': '" +
-                        found.type.ToString() + "'} to read_csv");
-      }
-    }
-    return std::make_shared<const TableValue>(std::move(table));
-  });
+  const uint32_t parse = context.AddStage(*this, kCsvParse, "read-csv-block");
+  const uint32_t check = context.AddStage(*this, kCsvCheck, "read-csv-check");
+  const uint32_t output = context.AddStage(*this, kCsvOutput, "read-csv");
   const uint32_t block_name = graph::InternName(prefix() + "-block-" + TokenText(token()));
   const uint32_t check_name = graph::InternName(prefix() + "-check-" + TokenText(token()));
   const uint32_t output_name = graph::InternName(name());
@@ -314,11 +486,12 @@ NodePtr GeneratedNode::Make(std::string prefix, std::string description, TablePt
   return node;
 }
 
+graph::ValuePtr GeneratedNode::RunStage(int, const graph::TaskInputs& task) const {
+  return std::make_shared<const TableValue>(generator_(task.key().index));
+}
+
 std::vector<graph::Arg> GeneratedNode::Lower(LoweringContext& context) const {
-  auto generator = generator_;
-  const uint32_t function = context.AddFunction(prefix_, [generator](const graph::TaskInputs& task) -> graph::ValuePtr {
-    return std::make_shared<const TableValue>(generator(task.key().index));
-  });
+  const uint32_t function = context.AddStage(*this, 0, prefix_);
   const uint32_t name_id = graph::InternName(name());
   std::vector<graph::Arg> partitions;
   for (int64_t i = 0; i < npartitions(); ++i) partitions.push_back(context.AddTask(name_id, i, function, {}));
@@ -387,6 +560,33 @@ TablePtr ProjectNode::ApplyPartition(const TablePtr& input, int64_t) const {
   return Table::Make(std::move(names), std::move(columns), input->index(), input->index_name());
 }
 
+void ProjectNode::WriteParameters(NodeWriter& out) const {
+  out.Int(int64_t(columns_.size()));
+  for (const auto& column : columns_) {
+    out.String(column.name);
+    out.Expr(column.expr);
+  }
+}
+
+NodePtr ProjectNode::Read(NodeReader& in, std::vector<NodePtr> inputs, const NodeShape& shape) {
+  auto node = std::shared_ptr<ProjectNode>(new ProjectNode(inputs.at(0)));
+  for (size_t n = in.Count("columns", 9); n > 0; --n) {
+    std::string name = in.String();
+    node->columns_.push_back({std::move(name), in.Expr()});
+  }
+  node->Restore(shape);
+  return node;
+}
+
+void FilterNode::WriteParameters(NodeWriter& out) const { out.Expr(predicate_); }
+
+NodePtr FilterNode::Read(NodeReader& in, std::vector<NodePtr> inputs, const NodeShape& shape) {
+  auto node = std::shared_ptr<FilterNode>(new FilterNode(inputs.at(0)));
+  node->predicate_ = in.Expr();
+  node->Restore(shape);
+  return node;
+}
+
 NodePtr FilterNode::Make(NodePtr input, ColumnExprPtr predicate) {
   auto node = std::shared_ptr<FilterNode>(new FilterNode(input));
   node->predicate_ = std::move(predicate);
@@ -405,10 +605,11 @@ TablePtr FilterNode::ApplyPartition(const TablePtr& input, int64_t) const {
 }
 
 NodePtr MapPartitionsNode::Make(NodePtr input, Function function, TablePtr meta, std::string name,
-                                bool keep_divisions) {
+                                bool keep_divisions, PortableFunction portable) {
   static std::atomic<uint64_t> counter{0};
   auto node = std::shared_ptr<MapPartitionsNode>(new MapPartitionsNode(input));
   node->function_ = std::move(function);
+  if (portable) node->portable_ = std::make_shared<const PortableFunction>(std::move(portable));
   node->name_ = name.empty() ? "map-partitions" : std::move(name);
   node->keep_divisions_ = keep_divisions;
   node->identity_ = ++counter;
@@ -419,12 +620,12 @@ NodePtr MapPartitionsNode::Make(NodePtr input, Function function, TablePtr meta,
 }
 
 NodePtr MapPartitionsNode::MakeWithDivisions(NodePtr input, Function function, TablePtr meta, std::string name,
-                                             Divisions divisions) {
+                                             Divisions divisions, PortableFunction portable) {
   if (!divisions.empty() && int64_t(divisions.size()) != input->npartitions() + 1) {
     throw InvalidArgument("map_partitions: " + std::to_string(divisions.size()) + " divisions for " +
                           std::to_string(input->npartitions()) + " partitions");
   }
-  auto made = Make(std::move(input), std::move(function), std::move(meta), std::move(name), false);
+  auto made = Make(std::move(input), std::move(function), std::move(meta), std::move(name), false, std::move(portable));
   auto node = std::const_pointer_cast<MapPartitionsNode>(std::static_pointer_cast<const MapPartitionsNode>(made));
   node->divisions_ = divisions;
   node->Init(node->meta(), node->npartitions(), std::move(divisions), HashCombine(0x6d6170, node->identity_));
@@ -434,6 +635,7 @@ NodePtr MapPartitionsNode::MakeWithDivisions(NodePtr input, Function function, T
 NodePtr MapPartitionsNode::WithInputs(std::vector<NodePtr> inputs) const {
   auto node = std::shared_ptr<MapPartitionsNode>(new MapPartitionsNode(inputs.at(0)));
   node->function_ = function_;
+  node->portable_ = portable_;
   node->name_ = name_;
   node->keep_divisions_ = keep_divisions_;
   node->divisions_ = divisions_;
@@ -454,6 +656,25 @@ TablePtr MapPartitionsNode::ApplyPartition(const TablePtr& input, int64_t partit
   return result;
 }
 
+void MapPartitionsNode::WriteParameters(NodeWriter& out) const {
+  if (portable_ == nullptr) {
+    throw NotImplemented("the partition function of '" + name_ +
+                         "' is a C++ function only this process can run; it cannot be sent to another process yet");
+  }
+  out.String(name_);
+  out.String(portable_->kind);
+  out.String(portable_->serialize());
+}
+
+NodePtr MapPartitionsNode::Read(NodeReader& in, std::vector<NodePtr> inputs, const NodeShape& shape) {
+  auto node = std::shared_ptr<MapPartitionsNode>(new MapPartitionsNode(inputs.at(0)));
+  node->name_ = in.String();
+  const std::string kind = in.String();
+  node->function_ = ReadPartitionFunction(kind, in.String());
+  node->Restore(shape);
+  return node;
+}
+
 NodePtr HeadNode::Make(NodePtr input, int64_t n, int64_t partitions) {
   auto node = std::shared_ptr<HeadNode>(new HeadNode(input));
   node->n_ = n;
@@ -467,19 +688,33 @@ std::string HeadNode::Describe() const {
   return "Head " + std::to_string(n_) + " rows of the first " + std::to_string(partitions_) + " partition(s)";
 }
 
+graph::ValuePtr HeadNode::RunStage(int, const graph::TaskInputs& task) const {
+  std::vector<TablePtr> tables;
+  int64_t rows = 0;
+  for (size_t i = 0; i < task.size() && rows < n_; ++i) {
+    tables.push_back(TableOf(task.Get(i)));
+    rows += tables.back()->num_rows();
+  }
+  TablePtr table = ConcatenateTables(tables);
+  return std::make_shared<const TableValue>(table->Slice(0, std::min(n_, table->num_rows())));
+}
+
+void HeadNode::WriteParameters(NodeWriter& out) const {
+  out.Int(n_);
+  out.Int(partitions_);
+}
+
+NodePtr HeadNode::Read(NodeReader& in, std::vector<NodePtr> inputs, const NodeShape& shape) {
+  auto node = std::shared_ptr<HeadNode>(new HeadNode(inputs.at(0)));
+  node->n_ = in.Int();
+  node->partitions_ = in.Int();
+  node->Restore(shape);
+  return node;
+}
+
 std::vector<graph::Arg> HeadNode::Lower(LoweringContext& context) const {
   const auto& inputs = context.Partitions(input());
-  const int64_t n = n_;
-  const uint32_t function = context.AddFunction("head", [n](const graph::TaskInputs& task) -> graph::ValuePtr {
-    std::vector<TablePtr> tables;
-    int64_t rows = 0;
-    for (size_t i = 0; i < task.size() && rows < n; ++i) {
-      tables.push_back(TableOf(task.Get(i)));
-      rows += tables.back()->num_rows();
-    }
-    TablePtr table = ConcatenateTables(tables);
-    return std::make_shared<const TableValue>(table->Slice(0, std::min(n, table->num_rows())));
-  });
+  const uint32_t function = context.AddStage(*this, 0, "head");
   std::vector<graph::Arg> args(inputs.begin(), inputs.begin() + partitions_);
   return {context.AddTask(graph::InternName(name()), 0, function, std::move(args))};
 }
@@ -534,19 +769,30 @@ std::string ShuffleNode::Describe() const {
   return "Shuffle by [" + JoinNames(keys_) + "] into " + std::to_string(npartitions()) + " partitions";
 }
 
+graph::ValuePtr ShuffleNode::RunStage(int stage, const graph::TaskInputs& task) const {
+  if (stage == 0) {
+    return std::make_shared<const TableListValue>(compute::PartitionByHash(*TableOf(task.Get(0)), keys_, npartitions()));
+  }
+  std::vector<TablePtr> tables;
+  tables.reserve(task.size());
+  for (size_t i = 0; i < task.size(); ++i) tables.push_back(TableOf(task.Get(i)));
+  return std::make_shared<const TableValue>(ConcatenateTables(tables));
+}
+
+void ShuffleNode::WriteParameters(NodeWriter& out) const { out.Strings(keys_); }
+
+NodePtr ShuffleNode::Read(NodeReader& in, std::vector<NodePtr> inputs, const NodeShape& shape) {
+  auto node = std::shared_ptr<ShuffleNode>(new ShuffleNode(inputs.at(0)));
+  node->keys_ = in.Strings();
+  node->Restore(shape);
+  return node;
+}
+
 std::vector<graph::Arg> ShuffleNode::Lower(LoweringContext& context) const {
   const auto inputs = context.Partitions(input());
-  const auto keys = keys_;
   const int64_t outputs = npartitions();
-  const uint32_t split = context.AddFunction("shuffle-split", [keys, outputs](const graph::TaskInputs& task) -> graph::ValuePtr {
-    return std::make_shared<const TableListValue>(compute::PartitionByHash(*TableOf(task.Get(0)), keys, outputs));
-  });
-  const uint32_t gather = context.AddFunction("shuffle", [](const graph::TaskInputs& task) -> graph::ValuePtr {
-    std::vector<TablePtr> tables;
-    tables.reserve(task.size());
-    for (size_t i = 0; i < task.size(); ++i) tables.push_back(TableOf(task.Get(i)));
-    return std::make_shared<const TableValue>(ConcatenateTables(tables));
-  });
+  const uint32_t split = context.AddStage(*this, 0, "shuffle-split");
+  const uint32_t gather = context.AddStage(*this, 1, "shuffle");
   const std::string token = TokenText(this->token());
   const uint32_t split_name = graph::InternName(prefix() + "-split-" + token);
   std::vector<graph::Arg> splits;

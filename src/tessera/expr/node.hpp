@@ -25,6 +25,9 @@ namespace tessera::expr {
 class Node;
 using NodePtr = std::shared_ptr<const Node>;
 class LoweringContext;
+class NodeWriter;
+class NodeReader;
+struct NodeShape;
 
 /// Sorted index boundaries: npartitions + 1 values, or empty when unknown (as Dask's
 /// (None,) * (npartitions + 1)).
@@ -48,6 +51,7 @@ enum class NodeKind : uint8_t {
   kRepartition,    // neighbouring partitions merged or partitions split into row ranges
   kRolling,        // moving windows, with rows brought over from earlier partitions
   kMerge,          // two collections joined on keys or index
+  kInputStub,      // the shape of an input of a node read back from bytes (node_codec.hpp)
 };
 
 class Node : public std::enable_shared_from_this<Node> {
@@ -79,11 +83,19 @@ class Node : public std::enable_shared_from_this<Node> {
   virtual std::vector<graph::Arg> Lower(LoweringContext& context) const;
   /// The same node over other inputs (used by optimizer rewrites).
   virtual NodePtr WithInputs(std::vector<NodePtr> inputs) const = 0;
+  /// Runs stage `stage` of one task Lower added with LoweringContext::AddStage (the work of
+  /// that task function; the same code in process and on a worker that read the node back).
+  virtual graph::ValuePtr RunStage(int stage, const graph::TaskInputs& task) const;
+  /// Writes the parameters RunStage and ApplyPartition read, after the shape WriteNode writes
+  /// (node_codec.hpp). NotImplemented naming the node when it cannot leave the process.
+  virtual void WriteParameters(NodeWriter& out) const;
 
  protected:
   Node(NodeKind kind, std::vector<NodePtr> inputs) : kind_(kind), inputs_(std::move(inputs)) {}
   /// Sets meta, npartitions, divisions and the token (hash of `parameters` and the inputs').
   void Init(TablePtr meta, int64_t npartitions, Divisions divisions, uint64_t parameters);
+  /// Sets them as a node read back from bytes had them (ReadNode).
+  void Restore(const NodeShape& shape);
 
  private:
   NodeKind kind_;
@@ -105,6 +117,9 @@ class ReadCsvNode final : public Node {
   std::string Describe() const override;
   std::vector<graph::Arg> Lower(LoweringContext& context) const override;
   NodePtr WithInputs(std::vector<NodePtr>) const override { return shared_from_this(); }
+  graph::ValuePtr RunStage(int stage, const graph::TaskInputs& task) const override;
+  void WriteParameters(NodeWriter& out) const override;
+  static NodePtr Read(NodeReader& in, const NodeShape& shape);
 
  private:
   explicit ReadCsvNode(std::shared_ptr<const io::CsvPlan> plan);
@@ -159,6 +174,7 @@ class GeneratedNode final : public Node {
   std::string Describe() const override { return description_; }
   std::vector<graph::Arg> Lower(LoweringContext& context) const override;
   NodePtr WithInputs(std::vector<NodePtr>) const override { return shared_from_this(); }
+  graph::ValuePtr RunStage(int stage, const graph::TaskInputs& task) const override;
 
  private:
   GeneratedNode() : Node(NodeKind::kTimeseries, {}) {}
@@ -181,6 +197,8 @@ class ProjectNode final : public Node {
   bool blockwise() const override { return true; }
   TablePtr ApplyPartition(const TablePtr& input, int64_t partition) const override;
   NodePtr WithInputs(std::vector<NodePtr> inputs) const override { return Make(inputs.at(0), columns_); }
+  void WriteParameters(NodeWriter& out) const override;
+  static NodePtr Read(NodeReader& in, std::vector<NodePtr> inputs, const NodeShape& shape);
 
  private:
   explicit ProjectNode(NodePtr input) : Node(NodeKind::kProject, {std::move(input)}) {}
@@ -197,31 +215,46 @@ class FilterNode final : public Node {
   bool blockwise() const override { return true; }
   TablePtr ApplyPartition(const TablePtr& input, int64_t partition) const override;
   NodePtr WithInputs(std::vector<NodePtr> inputs) const override { return Make(inputs.at(0), predicate_); }
+  void WriteParameters(NodeWriter& out) const override;
+  static NodePtr Read(NodeReader& in, std::vector<NodePtr> inputs, const NodeShape& shape);
 
  private:
   explicit FilterNode(NodePtr input) : Node(NodeKind::kFilter, {std::move(input)}) {}
   ColumnExprPtr predicate_;
 };
 
+/// A function over partitions that can leave the process: the kind its reader is registered
+/// under (RegisterPartitionFunction in node_codec.hpp) and a hook writing its bytes, called only
+/// when a graph is serialised (building plans locally never pays for it).
+struct PortableFunction {
+  std::string kind;
+  std::function<std::string()> serialize;
+  explicit operator bool() const { return !kind.empty(); }
+};
+
 /// A C++ callable applied to every partition. `meta` is the declared output (an empty table),
-/// checked against each result.
+/// checked against each result. `portable` (optional) is how the function leaves the process
+/// (node_codec.hpp); without it the node runs only in this process.
 class MapPartitionsNode final : public Node {
  public:
   using Function = std::function<TablePtr(const TablePtr& partition)>;
   static NodePtr Make(NodePtr input, Function function, TablePtr meta, std::string name,
-                      bool keep_divisions);
+                      bool keep_divisions, PortableFunction portable = {});
   /// With divisions the caller knows hold for the output (set_index of sorted data).
   static NodePtr MakeWithDivisions(NodePtr input, Function function, TablePtr meta, std::string name,
-                                   Divisions divisions);
+                                   Divisions divisions, PortableFunction portable = {});
   std::string prefix() const override { return name_; }
   std::string Describe() const override { return "MapPartitions " + name_; }
   bool blockwise() const override { return true; }
   TablePtr ApplyPartition(const TablePtr& input, int64_t partition) const override;
   NodePtr WithInputs(std::vector<NodePtr> inputs) const override;
+  void WriteParameters(NodeWriter& out) const override;
+  static NodePtr Read(NodeReader& in, std::vector<NodePtr> inputs, const NodeShape& shape);
 
  private:
   explicit MapPartitionsNode(NodePtr input) : Node(NodeKind::kMapPartitions, {std::move(input)}) {}
   Function function_;
+  std::shared_ptr<const PortableFunction> portable_;
   std::string name_;
   bool keep_divisions_ = false;
   Divisions divisions_;  // set by MakeWithDivisions
@@ -236,6 +269,9 @@ class HeadNode final : public Node {
   std::string Describe() const override;
   std::vector<graph::Arg> Lower(LoweringContext& context) const override;
   NodePtr WithInputs(std::vector<NodePtr> inputs) const override { return Make(inputs.at(0), n_, partitions_); }
+  graph::ValuePtr RunStage(int stage, const graph::TaskInputs& task) const override;
+  void WriteParameters(NodeWriter& out) const override;
+  static NodePtr Read(NodeReader& in, std::vector<NodePtr> inputs, const NodeShape& shape);
 
  private:
   explicit HeadNode(NodePtr input) : Node(NodeKind::kHead, {std::move(input)}) {}
@@ -266,6 +302,9 @@ class ShuffleNode final : public Node {
   std::string Describe() const override;
   std::vector<graph::Arg> Lower(LoweringContext& context) const override;
   NodePtr WithInputs(std::vector<NodePtr> inputs) const override { return Make(inputs.at(0), keys_, npartitions()); }
+  graph::ValuePtr RunStage(int stage, const graph::TaskInputs& task) const override;
+  void WriteParameters(NodeWriter& out) const override;
+  static NodePtr Read(NodeReader& in, std::vector<NodePtr> inputs, const NodeShape& shape);
 
  private:
   explicit ShuffleNode(NodePtr input) : Node(NodeKind::kShuffle, {std::move(input)}) {}

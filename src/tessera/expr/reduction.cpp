@@ -15,6 +15,7 @@
 #include "tessera/compute/sort.hpp"
 #include "tessera/compute/value_counts.hpp"
 #include "tessera/expr/lowering.hpp"
+#include "tessera/expr/node_codec.hpp"
 #include "tessera/table/column_builder.hpp"
 #include "tessera/table/table_value.hpp"
 
@@ -83,9 +84,90 @@ bool IsTemporalMean(const Column& column) {
   return column.type().id() == TypeId::kTimestamp || column.type().id() == TypeId::kDuration;
 }
 
+void WriteState(NodeWriter& out, const ReducerState& state) {
+  out.Type(state.sum.type);
+  out.Int(int64_t(state.sum.integer));
+  out.Double(state.sum.floating);
+  out.Int(state.sum.count);
+  out.Int(state.moments.count);
+  out.Double(state.moments.mean);
+  out.Double(state.moments.m2);
+  out.Scalar(state.minmax.min);
+  out.Scalar(state.minmax.max);
+  out.Int(state.count);
+  out.Bool(state.distinct != nullptr);
+  if (state.distinct) out.Table(Table::Make({"distinct"}, {state.distinct}));
+  out.Bool(state.any);
+  out.Bool(state.all);
+  out.Scalar(state.best);
+  out.Scalar(state.label);
+  out.Int(state.rows);
+  out.Bool(state.has_index);
+  out.Int(int64_t(state.sketch_values.size()));
+  for (size_t i = 0; i < state.sketch_values.size(); ++i) {
+    out.Double(state.sketch_values[i]);
+    out.Double(state.sketch_weights[i]);
+  }
+  out.Bool(state.temporal.has_value());
+  if (state.temporal) out.Type(*state.temporal);
+  out.Int(int64_t(uint64_t(state.nanos)));
+  out.Int(int64_t(uint64_t(state.nanos >> 64)));
+}
+
+ReducerState ReadState(NodeReader& in) {
+  ReducerState state;
+  state.sum.type = in.Type();
+  state.sum.integer = uint64_t(in.Int());
+  state.sum.floating = in.Double();
+  state.sum.count = in.Int();
+  state.moments.count = in.Int();
+  state.moments.mean = in.Double();
+  state.moments.m2 = in.Double();
+  state.minmax.min = in.Scalar();
+  state.minmax.max = in.Scalar();
+  state.count = in.Int();
+  if (in.Bool()) state.distinct = in.Table()->column(0);
+  state.any = in.Bool();
+  state.all = in.Bool();
+  state.best = in.Scalar();
+  state.label = in.Scalar();
+  state.rows = in.Int();
+  state.has_index = in.Bool();
+  for (size_t n = in.Count("sketch points", 16); n > 0; --n) {
+    state.sketch_values.push_back(in.Double());
+    state.sketch_weights.push_back(in.Double());
+  }
+  if (in.Bool()) state.temporal = in.Type();
+  const uint64_t low = uint64_t(in.Int());
+  const uint64_t high = uint64_t(in.Int());
+  state.nanos = __int128((static_cast<unsigned __int128>(high) << 64) | low);
+  return state;
+}
+
 class PartialValue final : public graph::Value {
  public:
-  explicit PartialValue(std::vector<ReducerState> states) : states_(std::move(states)) {}
+  explicit PartialValue(std::vector<ReducerState> states) : states_(std::move(states)) {
+    static const bool registered = [] {
+      graph::RegisterValueType("reduction-partial", [](ByteReader& source) -> graph::ValuePtr {
+        std::string bytes(size_t(source.remaining()), '\0');
+        source.Read(bytes.data(), bytes.size());
+        NodeReader in(bytes);
+        std::vector<ReducerState> states;
+        for (size_t n = in.Count("reduction states", 8); n > 0; --n) states.push_back(ReadState(in));
+        return std::make_shared<const PartialValue>(std::move(states));
+      });
+      return true;
+    }();
+    (void)registered;
+  }
+  std::string_view type_name() const override { return "reduction-partial"; }
+  void Serialize(ByteSink& sink) const override {
+    std::string bytes;
+    NodeWriter out(&bytes);
+    out.Int(int64_t(states_.size()));
+    for (const auto& state : states_) WriteState(out, state);
+    sink.Write(bytes);
+  }
   const std::vector<ReducerState>& states() const { return states_; }
   int64_t nbytes() const override {
     int64_t total = int64_t(sizeof(ReducerState) * states_.size());
@@ -374,27 +456,65 @@ TablePtr ReduceNode::ReduceTable(const TablePtr& table) const {
   return FinishTable(ChunkAll(*table, specs_), specs_, shape_, labels_, false);
 }
 
+namespace {
+enum ReduceStage { kReduceChunk, kReduceCombine, kReduceFinish };
+
+std::vector<ReducerState> MergePartials(const graph::TaskInputs& task, const std::vector<ReduceSpec>& specs) {
+  std::vector<ReducerState> states = dynamic_cast<const PartialValue&>(*task.Get(0)).states();
+  for (size_t i = 1; i < task.size(); ++i) {
+    CombineAll(states, dynamic_cast<const PartialValue&>(*task.Get(i)).states(), specs);
+  }
+  return states;
+}
+}  // namespace
+
+graph::ValuePtr ReduceNode::RunStage(int stage, const graph::TaskInputs& task) const {
+  switch (stage) {
+    case kReduceChunk: return std::make_shared<const PartialValue>(ChunkAll(*TableOf(task.Get(0)), specs_));
+    case kReduceCombine: return std::make_shared<const PartialValue>(MergePartials(task, specs_));
+    case kReduceFinish:
+      return std::make_shared<const TableValue>(FinishTable(MergePartials(task, specs_), specs_, shape_, labels_, false));
+    default: return Node::RunStage(stage, task);
+  }
+}
+
+void ReduceNode::WriteParameters(NodeWriter& out) const {
+  out.Int(int64_t(specs_.size()));
+  for (const auto& spec : specs_) {
+    out.String(spec.column);
+    out.Int(int64_t(spec.function));
+    out.Int(spec.ddof);
+    out.Double(spec.q);
+    out.Bool(spec.dropna);
+  }
+  out.Int(int64_t(shape_));
+  out.Strings(labels_);
+  out.Int(split_every_);
+}
+
+NodePtr ReduceNode::Read(NodeReader& in, std::vector<NodePtr> inputs, const NodeShape& shape) {
+  auto node = std::shared_ptr<ReduceNode>(new ReduceNode(inputs.at(0)));
+  for (size_t n = in.Count("reductions", 33); n > 0; --n) {
+    ReduceSpec spec;
+    spec.column = in.String();
+    spec.function = ReduceFunction(in.Int());
+    spec.ddof = int(in.Int());
+    spec.q = in.Double();
+    spec.dropna = in.Bool();
+    node->specs_.push_back(std::move(spec));
+  }
+  node->shape_ = ReduceShape(in.Int());
+  node->labels_ = in.Strings();
+  node->split_every_ = in.Int();
+  node->Restore(shape);
+  return node;
+}
+
 std::vector<graph::Arg> ReduceNode::Lower(LoweringContext& context) const {
   std::vector<graph::Arg> level = context.Partitions(input());
-  const auto specs = specs_;
-  const auto shape = shape_;
-  const auto labels = labels_;
-  const uint32_t chunk = context.AddFunction(prefix() + "-chunk", [specs](const graph::TaskInputs& task) -> graph::ValuePtr {
-    return std::make_shared<const PartialValue>(ChunkAll(*TableOf(task.Get(0)), specs));
-  });
-  auto merge = [specs](const graph::TaskInputs& task) {
-    std::vector<ReducerState> states = dynamic_cast<const PartialValue&>(*task.Get(0)).states();
-    for (size_t i = 1; i < task.size(); ++i) {
-      CombineAll(states, dynamic_cast<const PartialValue&>(*task.Get(i)).states(), specs);
-    }
-    return states;
-  };
-  const uint32_t combine = context.AddFunction(prefix() + "-combine", [merge](const graph::TaskInputs& task) -> graph::ValuePtr {
-    return std::make_shared<const PartialValue>(merge(task));
-  });
-  const uint32_t aggregate = context.AddFunction(prefix() + "-agg", [merge, specs, shape, labels](const graph::TaskInputs& task) -> graph::ValuePtr {
-    return std::make_shared<const TableValue>(FinishTable(merge(task), specs, shape, labels, false));
-  });
+  const uint32_t chunk = context.AddStage(*this, kReduceChunk, prefix() + "-chunk");
+  const uint32_t combine = context.AddStage(*this, kReduceCombine, prefix() + "-combine");
+  const uint32_t aggregate = context.AddStage(*this, kReduceFinish, prefix() + "-agg");
   const std::string token = TokenText(this->token());
   const uint32_t chunk_name = graph::InternName(prefix() + "-chunk-" + token);
   for (size_t i = 0; i < level.size(); ++i) level[i] = context.AddTask(chunk_name, int64_t(i), chunk, {level[i]});

@@ -46,6 +46,9 @@ class ReduceNode final : public Node {
   NodePtr WithInputs(std::vector<NodePtr> inputs) const override {
     return Make(inputs.at(0), specs_, shape_, labels_, split_every_);
   }
+  graph::ValuePtr RunStage(int stage, const graph::TaskInputs& task) const override;
+  void WriteParameters(NodeWriter& out) const override;
+  static NodePtr Read(NodeReader& in, std::vector<NodePtr> inputs, const NodeShape& shape);
 
   /// The whole reduction on one table (meta and tests).
   TablePtr ReduceTable(const TablePtr& table) const;

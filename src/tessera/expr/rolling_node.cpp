@@ -6,6 +6,7 @@
 #include "tessera/base/error.hpp"
 #include "tessera/base/hash.hpp"
 #include "tessera/expr/lowering.hpp"
+#include "tessera/expr/node_codec.hpp"
 #include "tessera/table/table_value.hpp"
 
 namespace tessera::expr {
@@ -69,23 +70,43 @@ TablePtr RollingNode::Apply(const TablePtr& table) const {
   return Table::Make(table->column_names(), {values}, table->index(), table->index_name());
 }
 
-std::vector<graph::Arg> RollingNode::Lower(LoweringContext& context) const {
-  const auto& inputs = context.Partitions(input());
-  const compute::RollingWindow window = window_;
-  auto self = std::static_pointer_cast<const RollingNode>(shared_from_this());
-  // tail i: what partitions 0..i-1 leave for partition i's windows.
-  const uint32_t tail = context.AddFunction("rolling-tail", [window](const graph::TaskInputs& task) -> graph::ValuePtr {
+graph::ValuePtr RollingNode::RunStage(int stage, const graph::TaskInputs& task) const {
+  if (stage == 0) {
     std::vector<TablePtr> tables;
     for (size_t i = task.size(); i-- > 0;) tables.push_back(TableOf(task.Get(i)));  // earlier tail first
-    return std::make_shared<const TableValue>(Tail(ConcatenateTables(tables), window));
-  });
-  const uint32_t apply = context.AddFunction("rolling", [self](const graph::TaskInputs& task) -> graph::ValuePtr {
-    const TablePtr part = TableOf(task.Get(0));
-    if (task.size() == 1) return std::make_shared<const TableValue>(self->Apply(part));
-    const TablePtr before = TableOf(task.Get(1));
-    const TablePtr rolled = self->Apply(ConcatenateTables({before, part}));
-    return std::make_shared<const TableValue>(rolled->Slice(before->num_rows(), part->num_rows()));
-  });
+    return std::make_shared<const TableValue>(Tail(ConcatenateTables(tables), window_));
+  }
+  const TablePtr part = TableOf(task.Get(0));
+  if (task.size() == 1) return std::make_shared<const TableValue>(Apply(part));
+  const TablePtr before = TableOf(task.Get(1));
+  const TablePtr rolled = Apply(ConcatenateTables({before, part}));
+  return std::make_shared<const TableValue>(rolled->Slice(before->num_rows(), part->num_rows()));
+}
+
+void RollingNode::WriteParameters(NodeWriter& out) const {
+  out.Int(window_.rows);
+  out.Int(window_.span);
+  out.Int(window_.min_periods);
+  out.Int(window_.ddof);
+  out.Int(int64_t(function_));
+}
+
+NodePtr RollingNode::Read(NodeReader& in, std::vector<NodePtr> inputs, const NodeShape& shape) {
+  auto node = std::shared_ptr<RollingNode>(new RollingNode(inputs.at(0)));
+  node->window_.rows = in.Int();
+  node->window_.span = in.Int();
+  node->window_.min_periods = in.Int();
+  node->window_.ddof = int(in.Int());
+  node->function_ = compute::RollingFunction(in.Int());
+  node->Restore(shape);
+  return node;
+}
+
+std::vector<graph::Arg> RollingNode::Lower(LoweringContext& context) const {
+  const auto& inputs = context.Partitions(input());
+  // tail i: what partitions 0..i-1 leave for partition i's windows.
+  const uint32_t tail = context.AddStage(*this, 0, "rolling-tail");
+  const uint32_t apply = context.AddStage(*this, 1, "rolling");
   const uint32_t tail_name = graph::InternName("rolling-tail-" + TokenText(token()));
   const uint32_t output_name = graph::InternName(name());
   std::vector<graph::Arg> partitions;

@@ -17,6 +17,9 @@ class RollingNode final : public Node {
   std::string Describe() const override;
   std::vector<graph::Arg> Lower(LoweringContext& context) const override;
   NodePtr WithInputs(std::vector<NodePtr> inputs) const override { return Make(inputs.at(0), window_, function_); }
+  graph::ValuePtr RunStage(int stage, const graph::TaskInputs& task) const override;
+  void WriteParameters(NodeWriter& out) const override;
+  static NodePtr Read(NodeReader& in, std::vector<NodePtr> inputs, const NodeShape& shape);
   /// The rolling values of one table (its own rows only).
   TablePtr Apply(const TablePtr& table) const;
 

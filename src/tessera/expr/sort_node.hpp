@@ -26,6 +26,9 @@ class SortByBoundariesNode final : public Node {
   std::string Describe() const override;
   std::vector<graph::Arg> Lower(LoweringContext& context) const override;
   NodePtr WithInputs(std::vector<NodePtr> inputs) const override { return Make(inputs.at(0), column_, divisions(), method_); }
+  graph::ValuePtr RunStage(int stage, const graph::TaskInputs& task) const override;
+  void WriteParameters(NodeWriter& out) const override;
+  static NodePtr Read(NodeReader& in, std::vector<NodePtr> inputs, const NodeShape& shape);
   const std::string& column() const { return column_; }
 
  private:
@@ -37,5 +40,10 @@ class SortByBoundariesNode final : public Node {
 
 /// The table sorted by `column` (stable, nulls last) with `column` moved into the index.
 TablePtr SortIntoIndex(const TablePtr& table, const std::string& column);
+
+/// Every partition with `column` moved into its index, rows left in place (set_index of data
+/// already sorted across partitions); `divisions` empty when unknown. Named "set-index-<column>";
+/// its function leaves the process as the partition function kind "set-index".
+NodePtr IndexByColumn(NodePtr input, const std::string& column, Divisions divisions);
 
 }  // namespace tessera::expr

@@ -45,7 +45,7 @@ TaskId CopyTask(const Graph& source, TaskId task, Graph* target) {
     }
   }
   const uint32_t function = target->AddFunction(source.function(task));
-  return target->AddTask(source.key(task), function, args, std::string(source.params(task)));
+  return target->AddTask(source.key(task), function, args, std::string(source.own_params(task)));
 }
 
 Graph Cull(const Graph& graph, const std::vector<Key>& keys) {

@@ -64,8 +64,10 @@ void Graph::Reserve(size_t num_tasks, size_t num_args) {
 }
 
 uint32_t Graph::AddFunction(TaskFunction function) {
-  const void* identity = function.closure ? static_cast<const void*>(function.closure.get())
-                                          : static_cast<const void*>(function.operation);
+  // An operation with shared parameters is its own function (the parameters tell them apart).
+  const void* identity = function.closure  ? static_cast<const void*>(function.closure.get())
+                         : function.params ? static_cast<const void*>(function.params.get())
+                                           : static_cast<const void*>(function.operation);
   if (identity == nullptr) throw InvalidArgument("task function is empty: give an operation or a closure");
   auto it = function_index_.find(identity);
   if (it != function_index_.end()) return it->second;
@@ -142,8 +144,21 @@ TaskId Graph::At(const Key& key) const {
 }
 
 std::string_view Graph::params(TaskId task) const {
+  if (!params_.empty()) {
+    auto it = params_.find(task);
+    if (it != params_.end()) return it->second;
+  }
+  const auto& shared = functions_[function_[task]].params;
+  return shared ? std::string_view(*shared) : std::string_view();
+}
+
+std::string_view Graph::own_params(TaskId task) const {
   auto it = params_.find(task);
   return it == params_.end() ? std::string_view() : std::string_view(it->second);
+}
+
+uint32_t Graph::AddOperation(const Operation* operation, std::string params) {
+  return AddFunction({operation, nullptr, std::make_shared<const std::string>(std::move(params))});
 }
 
 std::span<const uint32_t> Graph::external_dependencies(TaskId task) const {

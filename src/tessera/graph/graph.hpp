@@ -30,9 +30,12 @@ class Graph {
   /// Registers a callable with this graph and returns the index AddTask takes. The same
   /// operation or closure object always gets the same index.
   uint32_t AddFunction(TaskFunction function);
-  uint32_t AddOperation(const Operation* operation) { return AddFunction({operation, nullptr}); }
+  uint32_t AddOperation(const Operation* operation) { return AddFunction({operation, nullptr, nullptr}); }
+  /// An operation with parameters shared by all tasks that use the returned index (each call
+  /// adds a new function).
+  uint32_t AddOperation(const Operation* operation, std::string params);
   uint32_t AddClosure(std::shared_ptr<const Closure> closure) {
-    return AddFunction({nullptr, std::move(closure)});
+    return AddFunction({nullptr, std::move(closure), nullptr});
   }
   /// Stores a literal value in the graph and returns the argument that refers to it.
   Arg AddLiteral(ValuePtr value);
@@ -61,7 +64,10 @@ class Graph {
   std::span<const Arg> args(TaskId task) const {
     return {args_.data() + arg_begin_[task], args_.data() + arg_begin_[task + 1]};
   }
+  /// The task's parameters: its own, else its function's (empty when neither has any).
   std::string_view params(TaskId task) const;
+  /// The parameters given to AddTask for this task alone (empty when none).
+  std::string_view own_params(TaskId task) const;
   const std::vector<ValuePtr>& literals() const { return literals_; }
   /// Keys referenced but held outside the graph (ArgKind::kExternal ids index this).
   const std::vector<Key>& external_keys() const { return external_keys_; }

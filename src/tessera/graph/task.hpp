@@ -116,14 +116,24 @@ class Closure {
   virtual ValuePtr Call(const TaskInputs& inputs) const = 0;
   /// Name shown in errors and task streams.
   virtual std::string_view name() const = 0;
+  /// The same function as data, so a graph holding it can leave the process: the registered
+  /// operation that does what Call does, given the parameters SerializeParams writes. Null when
+  /// only this process can run the closure. (A closure may run its work directly in process and
+  /// still have a data form: that keeps the local path free of per-task decoding.)
+  virtual const Operation* operation() const { return nullptr; }
+  /// The parameters for operation() (called only when it is set, when a graph is serialised).
+  /// Throws NotImplemented naming what cannot be serialised.
+  virtual std::string SerializeParams() const { return {}; }
 };
 
-/// The callable of a task: exactly one of `operation` and `closure` is set.
+/// The callable of a task: exactly one of `operation` and `closure` is set. `params` are the
+/// operation's parameters shared by all its tasks (a task's own params, when it has some, win).
 struct TaskFunction {
   const Operation* operation = nullptr;
   std::shared_ptr<const Closure> closure;
+  std::shared_ptr<const std::string> params;
 
-  bool needs_same_process() const { return closure != nullptr; }
+  bool needs_same_process() const { return closure != nullptr && closure->operation() == nullptr; }
   std::string_view name() const { return closure ? closure->name() : operation->name; }
   ValuePtr Call(const TaskInputs& inputs) const {
     return closure ? closure->Call(inputs) : operation->fn(inputs);
