@@ -132,6 +132,41 @@ def _end_rows(engine, n, last=False):
     return end_rows(cluster.dask_client, frame, n, last)
 
 
+_SAMPLES_PER_PARTITION = 1000  # as the engine's set_index samples
+
+
+def _key_sample(partition, column):
+    """A partition's key extremes and an evenly spaced sample of its keys (the engine's
+    set_index sampler, in pandas): kind 0 = min, 1 = max, 2 = sample."""
+    values = partition[column]
+    present = values.dropna()
+    n = len(present)
+    picks = present.iloc[[i * n // min(n, _SAMPLES_PER_PARTITION) for i in range(min(n, _SAMPLES_PER_PARTITION))]]
+    ordered = bool(values.is_monotonic_increasing) and n == len(values)
+    sample = pd.concat([present.iloc[:0], pd.Series([present.min(), present.max()], dtype=present.dtype), picks]
+                       ) if n else present
+    kinds = [0, 1] + [2] * len(picks) if n else []
+    return pd.DataFrame({"value": sample.to_numpy(), "kind": np.array(kinds, dtype="int8"),
+                         "sorted": np.full(len(kinds), ordered)})
+
+
+def _sampled_divisions(frame, column, outputs):
+    """set_index's divisions chosen as the engine chooses them, from a key sample computed
+    where the partitions are: each partition's range when the keys are sorted across
+    partitions, else quantiles of the pooled sample."""
+    meta = pd.DataFrame({"value": frame._meta[column].to_numpy(), "kind": np.array([], dtype="int8"),
+                         "sorted": np.array([], dtype=bool)})
+    sample = _compute_together(frame.map_partitions(_key_sample, column, meta=meta))[0]
+    lows, highs = sample.value[sample.kind == 0].tolist(), sample.value[sample.kind == 1].tolist()
+    if sample.sorted.all() and all(h < lo for h, lo in zip(highs, lows[1:])) and lows:
+        return lows + highs[-1:]
+    values = sample.value.dropna().sort_values(ignore_index=True)
+    m = len(values)
+    if m == 0:
+        return None
+    return [values.iloc[i * m // outputs] for i in range(outputs)] + [values.iloc[m - 1]]
+
+
 def _first_table(convert, tables):
     return convert(tables[0])
 
@@ -606,6 +641,9 @@ class DataFrame(_Collection):
             other = other.name
         if not drop:
             raise NotImplementedError("set_index(drop=False) is not supported yet")
+        if divisions is None and _scheduler.cluster() is not None:
+            # the engine samples the keys where the partitions are: on the cluster, here
+            divisions = _sampled_divisions(self, str(other), int(npartitions or self.npartitions))
         engine_divisions = None if divisions is None else [to_engine_scalar(d) for d in divisions]
         return DataFrame(self._d.set_index(str(other), bool(sorted), engine_divisions, int(npartitions or 0),
                                            shuffle if isinstance(shuffle, str) else "auto",
