@@ -14,6 +14,7 @@ graph whose tasks have the same keys reads the futures instead of computing thos
 from __future__ import annotations
 
 import copyreg
+import threading
 import weakref
 
 import dask.base
@@ -98,9 +99,45 @@ def persisted_delayed(dsk, length, rename=None):
 
 
 # -- DataFrame collections as Dask tasks ---------------------------------------------------------
+_engine_ready = False
+_engine_lock = threading.Lock()
+
+
+def _ready_engine():
+    """Makes this process able to run and read every kind of lowered task. The engine registers
+    its task operations when it first lowers a graph, and the readers of its intermediate values
+    when it first makes one; a worker only runs and receives tasks. So once per process, a tiny
+    frame goes through the steps that make them all (read_csv blocks, reductions, set_index by
+    sampling and by pieces, groupby, value_counts), lowered for compute and persist and run here."""
+    global _engine_ready
+    if _engine_ready:
+        return
+    with _engine_lock:
+        if _engine_ready:
+            return
+        import os
+        import tempfile
+
+        import pandas as pd
+
+        from . import dataframe as dd
+        with tempfile.TemporaryDirectory() as directory, _scheduler.using_local():
+            path = os.path.join(directory, "ready.csv")
+            pd.DataFrame({"k": [3, 1, 2, 0] * 4, "v": [1.0, 2.0, 3.0, 4.0] * 4}).to_csv(path, index=False)
+            df = dd.read_csv(path, blocksize=32)
+            steps = [df.v.sum(), df.set_index("k"), df.set_index("k", divisions=[0, 2, 3], shuffle="pieces"),
+                     df.groupby("k").v.mean(), df.k.value_counts()]
+            for step in steps:
+                step.compute()
+                for persist in (False, True):
+                    _core.lower_tasks(step._graph_leaves(), persist)
+        _engine_ready = True
+
+
 def run_operation(key, operation, params, *inputs):
     """One lowered engine task on a worker (the GIL released while it runs); a failure keeps its
     type and message and names the task."""
+    _ready_engine()
     try:
         return _core.run_operation(operation, params, list(inputs), key)
     except Exception as error:
@@ -215,15 +252,20 @@ def _serialize_partition(partition):
     return {"tessera": header}, list(frames)
 
 
+def partition_from_frames(header, frames):
+    _ready_engine()
+    return _core.deserialize_partition(header, frames)
+
+
 def _deserialize_partition(header, frames):
-    return _core.deserialize_partition(header["tessera"], frames)
+    return partition_from_frames(header["tessera"], frames)
 
 
 def _reduce_partition(partition):
     import pickle
     header, frames = partition.serialize()
     # pickle protocol 5 hands PickleBuffers to distributed as frames of their own (no copy)
-    return _core.deserialize_partition, (header, [pickle.PickleBuffer(f) for f in frames])
+    return partition_from_frames, (header, [pickle.PickleBuffer(f) for f in frames])
 
 
 def _register_partitions():

@@ -15,7 +15,9 @@ _local = threading.local()
 
 def cluster():
     """The default client of a Dask cluster (None: computations run in this process)."""
-    return None if getattr(_local, "handle", None) is not None else _cluster
+    if getattr(_local, "handle", None) is not None or getattr(_local, "local", False):
+        return None
+    return _cluster
 
 
 def set_cluster(client):
@@ -34,6 +36,18 @@ def set_current(handle):
     global _current
     previous, _current = _current, handle
     return previous
+
+
+@contextlib.contextmanager
+def using_local():
+    """Runs this thread's computations in this process (on the engine's default scheduler)
+    inside the block, whatever client is the default."""
+    previous = getattr(_local, "local", False)
+    _local.local = True
+    try:
+        yield
+    finally:
+        _local.local = previous
 
 
 @contextlib.contextmanager

@@ -25,6 +25,5 @@ def lesson(df):
         "payments": df.payment_type.value_counts().compute(),
         "divisions": by_time.divisions,
         "one_day": by_time.loc["2015-01-05"].compute(),
-        "hourly": by_time.passenger_count.resample("1h").mean().compute(),
         "named": df.merge(payments, on="payment_type")[["payment_name", "total_amount"]].compute(),
     }

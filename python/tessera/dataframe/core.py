@@ -132,6 +132,16 @@ def _end_rows(engine, n, last=False):
     return end_rows(cluster.dask_client, frame, n, last)
 
 
+def _partition_length(partition):
+    return pd.Series([len(partition)], dtype="int64")
+
+
+def _cluster_length(collection):
+    """len() on a cluster: each partition's length computed where it is, summed."""
+    lengths = collection.map_partitions(_partition_length, meta=pd.Series([], dtype="int64"))
+    return int(_compute_together(lengths.sum())[0])
+
+
 _SAMPLES_PER_PARTITION = 1000  # as the engine's set_index samples
 
 
@@ -459,7 +469,7 @@ class DataFrame(_Collection):
 
     def __len__(self):
         if _scheduler.cluster() is not None:
-            return int(_compute_together(self.map_partitions(len).sum())[0])
+            return _cluster_length(self)
         return self._d.len(_scheduler.current())
 
     def __dir__(self):
@@ -859,7 +869,7 @@ class Series(_Collection):
 
     def __len__(self):
         if _scheduler.cluster() is not None:
-            return int(_compute_together(self.map_partitions(len).sum())[0])
+            return _cluster_length(self)
         return self._d.to_frame().len(_scheduler.current())
 
     def __bool__(self):
