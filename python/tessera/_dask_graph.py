@@ -13,7 +13,6 @@ graph whose tasks have the same keys reads the futures instead of computing thos
 
 from __future__ import annotations
 
-import copyreg
 import threading
 import weakref
 
@@ -261,13 +260,6 @@ def _deserialize_partition(header, frames):
     return partition_from_frames(header["tessera"], frames)
 
 
-def _reduce_partition(partition):
-    import pickle
-    header, frames = partition.serialize()
-    # pickle protocol 5 hands PickleBuffers to distributed as frames of their own (no copy)
-    return partition_from_frames, (header, [pickle.PickleBuffer(f) for f in frames])
-
-
 def _register_partitions():
     from dask.sizeof import sizeof
     try:
@@ -276,7 +268,6 @@ def _register_partitions():
         dask_serialize = dask_deserialize = None
     for cls in _partition_types():
         sizeof.register(cls)(lambda partition: int(partition.nbytes))
-        copyreg.pickle(cls, _reduce_partition)
         if dask_serialize is not None:
             dask_serialize.register(cls)(_serialize_partition)
             dask_deserialize.register(cls)(_deserialize_partition)
