@@ -37,6 +37,11 @@ def progress(*futures, notebook=None, multi=True, complete=True, group_by="prefi
     """Shows how many of the futures (or futures in lists and dicts) are done: a text bar that
     blocks until all are (terminal), or a live bar per function returned at once (notebook;
     it must be the cell's last expression to show, as in Dask)."""
+    from .distributed import _cluster_futures, _cluster_futures_in
+    if _cluster_futures(_cluster_futures_in(futures)):
+        import distributed
+        return distributed.progress(*futures, notebook=notebook, multi=multi, complete=complete,
+                                    group_by=group_by, interval=interval)
     found = _futures_of(futures)
     if notebook is None:
         notebook = _in_notebook()

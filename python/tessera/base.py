@@ -45,6 +45,50 @@ class Collection:
         raise NotImplementedError(f"visualize() is not available for {type(self).__name__}")
 
 
+class DaskCollection:
+    """Dask's collection protocol for objects the engine lowers into tasks (DataFrame, Series,
+    Index, Scalar), so dask.compute, distributed's Client.compute / persist, futures_of and wait
+    take them: one task per partition (see tessera._dask_graph). A subclass gives
+    ``_finisher()`` (its result from its leaves' tables; it must pickle, as Dask may finalize
+    on a worker) and ``_cluster_persisted(holders)`` (the object holding persisted partitions)."""
+
+    __slots__ = ()
+
+    def _dask_lowered(self):
+        """(graph, keys), lowered once per engine objects (Dask asks for both several times)."""
+        from ._dask_graph import lower
+        leaves = self._graph_leaves()
+        cached = self.__dict__.get("_dask_lowering")
+        if cached is None or len(cached[0]) != len(leaves) or any(a is not b for a, b in zip(cached[0], leaves)):
+            cached = (leaves, lower(leaves))
+            object.__setattr__(self, "_dask_lowering", cached)
+        return cached[1]
+
+    def __dask_graph__(self):
+        return self._dask_lowered()[0]
+
+    def __dask_keys__(self):
+        return self._dask_lowered()[1]
+
+    def __dask_tokenize__(self):
+        return repr(self.__dask_keys__())
+
+    __dask_optimize__ = None
+
+    def __dask_postcompute__(self):
+        from ._dask_graph import finish_partitions
+        return finish_partitions, (self._finisher(),)
+
+    def __dask_postpersist__(self):
+        from ._dask_graph import persisted_collection
+        return persisted_collection, (self,)
+
+    @staticmethod
+    def __dask_scheduler__(graph, keys, **kwargs):
+        from ._dask_graph import local_get
+        return local_get(graph, keys, **kwargs)
+
+
 def is_collection(value) -> bool:
     return isinstance(value, Collection)
 
@@ -61,6 +105,9 @@ class _Slot:
 def compute(*args, **kwargs):
     """Computes several lazy objects at once (Delayed, DataFrame, Series, Scalar, or lists,
     tuples and dicts of them), sharing the work they have in common; returns a tuple of results."""
+    cluster = _scheduler.cluster()
+    if cluster is not None:
+        return cluster.compute_now(args)
     batches = {}  # engine call -> the leaves it computes
 
     def collect(value):
@@ -95,6 +142,9 @@ def compute(*args, **kwargs):
 def persist(*args, **kwargs):
     """Computes lazy objects and keeps their results in the scheduler; returns equivalent lazy
     objects that read the kept results (other arguments are returned as they are)."""
+    cluster = _scheduler.cluster()
+    if cluster is not None:
+        return cluster.persist_now(args)
     out = list(args)
     groups = {}
     for position, value in enumerate(args):

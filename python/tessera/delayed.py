@@ -11,6 +11,7 @@ import hashlib
 import inspect
 import operator
 import pickle
+import sys
 import types
 
 from . import _core, _profiling, _scheduler
@@ -29,13 +30,10 @@ class _Leaf:
 
 
 def _flatten(value, leaves):
-    """`value` with every Delayed / future replaced by a _Leaf; the engine handles collected."""
+    """`value` with every Delayed / future replaced by a _Leaf; those objects collected."""
     from .distributed import Future
-    if isinstance(value, Delayed):
-        leaves.append(value._node)
-        return _Leaf(len(leaves) - 1)
-    if isinstance(value, Future):
-        leaves.append(value._f)
+    if isinstance(value, (Delayed, Future)) or _is_cluster_future(value):
+        leaves.append(value)
         return _Leaf(len(leaves) - 1)
     if type(value) in (list, tuple, set, frozenset):
         items = [_flatten(v, leaves) for v in value]
@@ -52,6 +50,22 @@ class _Structure:
 
     def __init__(self, kind, items):
         self.kind, self.items = kind, items
+
+
+def _is_cluster_future(value) -> bool:
+    """A future of Dask's distributed (only possible once distributed is imported)."""
+    module = sys.modules.get("distributed")
+    return module is not None and isinstance(value, module.Future)
+
+
+def _engine_leaf(leaf):
+    """The engine object a dependency's value comes from."""
+    if isinstance(leaf, Delayed):
+        return leaf._node
+    if _is_cluster_future(leaf):
+        return _core.make_node(leaf.key if isinstance(leaf.key, str) else str(leaf.key), None, leaf.result, [],
+                               None)
+    return leaf._f
 
 
 def _rebuild(template, values):
@@ -104,9 +118,21 @@ def _pure_token(func, template, leaves):
     return int(hashlib.blake2b(payload, digest_size=8).hexdigest(), 16)
 
 
+class _Call:
+    """A task as data: ``func(*args, **kwargs)`` with the dependencies' values put in the
+    template's leaves (func None: the template itself is the value). What a cluster runs."""
+
+    __slots__ = ("func", "template", "dependencies")
+
+    def __init__(self, func, template, dependencies):
+        self.func, self.template, self.dependencies = func, template, dependencies
+
+
 def _call_node(func, args, kwargs, pure, name, key=None):
+    """The engine node of a call, and the call as data."""
     leaves = []
     template = _flatten((list(args), kwargs), leaves)
+    engine_leaves = [_engine_leaf(leaf) for leaf in leaves]
 
     prefix = name or _function_name(func)
 
@@ -115,8 +141,14 @@ def _call_node(func, args, kwargs, pure, name, key=None):
         with _profiling.task(prefix):
             return func(*call_args, **call_kwargs)
 
-    token = _pure_token(func, template, leaves) if pure and key is None else None
-    return _core.make_node(name or _function_name(func), token, run, leaves, None if key is None else str(key))
+    token = _pure_token(func, template, engine_leaves) if pure and key is None else None
+    node = _core.make_node(name or _function_name(func), token, run, engine_leaves, None if key is None else str(key))
+    return node, _Call(func, template, leaves)
+
+
+def _call(func, args, kwargs, pure, name, key=None, length=None):
+    node, call = _call_node(func, args, kwargs, pure, name, key)
+    return Delayed(node, length, call)
 
 
 def _strip_leaves(template):
@@ -134,21 +166,27 @@ def _strip_leaves(template):
 class Delayed(Collection):
     """A lazy value: the result of a delayed call, an attribute, an item or an operator on one."""
 
-    __slots__ = ("_node", "_length")
+    # _call: how a cluster computes it (a _Call, a distributed Future holding the value, or None
+    # for a value held by the local scheduler)
+    __slots__ = ("_node", "_length", "_call")
 
-    def __init__(self, node, length=None):
+    def __init__(self, node, length=None, call=None):
         object.__setattr__(self, "_node", node)
         object.__setattr__(self, "_length", length)
+        object.__setattr__(self, "_call", call)
 
     @property
     def key(self) -> str:
         return self._node.key
 
     def compute(self, **kwargs):
+        if _scheduler.cluster() is not None:
+            return compute(self)[0]
         return _core.compute_nodes([self._node], _scheduler.current())[0]
 
     def persist(self, **kwargs):
-        """Computes now and keeps the result in the scheduler; the returned Delayed reads it."""
+        """Computes now and keeps the result in the scheduler (on a cluster: on a worker); the
+        returned Delayed reads it."""
         return persist(self)[0]
 
     def visualize(self, filename="mydask", format="png"):
@@ -171,6 +209,33 @@ class Delayed(Collection):
             future.result()  # finished (or raised) before returning, as Dask's local persist
         return [Delayed(_core.held_node(f), o._length) for o, f in zip(objects, futures)]
 
+    # -- Dask's collection protocol (dask.compute, distributed's Client.compute / persist) ----
+    def __dask_graph__(self):
+        from ._dask_graph import delayed_graph
+        return delayed_graph([self])
+
+    @property
+    def dask(self):
+        """The task graph, as Dask's Delayed.dask."""
+        return self.__dask_graph__()
+
+    def __dask_keys__(self):
+        return [self.key]
+
+    __dask_optimize__ = None
+
+    def __dask_postcompute__(self):
+        return _first, ()
+
+    def __dask_postpersist__(self):
+        from ._dask_graph import persisted_delayed
+        return persisted_delayed, (self._length,)
+
+    def __dask_tokenize__(self):
+        return self.key
+
+    __dask_scheduler__ = staticmethod(lambda graph, keys, **kwargs: _dask_local_get(graph, keys, **kwargs))
+
     def _visual_nodes(self):
         seen, stack = set(), [self._node]
         while stack:
@@ -188,16 +253,16 @@ class Delayed(Collection):
     def __getattr__(self, name):
         if name.startswith("__") and name.endswith("__"):
             raise AttributeError(name)
-        return Delayed(_call_node(getattr, (self, name), {}, True, "getattr"))
+        return _call(getattr, (self, name), {}, True, "getattr")
 
     def __setattr__(self, name, value):
         raise TypeError("Delayed objects are immutable")
 
     def __call__(self, *args, **kwargs):
-        return Delayed(_call_node(_apply, (self, list(args), kwargs), {}, False, "call"))
+        return _call(_apply, (self, list(args), kwargs), {}, False, "call")
 
     def __getitem__(self, key):
-        return Delayed(_call_node(operator.getitem, (self, key), {}, True, "getitem"))
+        return _call(operator.getitem, (self, key), {}, True, "getitem")
 
     def __iter__(self):
         if self._length is None:
@@ -215,6 +280,15 @@ class Delayed(Collection):
     __hash__ = object.__hash__
 
 
+def _first(results):
+    return results[0]
+
+
+def _dask_local_get(graph, keys, **kwargs):
+    from ._dask_graph import local_get
+    return local_get(graph, keys, **kwargs)
+
+
 def _apply(function, args, kwargs):
     return function(*args, **kwargs)
 
@@ -222,7 +296,7 @@ def _apply(function, args, kwargs):
 def _operator(op, reflected=False):
     def method(self, *other):
         args = (other[0], self) if reflected else (self, *other)
-        return Delayed(_call_node(op, args, {}, True, op.__name__))
+        return _call(op, args, {}, True, op.__name__)
     return method
 
 
@@ -251,8 +325,7 @@ class DelayedFunction:
 
     def __call__(self, *args, dask_key_name=None, pure=None, **kwargs):
         pure = self._pure if pure is None else pure
-        node = _call_node(self._func, args, kwargs, pure, self._name, key=dask_key_name)
-        return Delayed(node, self._nout)
+        return _call(self._func, args, kwargs, pure, self._name, key=dask_key_name, length=self._nout)
 
     def __repr__(self):
         return f"delayed({self._func!r})"
@@ -270,5 +343,5 @@ def delayed(obj=None, *, pure=False, nout=None, name=None, traverse=True):
     leaves = []
     template = _flatten(obj, leaves)
     node = _core.make_node(name or type(obj).__name__, int(tokenize(repr(type(obj)), id(obj)), 16),
-                           lambda *values: _rebuild(template, values), leaves)
-    return Delayed(node, len(obj) if isinstance(obj, (list, tuple)) else None)
+                           lambda *values: _rebuild(template, values), [_engine_leaf(leaf) for leaf in leaves])
+    return Delayed(node, len(obj) if isinstance(obj, (list, tuple)) else None, _Call(None, template, leaves))

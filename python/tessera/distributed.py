@@ -1,16 +1,23 @@
-"""tessera.distributed: Dask's Client and futures, on the engine's local scheduler.
+"""tessera.distributed: Dask's Client and futures, on the engine's local scheduler or on a Dask
+cluster.
 
 ``Client()`` starts a LocalCluster (worker threads of this process with a memory limit) and
 makes it the default for every computation (as a Dask client does); ``submit`` / ``map`` start
 work at once and return futures; futures passed as arguments become dependencies. Every wait
 (``result``, ``gather``, ``wait``, ``as_completed``) answers Ctrl-C at once: it raises
-KeyboardInterrupt and cancels the futures it was waiting for."""
+KeyboardInterrupt and cancels the futures it was waiting for.
+
+``Client("tcp://scheduler:8786")``, ``Client(cluster)`` (any Dask cluster object: LocalCluster,
+KubeCluster, SLURMCluster, ...), ``Client(n_workers=4, processes=True)`` or
+``Client(distributed.Client(...))`` run on Dask's ``distributed`` instead (``pip install
+'tessera[distributed]'``): see tessera._dask_cluster."""
 
 from __future__ import annotations
 
 import atexit
 import collections
 import inspect
+import sys
 import threading
 import time
 import weakref
@@ -172,6 +179,28 @@ def _check_retries(retries):
     return retries
 
 
+def _cluster_futures_in(value, out=None):
+    """The futures of a Dask cluster in `value` (nested lists, tuples, sets, dicts), those held
+    by collections persisted there included."""
+    out = [] if out is None else out
+    module = sys.modules.get("distributed")
+    if module is None:
+        return out
+    if isinstance(value, module.Future):
+        out.append(value)
+    elif isinstance(value, Delayed) and isinstance(value._call, module.Future):
+        out.append(value._call)
+    elif getattr(value, "_held_partitions", None):
+        out.extend(holder.future for holder in value._held_partitions)
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        for v in value:
+            _cluster_futures_in(v, out)
+    elif isinstance(value, dict):
+        for v in value.values():
+            _cluster_futures_in(v, out)
+    return out
+
+
 def _futures_in(value, out):
     """Appends the futures found in `value` (a future or nested lists, tuples, sets, dicts)."""
     if isinstance(value, (Future, _CollectionFuture)):
@@ -228,6 +257,12 @@ class Client:
     ``memory_limit`` per worker (``'4GB'``; default half of RAM in all) before spilling;
     ``Client(cluster)`` uses a running LocalCluster."""
 
+    def __new__(cls, address=None, *args, processes=False, **kwargs):
+        if _wants_cluster(address, processes):
+            from ._dask_cluster import ClusterClient
+            return ClusterClient(address, *args, processes=processes, **kwargs)
+        return super().__new__(cls)
+
     def __init__(self, address=None, n_workers=None, threads_per_worker=None, memory_limit="auto",
                  set_as_default=True, processes=False, spill_directory="", dashboard_address=":8787", **kwargs):
         if isinstance(address, LocalCluster):
@@ -238,8 +273,8 @@ class Client:
                                          spill_directory=spill_directory, dashboard_address=dashboard_address)
             self._owns_cluster = True
         else:
-            raise NotImplementedError("connecting to a remote scheduler is not supported yet; Client() runs a "
-                                      "local cluster, Client(LocalCluster(...)) uses one")
+            raise TypeError(f"Client(address) takes a scheduler address ('tcp://host:8786'), a cluster object "
+                            f"or a distributed.Client; got {type(address).__name__}")
         self._handle = self._cluster._handle
         self._futures = weakref.WeakSet()
         # Every task run is recorded (as Dask's scheduler keeps its task stream) for get_task_stream.
@@ -281,7 +316,7 @@ class Client:
         _no_placement(workers, resources)
         retries = _check_retries(retries)
         self._check_open()
-        node = _call_node(func, args, kwargs, pure, None, key=key)
+        node, _ = _call_node(func, args, kwargs, pure, None, key=key)
         (future,) = _core.submit_nodes([node], self._handle, int(priority), retries)
         return Future(future, self, int(priority), retries)
 
@@ -299,7 +334,7 @@ class Client:
             raise ValueError(f"map got {len(keys)} keys for {count} calls; pass one key per call or a prefix string")
         futures = []
         for args, k in zip(zip(*iterables), keys):
-            node = _call_node(func, args, kwargs, pure, key if isinstance(key, str) else None, key=k)
+            node, _ = _call_node(func, args, kwargs, pure, key if isinstance(key, str) else None, key=k)
             (future,) = _core.submit_nodes([node], self._handle, int(priority), retries)
             futures.append(Future(future, self, int(priority), retries))
         return futures
@@ -513,6 +548,30 @@ def _identity(x):
     return x
 
 
+def _wants_cluster(address, processes) -> bool:
+    """Whether Client(...) connects to (or starts) a Dask cluster: an address, a cluster object
+    (anything with ``.scheduler_address``) other than tessera's LocalCluster, a
+    ``distributed.Client``, or worker processes (``processes=True``)."""
+    if address is None:
+        return bool(processes)
+    if isinstance(address, LocalCluster):
+        return False
+    if isinstance(address, str) or hasattr(address, "scheduler_address"):
+        return True
+    return _is_cluster_client(address)
+
+
+def _is_cluster_client(value) -> bool:
+    module = sys.modules.get("distributed")
+    return module is not None and isinstance(value, module.Client)
+
+
+def _cluster_futures(items) -> bool:
+    """Whether `items` holds futures of a Dask cluster (tessera's waits hand those to Dask's)."""
+    module = sys.modules.get("distributed")
+    return module is not None and any(isinstance(f, module.Future) for f in items)
+
+
 _SECONDS_PER_UNIT = {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
 
 
@@ -551,6 +610,7 @@ def _close_clients():
 
 
 def get_client():
+    """The client made last (of the in-process scheduler or of a Dask cluster)."""
     if not _clients:
         raise ValueError("no Client is running; create one with tessera.distributed.Client()")
     return _clients[-1]
@@ -581,6 +641,13 @@ class as_completed:
     which yields the exception as its result); more futures can be added while iterating.
     ``timeout`` (seconds from the call) raises TimeoutError; Ctrl-C cancels the futures not
     handed out yet."""
+
+    def __new__(cls, futures=None, with_results=False, raise_errors=True, *, timeout=None):
+        if isinstance(futures, (list, tuple, set)) and _cluster_futures(futures):
+            import distributed
+            return distributed.as_completed(futures, with_results=with_results, raise_errors=raise_errors,
+                                            timeout=timeout)
+        return super().__new__(cls)
 
     def __init__(self, futures=None, with_results=False, raise_errors=True, *, timeout=None):
         self._queue = _core.CompletionQueue()
@@ -649,6 +716,9 @@ def wait(fs, timeout=None, return_when=ALL_COMPLETED):
     (done, not_done) sets. TimeoutError after `timeout` seconds; Ctrl-C cancels the futures."""
     if return_when not in (ALL_COMPLETED, FIRST_COMPLETED):
         raise ValueError(f"return_when must be 'ALL_COMPLETED' or 'FIRST_COMPLETED', got {return_when!r}")
+    if _cluster_futures(_cluster_futures_in(fs)):
+        import distributed
+        return distributed.wait(fs, timeout=timeout, return_when=return_when)
     items = _futures_in(fs, [])
     finished = _wait_all(items, timeout) if return_when == ALL_COMPLETED else _wait_first(items, timeout)
     if not finished:

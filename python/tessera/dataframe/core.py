@@ -4,6 +4,7 @@ object) or ``persist()`` (partitions kept in the scheduler; a new collection rea
 
 from __future__ import annotations
 
+import functools
 import html
 import operator
 import os
@@ -12,7 +13,9 @@ import numpy as np
 import pandas as pd
 
 from .. import _core, _scheduler
-from ..base import Collection, parse_bytes, visualize
+from ..base import Collection, DaskCollection, parse_bytes, visualize
+from ..base import compute as _compute_together
+from ..base import persist as _persist_together
 from .._convert import (scalar_to_python, table_to_arrow, table_to_pandas, table_to_series,
                         to_engine_scalar)
 
@@ -117,7 +120,72 @@ def _reduction(name, result, ddof=False):
 
 
 
-class _Collection(Collection):
+def _end_rows(engine, n, last=False):
+    """The first (last) n rows of an engine frame or Series, as a table."""
+    cluster = _scheduler.cluster()
+    if cluster is None and not last:
+        return engine.head(n, _scheduler.current())
+    frame = engine if isinstance(engine, _core.DataFrame) else engine.to_frame()
+    if cluster is None:
+        return frame.tail(n, _scheduler.current())
+    from .._dask_graph import end_rows
+    return end_rows(cluster.dask_client, frame, n, last)
+
+
+def _partition_length(partition):
+    return pd.Series([len(partition)], dtype="int64")
+
+
+def _cluster_length(collection):
+    """len() on a cluster: each partition's length computed where it is, summed."""
+    lengths = collection.map_partitions(_partition_length, meta=pd.Series([], dtype="int64"))
+    return int(_compute_together(lengths.sum())[0])
+
+
+_SAMPLES_PER_PARTITION = 1000  # as the engine's set_index samples
+
+
+def _key_sample(partition, column):
+    """A partition's key extremes and an evenly spaced sample of its keys (the engine's
+    set_index sampler, in pandas): kind 0 = min, 1 = max, 2 = sample."""
+    values = partition[column]
+    present = values.dropna()
+    n = len(present)
+    picks = present.iloc[[i * n // min(n, _SAMPLES_PER_PARTITION) for i in range(min(n, _SAMPLES_PER_PARTITION))]]
+    ordered = bool(values.is_monotonic_increasing) and n == len(values)
+    sample = pd.concat([present.iloc[:0], pd.Series([present.min(), present.max()], dtype=present.dtype), picks]
+                       ) if n else present
+    kinds = [0, 1] + [2] * len(picks) if n else []
+    return pd.DataFrame({"value": sample.to_numpy(), "kind": np.array(kinds, dtype="int8"),
+                         "sorted": np.full(len(kinds), ordered)})
+
+
+def _sampled_divisions(frame, column, outputs):
+    """set_index's divisions chosen as the engine chooses them, from a key sample computed
+    where the partitions are: each partition's range when the keys are sorted across
+    partitions, else quantiles of the pooled sample."""
+    meta = pd.DataFrame({"value": frame._meta[column].to_numpy(), "kind": np.array([], dtype="int8"),
+                         "sorted": np.array([], dtype=bool)})
+    sample = _compute_together(frame.map_partitions(_key_sample, column, meta=meta))[0]
+    lows, highs = sample.value[sample.kind == 0].tolist(), sample.value[sample.kind == 1].tolist()
+    if sample.sorted.all() and all(h < lo for h, lo in zip(highs, lows[1:])) and lows:
+        return lows + highs[-1:]
+    values = sample.value.dropna().sort_values(ignore_index=True)
+    m = len(values)
+    if m == 0:
+        return None
+    return [values.iloc[i * m // outputs] for i in range(outputs)] + [values.iloc[m - 1]]
+
+
+def _first_table(convert, tables):
+    return convert(tables[0])
+
+
+def _index_of_table(table, name):
+    return pd.Index(table_to_series(table, name).values, name=name)
+
+
+class _Collection(DaskCollection, Collection):
     """What DataFrame, Series and Index share: partitions, divisions, compute and persist."""
 
     _d = None  # the engine object
@@ -125,6 +193,8 @@ class _Collection(Collection):
     # root's partitions, when it is known (columns of a frame, map_partitions and apply results,
     # arithmetic on them); lets results the engine cannot line up combine partition by partition
     _recipe = None
+    # on a Dask cluster, after persist: the futures of the partitions (see tessera._dask_graph)
+    _held_partitions = ()
 
     # -- the collection protocol of tessera.base ---------------------------------------------
     def _graph_leaves(self):
@@ -134,6 +204,24 @@ class _Collection(Collection):
 
     def _from_leaf_values(self, tables):
         return self._to_pandas(tables[0])
+
+    def _to_pandas(self, table):
+        return self._converter()(table)
+
+    def _finisher(self):
+        return functools.partial(_first_table, self._converter())
+
+    def _cluster_persisted(self, keys, holders):
+        """This collection over its partitions persisted on a cluster under `keys`; it holds
+        their futures (`holders`) while it lives."""
+        (leaf,) = self._graph_leaves()
+        persisted = self._rewrap(_core.from_persisted(leaf, keys))
+        object.__setattr__(persisted, "_held_partitions", holders)
+        return persisted
+
+    def _rewrap(self, engine):
+        """A collection of this kind over another engine object of the same shape."""
+        return self._wrap(engine)
 
     @property
     def npartitions(self) -> int:
@@ -148,9 +236,15 @@ class _Collection(Collection):
         return self._d.known_divisions
 
     def compute(self, **kwargs):
+        if _scheduler.cluster() is not None:
+            return _compute_together(self)[0]
         return self._to_pandas(self._d.compute(_scheduler.current()))
 
     def persist(self, **kwargs):
+        """Computes the partitions and keeps them in the scheduler (on a cluster: on the
+        workers, held while the returned collection lives); the returned collection reads them."""
+        if _scheduler.cluster() is not None:
+            return _persist_together(self)[0]
         return self._wrap(self._d.persist(_scheduler.current()))
 
     def explain(self) -> str:
@@ -194,7 +288,7 @@ class _Collection(Collection):
         return table_to_arrow(self._frame_engine().compute(_scheduler.current())).__arrow_c_stream__(requested_schema)
 
 
-class Scalar(Collection):
+class Scalar(DaskCollection, Collection):
     """A lazy single value: the result of a reduction, or arithmetic on such results
     (``df.x.sum() / df.x.count()``), computed together in one graph."""
 
@@ -228,6 +322,8 @@ class Scalar(Collection):
         return _pandas_dtype(self._d.dtype)
 
     def compute(self, **kwargs):
+        if _scheduler.cluster() is not None:
+            return _compute_together(self)[0]
         if self._combine is None:
             return scalar_to_python(self._d.compute(_scheduler.current()))
         tables = _core.compute_all(self._leaves, _scheduler.current())
@@ -235,7 +331,13 @@ class Scalar(Collection):
 
     def _finish(self, values):
         """This Scalar's value from its leaves' values."""
-        return values[0] if self._combine is None else self._combine(*values)
+        return _finish_values(self._combine, values)
+
+    def _finisher(self):
+        return functools.partial(_scalar_result, self._combine)
+
+    def _cluster_persisted(self, keys, holders):
+        return self  # a reduction's value is small: computing it again is cheap
 
     def explain(self) -> str:
         return "\n".join(leaf.explain() for leaf in self._leaves)
@@ -254,19 +356,34 @@ class Scalar(Collection):
         raise TypeError("a lazy tessera Scalar has no truth value; call compute() first")
 
 
+def _finish_values(combine, values):
+    return values[0] if combine is None else combine(*values)
+
+
+def _scalar_result(combine, tables):
+    return _finish_values(combine, [scalar_to_python(_core.scalar_of_table(t)) for t in tables])
+
+
 def _scalar_operator(op, reflected=False):
     def method(self, other):
         if isinstance(other, (Series, DataFrame)):
             return NotImplemented
         mine = len(self._leaves)
+        mine_combine = self._combine
         if isinstance(other, Scalar):
-            leaves = self._leaves + other._leaves
-            theirs = other._finish
-        else:
-            leaves, theirs = self._leaves, (lambda *_: other)
+            leaves, theirs_combine = self._leaves + other._leaves, other._combine
 
+            def theirs(values):
+                return _finish_values(theirs_combine, values)
+        else:
+            leaves, constant = self._leaves, other
+
+            def theirs(values):
+                return constant
+
+        # closures over functions and values only: the combination travels to a cluster's workers
         def combine(*values):
-            a, b = self._finish(list(values[:mine])), theirs(list(values[mine:]))
+            a, b = _finish_values(mine_combine, list(values[:mine])), theirs(list(values[mine:]))
             return op(b, a) if reflected else op(a, b)
         return Scalar(None, leaves, combine)
     return method
@@ -279,8 +396,15 @@ for _name, _op in [("add", operator.add), ("sub", operator.sub), ("mul", operato
     setattr(Scalar, f"__r{_name}__", _scalar_operator(_op, reflected=True))
 for _name, _op in [("lt", operator.lt), ("le", operator.le), ("gt", operator.gt), ("ge", operator.ge)]:
     setattr(Scalar, f"__{_name}__", _scalar_operator(_op))
-Scalar.__neg__ = lambda self: Scalar(None, self._leaves, lambda *v: -self._finish(list(v)))
-Scalar.__abs__ = lambda self: Scalar(None, self._leaves, lambda *v: abs(self._finish(list(v))))
+def _scalar_unary(op):
+    def method(self):
+        inner = self._combine
+        return Scalar(None, self._leaves, lambda *v: op(_finish_values(inner, list(v))))
+    return method
+
+
+Scalar.__neg__ = _scalar_unary(operator.neg)
+Scalar.__abs__ = _scalar_unary(operator.abs)
 del _name, _op
 
 
@@ -303,8 +427,8 @@ class DataFrame(_Collection):
     def _from_frame(frame):
         return frame
 
-    def _to_pandas(self, table):
-        return table_to_pandas(table)
+    def _converter(self):
+        return table_to_pandas
 
     @property
     def columns(self) -> pd.Index:
@@ -344,6 +468,8 @@ class DataFrame(_Collection):
         return self.partitions[n]
 
     def __len__(self):
+        if _scheduler.cluster() is not None:
+            return _cluster_length(self)
         return self._d.len(_scheduler.current())
 
     def __dir__(self):
@@ -525,6 +651,9 @@ class DataFrame(_Collection):
             other = other.name
         if not drop:
             raise NotImplementedError("set_index(drop=False) is not supported yet")
+        if divisions is None and _scheduler.cluster() is not None:
+            # the engine samples the keys where the partitions are: on the cluster, here
+            divisions = _sampled_divisions(self, str(other), int(npartitions or self.npartitions))
         engine_divisions = None if divisions is None else [to_engine_scalar(d) for d in divisions]
         return DataFrame(self._d.set_index(str(other), bool(sorted), engine_divisions, int(npartitions or 0),
                                            shuffle if isinstance(shuffle, str) else "auto",
@@ -605,10 +734,10 @@ class DataFrame(_Collection):
         for Dask's spelling; every needed partition is read)."""
         if not compute:
             raise NotImplementedError("head(compute=False) is not supported; use partitions[0]")
-        return table_to_pandas(self._d.head(n, _scheduler.current()))
+        return table_to_pandas(_end_rows(self._d, n))
 
     def tail(self, n=5, compute=True):
-        return table_to_pandas(self._d.tail(n, _scheduler.current()))
+        return table_to_pandas(_end_rows(self._d, n, last=True))
 
     def to_pandas(self):
         return self.compute()
@@ -697,8 +826,8 @@ class Series(_Collection):
     def _from_frame(self, frame):
         return Series(frame._d.column(frame._d.columns[0])).rename(self.name)
 
-    def _to_pandas(self, table):
-        return table_to_series(table, self._pandas_name())
+    def _converter(self):
+        return functools.partial(table_to_series, name=self._pandas_name())
 
     def _pandas_name(self):
         return self._d.name if self._d.name != "" else None
@@ -748,6 +877,8 @@ class Series(_Collection):
         return table_to_series(self._d.to_frame().meta(), self._pandas_name())
 
     def __len__(self):
+        if _scheduler.cluster() is not None:
+            return _cluster_length(self)
         return self._d.to_frame().len(_scheduler.current())
 
     def __bool__(self):
@@ -919,10 +1050,10 @@ class Series(_Collection):
         return _map_partitions(self, lambda s: s.map(arg), (), {}, meta, name="map")
 
     def head(self, n=5, compute=True):
-        return table_to_series(self._d.head(n, _scheduler.current()), self._pandas_name())
+        return table_to_series(_end_rows(self._d, n), self._pandas_name())
 
     def tail(self, n=5, compute=True):
-        return table_to_series(self._d.to_frame().tail(n, _scheduler.current()), self._pandas_name())
+        return table_to_series(_end_rows(self._d, n, last=True), self._pandas_name())
 
     def to_pandas(self):
         return self.compute()
@@ -931,9 +1062,11 @@ class Series(_Collection):
 class Index(Series):
     """The index of a frame, as a lazy collection; computes to a pandas Index."""
 
-    def _to_pandas(self, table):
-        series = table_to_series(table, self._pandas_name())
-        return pd.Index(series.values, name=self._pandas_name())
+    def _converter(self):
+        return functools.partial(_index_of_table, name=self._pandas_name())
+
+    def _rewrap(self, engine):
+        return Index(engine)
 
 
 def _structure_html(collection, kind):

@@ -10,6 +10,8 @@ flat data (the index levels as plain columns)."""
 
 from __future__ import annotations
 
+import functools
+
 import base64
 import html
 import itertools
@@ -19,7 +21,8 @@ import numpy as np
 import pandas as pd
 
 from .. import _scheduler
-from .core import DataFrame, Series
+from .._convert import table_to_pandas
+from .core import DataFrame, Series, _end_rows
 
 # Marks a text value that holds a pickled object; text values without it stay text.
 _OBJECT_MARK = "\x00tessera-object:"
@@ -149,6 +152,14 @@ def _structure_html(collection, meta, kind):
             f"<div>{name}</div>")
 
 
+def _shaped_frame(shape, convert, table):
+    return shape.to_pandas(convert(table))
+
+
+def _shaped_column(shape, column, name, table):
+    return shape.to_pandas(table_to_pandas(table))[column].rename(name)
+
+
 class ShapedFrame(DataFrame):
     """A lazy frame computed flat by the engine and shaped by a `Shape` on the way to pandas."""
 
@@ -156,10 +167,15 @@ class ShapedFrame(DataFrame):
         super().__init__(engine)
         object.__setattr__(self, "_shape", shape)
 
-    def _to_pandas(self, table):
-        return self._shape.to_pandas(super()._to_pandas(table))
+    def _converter(self):
+        return functools.partial(_shaped_frame, self._shape, super()._converter())
+
+    def _rewrap(self, engine):
+        return ShapedFrame(engine, self._shape)
 
     def persist(self, **kwargs):
+        if _scheduler.cluster() is not None:
+            return super().persist()
         return ShapedFrame(self._d.persist(_scheduler.current()), self._shape)
 
     def head(self, n=5, npartitions=-1, compute=True):
@@ -262,9 +278,11 @@ class ShapedSeries(Series):
     def _repr_html_(self):
         return _structure_html(self, self._meta.to_frame(name=self._name if self._name is not None else ""), "Series")
 
-    def _to_pandas(self, table):
-        frame = self._shape.to_pandas(DataFrame(self._frame_d)._to_pandas(table))
-        return frame[self._column].rename(self._name)
+    def _converter(self):
+        return functools.partial(_shaped_column, self._shape, self._column, self._name)
+
+    def _rewrap(self, frame_engine):
+        return ShapedSeries(frame_engine, self._column, self._name, self._shape)
 
     @property
     def name(self):
@@ -279,16 +297,20 @@ class ShapedSeries(Series):
         return self._to_pandas(self._frame_d.meta())
 
     def compute(self, **kwargs):
+        if _scheduler.cluster() is not None:
+            return super().compute()
         return self._to_pandas(self._frame_d.compute(_scheduler.current()))
 
     def persist(self, **kwargs):
+        if _scheduler.cluster() is not None:
+            return super().persist()
         return ShapedSeries(self._frame_d.persist(_scheduler.current()), self._column, self._name, self._shape)
 
     def head(self, n=5, compute=True):
-        return self._to_pandas(self._frame_d.head(n, _scheduler.current()))
+        return self._to_pandas(_end_rows(self._frame_d, n))
 
     def tail(self, n=5, compute=True):
-        return self._to_pandas(self._frame_d.tail(n, _scheduler.current()))
+        return self._to_pandas(_end_rows(self._frame_d, n, last=True))
 
     def rename(self, name):
         return ShapedSeries(self._frame_d, self._column, name, self._shape)
