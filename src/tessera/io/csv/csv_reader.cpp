@@ -423,12 +423,12 @@ CsvPlan PlanCsv(const std::vector<std::string>& paths, const CsvReadOptions& opt
   ValidateOptions(options);
   CsvPlan plan;
   plan.options = options;
-  const auto files = ExpandPaths(paths);
+  const auto files = ExpandPaths(paths, options.storage_options);
   std::vector<HeaderInfo> headers(files.size());
   plan.files.resize(files.size());
   // Opening (and, for compressed files, decompressing) runs in parallel.
   ParallelFor(files.size(), [&](size_t i) {
-    plan.files[i].source = OpenInput(files[i], ParseCompression(options.compression, files[i]));
+    plan.files[i].source = OpenInput(files[i], ParseCompression(options.compression, files[i]), options.storage_options);
     headers[i] = ReadHeader(*plan.files[i].source, options);
     plan.files[i].data_start = headers[i].data_start;
   }, options.num_threads);
