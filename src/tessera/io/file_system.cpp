@@ -235,7 +235,9 @@ std::vector<std::string> ExpandPaths(const std::vector<std::string>& patterns, c
   for (const auto& entry : patterns) {
     const remote::Location location = remote::ParseLocation(entry);
     if (location.scheme == remote::Scheme::kHttp) {
-      files.push_back(entry);  // '?' starts a query, not a wildcard
+      // '?' starts a query, not a wildcard; a '*' before it asks for a listing (an error).
+      if (entry.substr(0, entry.find('?')).find('*') != std::string::npos) remote::ExpandRemoteGlob(location, storage);
+      files.push_back(entry);
       continue;
     }
     if (location.scheme != remote::Scheme::kLocal) {

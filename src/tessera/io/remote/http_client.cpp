@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <strings.h>
 #include <mutex>
 #include <random>
 #include <thread>
@@ -123,6 +124,13 @@ CURLcode Attempt(const HttpRequest& request, HttpResponse* response, std::string
   curl_slist* headers = nullptr;
   for (const auto& [name, value] : request.headers) headers = curl_slist_append(headers, (name + ": " + value).c_str());
   headers = curl_slist_append(headers, "Expect:");  // no 100-continue round trip before bodies
+  const bool typed = std::any_of(request.headers.begin(), request.headers.end(), [](const auto& header) {
+    return strcasecmp(header.first.c_str(), "Content-Type") == 0;
+  });
+  // Bodies are bytes; curl would otherwise label them as form data, which servers may parse.
+  if (!typed && request.method != "GET" && request.method != "HEAD") {
+    headers = curl_slist_append(headers, "Content-Type: application/octet-stream");
+  }
   curl_easy_setopt(handle, CURLOPT_URL, request.url.c_str());
   curl_easy_setopt(handle, CURLOPT_HTTPHEADER, headers);
   curl_easy_setopt(handle, CURLOPT_ERRORBUFFER, message);

@@ -238,7 +238,9 @@ void ObjectStore::Check(const HttpResponse& response, const std::string& action,
     }
   }
   throw IOError("cannot " + action + " " + what + " (" + status + ")" +
-                (IsRetryableStatus(response.status) ? " after " + std::to_string(options_.retries + 1) + " attempts" : ""));
+                (IsRetryableStatus(response.status) && options_.retries > 0
+                     ? " after " + std::to_string(options_.retries + 1) + " attempts"
+                     : ""));
 }
 
 ObjectInfo ObjectStore::Head(const Location& location) const {
@@ -251,8 +253,9 @@ ObjectInfo ObjectStore::Head(const Location& location) const {
   const auto length = response.headers.find("content-length");
   if (response.status >= 200 && response.status < 300 && length != response.headers.end()) {
     info.size = std::stoll(length->second);
-  } else if (scheme_ == Scheme::kHttp && response.status != 401 && response.status != 403 && response.status != 404) {
-    // Servers that answer HEAD badly (or without a length) still tell the size of a range.
+  } else if (scheme_ == Scheme::kHttp && ((response.status >= 200 && response.status < 300) ||
+                                           response.status == 405 || response.status == 501)) {
+    // Servers that refuse HEAD (or answer it without a length) still tell the size of a range.
     call.method = "GET";
     call.headers.emplace_back("Range", "bytes=0-0");
     uint8_t byte = 0;
@@ -345,7 +348,6 @@ void ObjectStore::Put(const Location& location, std::string_view body) const {
   call.bucket = location.bucket;
   call.key = location.key;
   call.body = body;
-  call.headers.emplace_back("Content-Type", "application/octet-stream");
   Check(Send(call, location.text), "write", location.text);
 }
 
