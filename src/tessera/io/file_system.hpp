@@ -37,6 +37,10 @@ class ByteSource {
   /// Reads up to `length` bytes at `offset` into dest; returns the number read (short at EOF).
   /// Throws IOError when the file changed since it was opened or cannot be read.
   virtual int64_t ReadAt(int64_t offset, int64_t length, uint8_t* dest) const = 0;
+  /// Advice that the caller will soon read [offset, offset + length) in order (a CSV block, a
+  /// Parquet column chunk): a remote source starts fetching it in the background, in parallel
+  /// ranged requests. Returns at once; a local file ignores it.
+  virtual void WillNeed(int64_t /*offset*/, int64_t /*length*/) const {}
 };
 
 /// A local file read with pread; remembers size and modification time at open so a file that

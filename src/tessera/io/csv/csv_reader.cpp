@@ -568,6 +568,9 @@ CsvBlockResult ReadCsvBlock(const CsvPlan& plan, size_t block_index, int64_t sta
     const int64_t expected_rows = std::min<int64_t>(
         {max_rows, most_rows, int64_t(double(block.end - start) / plan.average_row_bytes * 1.03) + 4 * batch_rows});
     FieldBatch batch;
+    // The block's bytes (and a little past its end, for its last row), fetched ahead of the
+    // windows that parse them when the file is remote.
+    if (start < block.end) source.WillNeed(start, block.end - start + (int64_t(64) << 10));
     // A value that does not fit an inferred type widens that column; the block then restarts.
     for (int attempt = 0;; ++attempt) {
       std::vector<std::unique_ptr<csv::ColumnConverter>> converters;

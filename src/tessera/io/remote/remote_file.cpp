@@ -11,6 +11,7 @@
 
 #include "tessera/base/error.hpp"
 #include "tessera/io/remote/object_store.hpp"
+#include "tessera/memory/buffer.hpp"
 
 namespace tessera::io::remote {
 
@@ -18,13 +19,14 @@ namespace {
 
 // Reads at least this long are taken as part of a sequential scan and read ahead.
 constexpr int64_t kSequentialBytes = int64_t(1) << 20;
-constexpr int64_t kReadaheadBytes = int64_t(4) << 20;
-// Larger reads are split into requests of this size sent in parallel.
-constexpr int64_t kPartBytes = int64_t(8) << 20;
+// Size of each ranged request for readahead, advised ranges and large reads: large enough that
+// a request's latency (tens of ms on S3) is small beside its transfer, small enough that a
+// block's requests run in parallel.
+constexpr int64_t kPartBytes = int64_t(16) << 20;
 constexpr size_t kMaxParallelParts = 8;
-// Background reads kept per object: two per thread scanning it (the one being consumed and the
-// next), which bounds the memory they hold.
-size_t MaxReadaheads() { return 2 * std::max(1u, std::thread::hardware_concurrency()) + 2; }
+// Background reads kept per object: four per thread reading it (an advised 64 MiB block), which
+// bounds the memory they hold.
+size_t MaxReadaheads() { return 4 * std::max(1u, std::thread::hardware_concurrency()) + 4; }
 
 class RemoteObject final : public ByteSource {
  public:
@@ -46,8 +48,9 @@ class RemoteObject final : public ByteSource {
   int64_t ReadAt(int64_t offset, int64_t length, uint8_t* dest) const override {
     length = std::max<int64_t>(0, std::min(length, size_ - offset));
     int64_t done = 0;
+    bool advised = false;
     while (done < length) {
-      const int64_t taken = TakeReadahead(offset + done, length - done, dest + done);
+      const int64_t taken = TakeReadahead(offset + done, length - done, dest + done, &advised);
       if (taken == 0) {
         Fetch(offset + done, length - done, dest + done);
         done = length;
@@ -55,62 +58,94 @@ class RemoteObject final : public ByteSource {
         done += taken;
       }
     }
-    if (length >= kSequentialBytes) StartReadahead(offset + length, kReadaheadBytes);
+    // Advised ranges are fetched as a whole already; other long reads are taken as a scan.
+    if (length >= kSequentialBytes && !advised) StartReadahead(offset + length);
     return length;
+  }
+
+  void WillNeed(int64_t offset, int64_t length) const override {
+    const int64_t end = std::min(size_, offset + length);
+    std::vector<Readahead> evicted;
+    {
+      std::lock_guard lock(mutex_);
+      for (int64_t at = offset; at < end;) {
+        const auto covering = Covering(at);
+        if (covering != readaheads_.end()) {
+          at = covering->end;
+          continue;
+        }
+        const int64_t part_end = std::min(end, at + kPartBytes);
+        StartLocked(at, part_end, true, &evicted);
+        at = part_end;
+      }
+    }
+    for (auto& r : evicted) r.bytes.wait();
   }
 
  private:
   struct Readahead {
     int64_t begin;
     int64_t end;
-    std::shared_future<std::shared_ptr<std::vector<uint8_t>>> bytes;
+    bool advised;
+    std::shared_future<memory::BufferPtr> bytes;
   };
+
+  std::list<Readahead>::iterator Covering(int64_t offset) const {
+    return std::find_if(readaheads_.begin(), readaheads_.end(),
+                        [&](const Readahead& r) { return r.begin <= offset && offset < r.end; });
+  }
 
   // Copies what a background read holds of [offset, offset + length); returns the bytes copied
   // (0 when none covers `offset`). A readahead is dropped once read to its end.
-  int64_t TakeReadahead(int64_t offset, int64_t length, uint8_t* dest) const {
+  int64_t TakeReadahead(int64_t offset, int64_t length, uint8_t* dest, bool* advised) const {
     Readahead ahead;
     {
       std::lock_guard lock(mutex_);
-      const auto found = std::find_if(readaheads_.begin(), readaheads_.end(),
-                                      [&](const Readahead& r) { return r.begin <= offset && offset < r.end; });
+      const auto found = Covering(offset);
       if (found == readaheads_.end()) return 0;
       ahead = *found;
       if (offset + length >= found->end) readaheads_.erase(found);
     }
+    *advised = *advised || ahead.advised;
     const auto& bytes = *ahead.bytes.get();  // rethrows the background read's error
     const int64_t n = std::min(length, ahead.end - offset);
     std::memcpy(dest, bytes.data() + (offset - ahead.begin), size_t(n));
     return n;
   }
 
-  void StartReadahead(int64_t begin, int64_t length) const {
+  // Starts fetching [begin, end) in the background; the caller holds mutex_. Evicted readaheads
+  // are waited for by the caller after unlocking.
+  void StartLocked(int64_t begin, int64_t end, bool advised, std::vector<Readahead>* evicted) const {
+    if (readaheads_.size() >= MaxReadaheads()) {
+      evicted->push_back(readaheads_.front());
+      readaheads_.pop_front();
+    }
+    auto store = store_;
+    const Location location = location_;
+    const std::string etag = etag_;
+    readaheads_.push_back({begin, end, advised, std::async(std::launch::async, [store, location, etag, begin, end] {
+      // From the tracked pool, which keeps recently freed large buffers mapped for reuse.
+      auto bytes = memory::Buffer::Allocate(end - begin);
+      store->GetRange(location, begin, end - begin, etag, bytes->mutable_data());
+      return memory::BufferPtr(std::move(bytes));
+    }).share()});
+  }
+
+  // A scan reached `begin`: fetch the next part, or, when `begin` falls in a readahead under
+  // way with less than half of it left, the part after that, so the next bytes are in flight
+  // while these are parsed.
+  void StartReadahead(int64_t begin) const {
     std::vector<Readahead> evicted;
     {
       std::lock_guard lock(mutex_);
-      // When a read lands in a readahead already under way, the one after it starts once less
-      // than half of it is left, so the next bytes are in flight while these are parsed.
       for (int hop = 0; hop < 2; ++hop) {
-        const auto covering = std::find_if(readaheads_.begin(), readaheads_.end(),
-                                           [&](const Readahead& r) { return r.begin <= begin && begin < r.end; });
+        const auto covering = Covering(begin);
         if (covering == readaheads_.end()) break;
-        if (hop == 1 || covering->end - begin >= length / 2) return;
+        if (hop == 1 || covering->end - begin >= kPartBytes / 2) return;
         begin = covering->end;
       }
-      const int64_t end = std::min(size_, begin + length);
-      if (begin >= end) return;
-      if (readaheads_.size() >= MaxReadaheads()) {
-        evicted.push_back(readaheads_.front());
-        readaheads_.pop_front();
-      }
-      auto store = store_;
-      const Location location = location_;
-      const std::string etag = etag_;
-      readaheads_.push_back({begin, end, std::async(std::launch::async, [store, location, etag, begin, end] {
-        auto bytes = std::make_shared<std::vector<uint8_t>>(size_t(end - begin));
-        store->GetRange(location, begin, end - begin, etag, bytes->data());
-        return bytes;
-      }).share()});
+      const int64_t end = std::min(size_, begin + kPartBytes);
+      if (begin < end) StartLocked(begin, end, false, &evicted);
     }
     for (auto& r : evicted) r.bytes.wait();
   }

@@ -12,9 +12,10 @@
 
 namespace tessera::io::remote {
 
-/// Size (and ETag) from a HEAD request now; reads are ranged GETs. Sequential reads of 1 MiB
-/// or more (a CSV block's windows) fetch the next range in the background while the caller
-/// parses, and reads over 16 MiB are split into parallel requests.
+/// Size (and ETag) from a HEAD request now; reads are ranged GETs (If-Match the ETag). Advised
+/// ranges (ByteSource::WillNeed) are fetched in the background in 16 MiB requests sent in
+/// parallel; other reads of 1 MiB or more are taken as a scan and the next 16 MiB is fetched
+/// while the caller parses; reads over 32 MiB are split into parallel requests.
 std::shared_ptr<ByteSource> OpenRemoteObject(const Location& location, const StorageOptions& options);
 
 /// The objects matching `pattern` (s3:// or gs:// with * ? [..] in the key), listed with the
