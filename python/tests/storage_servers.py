@@ -57,7 +57,8 @@ class FileServer:
     """Serves `root` over HTTP/1.1 with keep-alive, HEAD and single byte ranges.
 
     - `requests` records (method, path, headers) of every request;
-    - `fail_first[path] = (n, status)` answers the first n requests for path with status;
+    - `fail_first[path] = (n, status)` answers the first n requests for path with status (0:
+      closes the connection without an answer);
     - `required_headers` answers 401 unless each header is sent with its value;
     - `forbidden` paths get 403 with an S3-style AccessDenied body."""
 
@@ -96,6 +97,10 @@ class FileServer:
                     failures = server.fail_first.get(path)
                     if failures and failures[0] > 0:
                         server.fail_first[path] = (failures[0] - 1, failures[1])
+                        if failures[1] == 0:  # drop the connection without an answer
+                            self.close_connection = True
+                            self.connection.shutdown(socket.SHUT_RDWR)
+                            return None
                         return self.error(failures[1], b"<Error><Code>SlowDown</Code></Error>")
                 for name, value in server.required_headers.items():
                     if self.headers.get(name) != value:

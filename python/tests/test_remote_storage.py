@@ -189,6 +189,21 @@ def test_throttling_and_server_errors_are_retried(local_files, http):
     http.fail_first["/data/part-0.csv"] = (1, 429)
     df = dd.read_csv(f"{http.url}/data/part-0.csv", parse_dates=["t"])
     assert_eq(df.compute(), _expected(local_files, ["part-0.csv"]), check_index=False)
+    http.fail_first["/data/part-0.csv"] = (2, 0)  # dropped connections
+    df = dd.read_csv(f"{http.url}/data/part-0.csv", parse_dates=["t"])
+    assert_eq(df.compute(), _expected(local_files, ["part-0.csv"]), check_index=False)
+    assert http.fail_first["/data/part-0.csv"][0] == 0
+
+
+def test_an_object_replaced_during_a_read_is_reported(moto, s3_options):
+    client = moto.client()
+    body = _frame(5, 600_000).to_csv(index=False).encode()
+    assert len(body) > 20 << 20  # beyond what reading the header fetches ahead
+    client.put_object(Bucket=BUCKET, Key="changing.csv", Body=body)
+    df = dd.read_csv(f"s3://{BUCKET}/changing.csv", blocksize="4MB", storage_options=s3_options)
+    client.put_object(Bucket=BUCKET, Key="changing.csv", Body=body.replace(b"apple", b"pear!"))
+    with pytest.raises(OSError, match=rf"s3://{BUCKET}/changing.csv changed while it was being read \(HTTP 412"):
+        df.compute()
 
 
 def test_signing_and_storage_option_forms(local_files, http, clean_aws_environment, tmp_path):
