@@ -10,6 +10,7 @@ import argparse
 import glob
 import json
 import os
+import resource
 import subprocess
 import sys
 
@@ -18,10 +19,14 @@ from storage_servers import FileServer, MotoServer  # noqa: E402
 
 
 def bench(tessera, paths, environment, parse_dates):
+    """MB/s of CSV read, and the reader's CPU seconds (user + system)."""
     command = [tessera, "bench", "csv", *paths] + (["--parse-dates", parse_dates] if parse_dates else [])
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     output = subprocess.run(command, env={**os.environ, **environment}, check=True, capture_output=True, text=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     result = json.loads(output.stdout.strip().splitlines()[-1])
-    return result["bytes"] / 1e6 / result["seconds"]
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return result["bytes"] / 1e6 / result["seconds"], cpu
 
 
 def main():
@@ -49,9 +54,10 @@ def main():
         }
         best = {}
         for name, (paths, environment) in sources.items():
-            rates = [bench(args.tessera, paths, environment, args.parse_dates) for _ in range(args.repeat)]
-            best[name] = max(rates)
-            print(f"{name:12s} best {best[name]:7.1f} MB/s  runs {', '.join(f'{r:.1f}' for r in rates)}", flush=True)
+            runs = [bench(args.tessera, paths, environment, args.parse_dates) for _ in range(args.repeat)]
+            best[name] = max(rate for rate, _ in runs)
+            print(f"{name:12s} best {best[name]:7.1f} MB/s  runs "
+                  + ", ".join(f"{rate:.1f} MB/s ({cpu:.2f} CPU s)" for rate, cpu in runs), flush=True)
         for name in ("http server", "moto s3"):
             print(f"{name}: {100 * best[name] / best['local files']:.0f}% of local files")
     finally:
