@@ -83,7 +83,8 @@ class ObjectStore {
   std::string credential_source_;
 };
 
-/// A store for `location`, shared by every source of the same endpoint and options.
+/// A store for `location` with `options` (resolving credentials from the environment and
+/// ~/.aws files now), held by the sources and outputs that use it.
 std::shared_ptr<const ObjectStore> StoreFor(const Location& location, const StorageOptions& options);
 
 }  // namespace tessera::io::remote

@@ -50,12 +50,6 @@ Location ParseLocation(const std::string& text) {
                         "'; use a local path, file://, s3://, gs:// (gcs://), http:// or https://");
 }
 
-bool IsRemote(const std::string& text) {
-  const auto separator = text.find("://");
-  if (separator == std::string::npos) return false;
-  return ParseLocation(text).scheme != Scheme::kLocal;
-}
-
 std::string UriEncode(const std::string& text, bool keep_slash) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;

@@ -23,9 +23,6 @@ struct Location {
 /// unsupported scheme ("ftp://...") or an object URL without a bucket.
 Location ParseLocation(const std::string& text);
 
-/// Whether `text` names something other than a local file.
-bool IsRemote(const std::string& text);
-
 /// Percent-encodes as SigV4 requires (RFC 3986 unreserved characters stay); '/' is kept when
 /// `keep_slash` (object keys in paths).
 std::string UriEncode(const std::string& text, bool keep_slash);

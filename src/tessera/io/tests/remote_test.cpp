@@ -61,9 +61,8 @@ TEST(UrlTest, ParsesSchemesBucketsAndKeys) {
   EXPECT_EQ(ParseLocation("file://localhost/tmp/x.csv").path, "/tmp/x.csv");
   EXPECT_EQ(ParseLocation("relative/x.csv").path, "relative/x.csv");
   EXPECT_EQ(ParseLocation("https://example.com/a.csv?version=2").scheme, Scheme::kHttp);
-  EXPECT_TRUE(IsRemote("http://127.0.0.1:8000/a.csv"));
-  EXPECT_FALSE(IsRemote("file:///a.csv"));
-  EXPECT_FALSE(IsRemote("/data/a.csv"));
+  EXPECT_EQ(ParseLocation("http://127.0.0.1:8000/a.csv").scheme, Scheme::kHttp);
+  EXPECT_EQ(ParseLocation("/data/a.csv").scheme, Scheme::kLocal);
 }
 
 TEST(UrlTest, RejectsUnsupportedSchemesAndMissingBuckets) {
