@@ -12,7 +12,7 @@ packages=(
   python3 python3-venv python3-dev time
   libboost-dev nlohmann-json3-dev esbuild graphviz
   libdw-dev
-  libthrift-dev thrift-compiler libsnappy-dev liblz4-dev libbrotli-dev libcurl4-openssl-dev
+  libthrift-dev thrift-compiler libsnappy-dev liblz4-dev libbrotli-dev libcurl4-openssl-dev libssl-dev libexpat1-dev
   chromium
 )
 

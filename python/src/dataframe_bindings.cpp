@@ -53,6 +53,27 @@ auto Released(SchedulerArg handle, F&& fn) -> decltype(fn(std::declval<sched::Sc
   return std::move(*result);
 }
 
+// storage_options as the Python package normalises them (tessera/dataframe/_storage.py):
+// plain keys with str, bool, int or {str: str} values.
+io::StorageOptions ToStorageOptions(const nb::dict& given) {
+  io::StorageOptions options;
+  for (auto [key, value] : given) {
+    const std::string k = nb::cast<std::string>(key);
+    if (k == "anon") options.anon = nb::cast<bool>(value);
+    else if (k == "key") options.key = nb::cast<std::string>(value);
+    else if (k == "secret") options.secret = nb::cast<std::string>(value);
+    else if (k == "token") options.token = nb::cast<std::string>(value);
+    else if (k == "profile") options.profile = nb::cast<std::string>(value);
+    else if (k == "endpoint_url") options.endpoint_url = nb::cast<std::string>(value);
+    else if (k == "region") options.region = nb::cast<std::string>(value);
+    else if (k == "requester_pays") options.requester_pays = nb::cast<bool>(value);
+    else if (k == "headers") options.headers = nb::cast<std::map<std::string, std::string>>(value);
+    else if (k == "retries") options.retries = nb::cast<int>(value);
+    else throw TypeError("storage_options: unknown option '" + k + "'");
+  }
+  return options;
+}
+
 // Python constants as engine scalars: None, bool, int, float, str, and ("datetime64[unit]",
 // ticks) / ("timedelta64[unit]", ticks) tuples that the Python package makes from pandas' and
 // NumPy's time types.
@@ -501,14 +522,17 @@ void BindDataFrame(nb::module_& m) {
       })
       .def("join", &DataFrame::join)
       .def("to_csv", [](const DataFrame& d, const std::string& pattern, bool index, std::string sep, std::string na_rep,
-                        SchedulerArg h) {
+                        nb::dict storage_options, std::vector<std::string> partition_names, SchedulerArg h) {
         io::CsvWriteOptions options;
+        options.storage_options = ToStorageOptions(storage_options);
+        options.partition_names = std::move(partition_names);
         options.index = index;
         if (sep.size() != 1) throw InvalidArgument("to_csv: sep must be one character, got '" + sep + "'");
         options.sep = sep[0];
         options.na_rep = std::move(na_rep);
         return Released(h, [&](auto& x) { return d.to_csv(pattern, options, x); });
-      }, nb::arg("pattern"), nb::arg("index"), nb::arg("sep"), nb::arg("na_rep"), nb::arg("scheduler").none() = nb::none())
+      }, nb::arg("pattern"), nb::arg("index"), nb::arg("sep"), nb::arg("na_rep"),
+         nb::arg("storage_options"), nb::arg("partition_names"), nb::arg("scheduler").none() = nb::none())
       .def("map_partitions", [](const DataFrame& d, nb::object function, nb::handle meta, std::string name) {
         expr::PortableFunction portable = PortablePython(function);
         return d.map_partitions(PartitionFunction(std::move(function)), OptionalTable(meta), std::move(name),
@@ -563,6 +587,10 @@ void BindDataFrame(nb::module_& m) {
       const std::string k = nb::cast<std::string>(key);
       if (value.is_none()) {
         if (k == "header") o.header = -1;
+        continue;
+      }
+      if (k == "storage_options") {
+        o.storage_options = ToStorageOptions(nb::cast<nb::dict>(value));
         continue;
       }
       bool known = false;

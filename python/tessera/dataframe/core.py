@@ -708,13 +708,15 @@ class DataFrame(_Collection):
     def join(self, other, how="left", lsuffix="", rsuffix=""):
         return DataFrame(self._d.join(other._d, how, lsuffix, rsuffix))
 
-    def to_csv(self, filename, index=True, sep=",", na_rep="", name_function=None, **kwargs):
+    def to_csv(self, filename, index=True, sep=",", na_rep="", name_function=None, storage_options=None,
+               **kwargs):
         """One file per partition, written in parallel: a ``*`` in `filename` becomes the
-        partition number, or ``name_function(number)``; without ``*``, one file. Returns the
-        absolute paths written, as Dask does."""
+        partition number, or ``name_function(number)``; without ``*``, one file. `filename` may
+        be an ``s3://`` or ``gs://`` URL, reached with ``storage_options``. Returns the paths
+        written (absolute for local files), as Dask does."""
         _reject(kwargs, "to_csv")
         from .io import write_csv
-        return write_csv(self, os.fspath(filename), bool(index), sep, na_rep, name_function)
+        return write_csv(self, os.fspath(filename), bool(index), sep, na_rep, name_function, storage_options)
 
     # -- user functions ---------------------------------------------------------------------------
     def map_partitions(self, func, *args, meta=None, **kwargs):

@@ -14,10 +14,12 @@ from ..base import compute, parse_bytes
 from .core import DataFrame, Series, _as_list, _engine_dtype
 from .partition_functions import _meta_to_pandas
 from .shape import Shape, ShapedFrame
+from ._storage import is_url, normalize_storage_options
 
 def read_csv(urlpath, blocksize="default", parse_dates=None, dtype=None, usecols=None, header="infer",
-             names=None, na_values=None, delimiter=None, **kwargs) -> DataFrame:
-    """CSV files (a path, a glob such as ``'data/*.csv'``, or a list of them) as a lazy frame with
+             names=None, na_values=None, delimiter=None, storage_options=None, **kwargs) -> DataFrame:
+    """CSV files (a path, a glob such as ``'data/*.csv'``, or a list of them; local, ``file://``,
+    ``s3://``, ``gs://`` or ``http(s)://`` with ``storage_options``) as a lazy frame with
     one partition per block of ``blocksize`` bytes (64 MiB by default; ``None`` = one partition
     per file). Types are inferred from samples of every file now; rows are parsed at compute().
 
@@ -53,6 +55,8 @@ def read_csv(urlpath, blocksize="default", parse_dates=None, dtype=None, usecols
         options["na_values"] = _as_list(na_values)
     if delimiter is not None:
         options["sep"] = delimiter
+    if storage_options is not None:
+        options["storage_options"] = normalize_storage_options(storage_options)
     engine = _core.read_csv(paths, options)
     if _core.read_csv_found_no_rows(engine):
         # Header-only files: pandas gives object columns, except where dtype= declares one.
@@ -61,22 +65,37 @@ def read_csv(urlpath, blocksize="default", parse_dates=None, dtype=None, usecols
     return DataFrame(engine)
 
 
-def write_csv(frame, filename, index, sep, na_rep, name_function):
-    """DataFrame.to_csv: the engine writes every partition in parallel (numbered files); with a
-    name_function the files are written under temporary names first and then renamed, so a new
-    name never overwrites a file not yet renamed."""
+def write_csv(frame, filename, index, sep, na_rep, name_function, storage_options=None):
+    """DataFrame.to_csv: the engine writes every partition in parallel (numbered files). With a
+    name_function, local files are written under temporary names first and then renamed, so a
+    new name never overwrites a file not yet renamed; objects on a store (which cannot be
+    renamed) are written under their names directly."""
+    storage = normalize_storage_options(storage_options)
+    remote = is_url(filename)
     if "*" not in filename or name_function is None:
-        paths = frame._d.to_csv(filename, index, sep, na_rep, _scheduler.current())
-        return [os.path.abspath(p) for p in paths]
+        paths = frame._d.to_csv(filename, index, sep, na_rep, storage, [], _scheduler.current())
+        return paths if remote else [os.path.abspath(_local(p)) for p in paths]
+    if remote:
+        names = [str(name_function(number)) for number in range(frame.npartitions)]
+        return frame._d.to_csv(filename, index, sep, na_rep, storage, names, _scheduler.current())
+    filename = _local(filename)
     directory = os.path.dirname(os.path.abspath(filename))
     temporary = os.path.join(directory, f".tessera-{uuid.uuid4().hex}-*.csv")
-    written = frame._d.to_csv(temporary, index, sep, na_rep, _scheduler.current())
+    written = frame._d.to_csv(temporary, index, sep, na_rep, storage, [], _scheduler.current())
     paths = []
     for number, path in enumerate(written):
         final = os.path.abspath(filename.replace("*", str(name_function(number))))
         os.replace(path, final)
         paths.append(final)
     return paths
+
+
+def _local(path):
+    """A local path from a path or a file:// URL."""
+    if path.lower().startswith("file://"):
+        path = path[len("file://"):]
+        return path[len("localhost"):] if path.startswith("localhost/") else path
+    return path
 
 
 def to_csv(df, filename, **kwargs):

@@ -37,7 +37,7 @@ void RunCsvBench(const CsvBenchOptions& bench) {
   options.num_threads = bench.threads;
   const auto files = io::ExpandPaths(bench.paths);
   int64_t bytes = 0;
-  for (const auto& file : files) bytes += io::OpenLocalFile(file)->size();
+  for (const auto& file : files) bytes += io::OpenInput(file, io::Compression::kNone)->size();
 
   Stopwatch stopwatch;
   const auto partitions = io::ReadCsv(bench.paths, options);
@@ -69,7 +69,9 @@ void AddBenchCommand(CLI::App& app) {
   bench->require_subcommand(1);
   auto options = std::make_shared<CsvBenchOptions>();
   auto* csv = bench->add_subcommand("csv", "Read CSV files into memory with every core");
-  csv->add_option("paths", options->paths, "Files or globs")->required();
+  csv->add_option("paths", options->paths,
+                  "Files, globs or URLs (s3://, gs://, http(s)://; credentials and endpoint from AWS_* variables)")
+      ->required();
   csv->add_option("--parse-dates", options->parse_dates, "Comma-separated columns to parse as timestamps");
   AddByteSizeOption(*csv, "--blocksize", &options->blocksize, "Bytes per partition (64MiB, 100MB, ...)");
   csv->add_option("--threads", options->threads, "Threads (0 = all cores)")->check(ThreadCount());

@@ -187,9 +187,14 @@ std::vector<std::string> DataFrame::to_csv(const std::string& pattern, const io:
     io::WriteCsvTable(*compute(scheduler), pattern, options);
     return {pattern};
   }
+  if (!options.partition_names.empty() && int64_t(options.partition_names.size()) != npartitions()) {
+    throw InvalidArgument("to_csv: " + std::to_string(options.partition_names.size()) + " file names given for " +
+                          std::to_string(npartitions()) + " partitions");
+  }
   const auto write = [pattern, options](const TablePtr& table, int64_t partition) {
     std::string path = pattern;
-    path.replace(path.find('*'), 1, std::to_string(partition));
+    path.replace(path.find('*'), 1, options.partition_names.empty() ? std::to_string(partition)
+                                                                    : options.partition_names[size_t(partition)]);
     io::WriteCsvTable(*table, path, options);
     return path;
   };

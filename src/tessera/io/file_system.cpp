@@ -11,8 +11,11 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 
 #include "tessera/base/error.hpp"
+#include "tessera/io/remote/remote_file.hpp"
+#include "tessera/io/remote/url.hpp"
 
 namespace tessera::io {
 
@@ -126,6 +129,28 @@ class MemorySource final : public ByteSource {
   memory::BufferPtr bytes_;
 };
 
+class LocalOutput final : public OutputStream {
+ public:
+  explicit LocalOutput(std::string path) : path_(std::move(path)) {
+    CreateParentDirectories(path_);
+    file_.open(path_, std::ios::binary | std::ios::trunc);
+    if (!file_) throw IOError(SystemError("cannot open for writing", path_));
+  }
+  const std::string& path() const override { return path_; }
+  void Write(const char* data, size_t size) override {
+    file_.write(data, std::streamsize(size));
+    if (!file_) throw IOError("could not write to '" + path_ + "' (disk full?)");
+  }
+  void Close() override {
+    file_.close();
+    if (!file_) throw IOError("could not finish writing '" + path_ + "' (disk full?)");
+  }
+
+ private:
+  std::string path_;
+  std::ofstream file_;
+};
+
 std::vector<uint8_t> ReadWholeFile(const ByteSource& file) {
   std::vector<uint8_t> bytes(size_t(file.size()));
   file.ReadAt(0, file.size(), bytes.data());
@@ -204,10 +229,27 @@ memory::BufferPtr Unzstd(const std::string& path, const std::vector<uint8_t>& in
 
 }  // namespace
 
-std::vector<std::string> ExpandPaths(const std::vector<std::string>& patterns) {
+std::vector<std::string> ExpandPaths(const std::vector<std::string>& patterns, const StorageOptions& storage) {
   if (patterns.empty()) throw InvalidArgument("no input paths given");
   std::vector<std::string> files;
-  for (const auto& pattern : patterns) {
+  for (const auto& entry : patterns) {
+    const remote::Location location = remote::ParseLocation(entry);
+    if (location.scheme == remote::Scheme::kHttp) {
+      // '?' starts a query, not a wildcard; a '*' before it asks for a listing (an error).
+      if (entry.substr(0, entry.find('?')).find('*') != std::string::npos) remote::ExpandRemoteGlob(location, storage);
+      files.push_back(entry);
+      continue;
+    }
+    if (location.scheme != remote::Scheme::kLocal) {
+      if (HasGlobCharacters(location.key)) {
+        const auto found = remote::ExpandRemoteGlob(location, storage);
+        files.insert(files.end(), found.begin(), found.end());
+      } else {
+        files.push_back(entry);
+      }
+      continue;
+    }
+    const std::string& pattern = location.path;
     if (!HasGlobCharacters(pattern)) {
       struct stat info {};
       if (::stat(pattern.c_str(), &info) != 0) throw IOError(SystemError("cannot open", pattern));
@@ -252,16 +294,26 @@ std::shared_ptr<ByteSource> OpenMemory(std::string path, memory::BufferPtr bytes
   return std::make_shared<MemorySource>(std::move(path), std::move(bytes));
 }
 
-std::shared_ptr<ByteSource> OpenDecompressed(const std::string& path, Compression compression) {
-  const auto compressed = ReadWholeFile(LocalFile(path));
+std::shared_ptr<ByteSource> OpenDecompressed(const std::string& path, Compression compression,
+                                             const StorageOptions& storage) {
+  const auto compressed = ReadWholeFile(*OpenInput(path, Compression::kNone, storage));
   memory::BufferPtr bytes =
       compression == Compression::kGzip ? Gunzip(path, compressed) : Unzstd(path, compressed);
   return OpenMemory(path, std::move(bytes));
 }
 
-std::shared_ptr<ByteSource> OpenInput(const std::string& path, Compression compression) {
-  if (compression == Compression::kNone) return OpenLocalFile(path);
-  return OpenDecompressed(path, compression);
+std::shared_ptr<ByteSource> OpenInput(const std::string& path, Compression compression,
+                                      const StorageOptions& storage) {
+  if (compression != Compression::kNone) return OpenDecompressed(path, compression, storage);
+  const remote::Location location = remote::ParseLocation(path);
+  if (location.scheme == remote::Scheme::kLocal) return OpenLocalFile(location.path);
+  return remote::OpenRemoteObject(location, storage);
+}
+
+std::unique_ptr<OutputStream> OpenOutput(const std::string& path, const StorageOptions& storage) {
+  const remote::Location location = remote::ParseLocation(path);
+  if (location.scheme == remote::Scheme::kLocal) return std::make_unique<LocalOutput>(location.path);
+  return remote::OpenRemoteOutput(location, storage);
 }
 
 void CreateParentDirectories(const std::string& path) {

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "tessera/io/storage_options.hpp"
 #include "tessera/table/data_type.hpp"
 
 namespace tessera::io {
@@ -51,6 +52,8 @@ struct CsvReadOptions {
   int num_threads = 0;
   /// Bytes sampled at the start, middle and end of every file to infer column types.
   int64_t sample_bytes = int64_t(256) << 10;
+  /// Credentials and endpoint for s3://, gs:// and http(s):// paths (Dask's storage_options).
+  StorageOptions storage_options;
 };
 
 /// Calls visit(name, field) for every option of read_csv that a caller sets by its pandas
@@ -93,6 +96,11 @@ struct CsvWriteOptions {
   std::string float_format;
   /// strftime-style layout for timestamps; empty = ISO "YYYY-MM-DD HH:MM:SS[.fff]".
   std::string date_format;
+  /// Credentials and endpoint for s3:// and gs:// outputs (Dask's storage_options).
+  StorageOptions storage_options;
+  /// File names replacing the '*' of an output pattern, one per partition (Dask's
+  /// name_function, evaluated by the caller); empty: the partition numbers.
+  std::vector<std::string> partition_names;
 };
 
 }  // namespace tessera::io

@@ -423,12 +423,12 @@ CsvPlan PlanCsv(const std::vector<std::string>& paths, const CsvReadOptions& opt
   ValidateOptions(options);
   CsvPlan plan;
   plan.options = options;
-  const auto files = ExpandPaths(paths);
+  const auto files = ExpandPaths(paths, options.storage_options);
   std::vector<HeaderInfo> headers(files.size());
   plan.files.resize(files.size());
   // Opening (and, for compressed files, decompressing) runs in parallel.
   ParallelFor(files.size(), [&](size_t i) {
-    plan.files[i].source = OpenInput(files[i], ParseCompression(options.compression, files[i]));
+    plan.files[i].source = OpenInput(files[i], ParseCompression(options.compression, files[i]), options.storage_options);
     headers[i] = ReadHeader(*plan.files[i].source, options);
     plan.files[i].data_start = headers[i].data_start;
   }, options.num_threads);
@@ -568,6 +568,9 @@ CsvBlockResult ReadCsvBlock(const CsvPlan& plan, size_t block_index, int64_t sta
     const int64_t expected_rows = std::min<int64_t>(
         {max_rows, most_rows, int64_t(double(block.end - start) / plan.average_row_bytes * 1.03) + 4 * batch_rows});
     FieldBatch batch;
+    // The block's bytes (and a little past its end, for its last row), fetched ahead of the
+    // windows that parse them when the file is remote.
+    if (start < block.end) source.WillNeed(start, block.end - start + (int64_t(64) << 10));
     // A value that does not fit an inferred type widens that column; the block then restarts.
     for (int attempt = 0;; ++attempt) {
       std::vector<std::unique_ptr<csv::ColumnConverter>> converters;

@@ -119,10 +119,8 @@ CellWriter CellWriterFor(DataType type) {
 }  // namespace
 
 CsvWriter::CsvWriter(const std::string& path, const CsvWriteOptions& options)
-    : path_(path), options_(options) {
-  CreateParentDirectories(path);
-  file_.open(path, std::ios::binary | std::ios::trunc);
-  if (!file_) throw IOError("cannot open '" + path + "' for writing");
+    : options_(options) {
+  file_ = OpenOutput(path, options.storage_options);
 }
 
 CsvWriter::~CsvWriter() = default;
@@ -175,13 +173,11 @@ void CsvWriter::WriteRows(const Table& table) {
 
 void CsvWriter::Close() {
   Flush();
-  file_.close();
-  if (!file_) throw IOError("could not finish writing '" + path_ + "' (disk full?)");
+  file_->Close();
 }
 
 void CsvWriter::Flush() {
-  file_.write(buffer_.data(), std::streamsize(buffer_.size()));
-  if (!file_) throw IOError("could not write to '" + path_ + "' (disk full?)");
+  file_->Write(buffer_.data(), buffer_.size());
   buffer_.clear();
 }
 

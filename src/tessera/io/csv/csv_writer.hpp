@@ -2,20 +2,23 @@
 // for all partitions when the path has no '*'.
 #pragma once
 
-#include <fstream>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "tessera/io/csv/csv_options.hpp"
+#include "tessera/io/file_system.hpp"
 #include "tessera/table/table.hpp"
 
 namespace tessera::io {
 
-/// Streams tables into one CSV file: a header, then the rows of each table in turn.
+/// Streams tables into one CSV file (local, or an s3:// / gs:// object): a header, then the
+/// rows of each table in turn.
 class CsvWriter {
  public:
-  /// Creates or truncates `path` (and its parent directories).
+  /// Creates or truncates `path` (and its parent directories), reached with
+  /// options.storage_options.
   CsvWriter(const std::string& path, const CsvWriteOptions& options = {});
   ~CsvWriter();
   /// The header line from the table's index name and column names (when options.header).
@@ -27,9 +30,8 @@ class CsvWriter {
  private:
   void Flush();
 
-  std::string path_;
   CsvWriteOptions options_;
-  std::ofstream file_;
+  std::unique_ptr<OutputStream> file_;
   std::string buffer_;
 };
 

@@ -31,3 +31,24 @@ TEST(FileSystemTest, ReadsRangesAndDetectsCompression) {
 }
 
 }  // namespace tessera::io
+
+namespace tessera::io {
+
+TEST(FileSystemTest, FileUrlsAndOutputStreams) {
+  TempDirectory dir;
+  auto output = OpenOutput("file://" + dir.Path("sub/out.csv"));
+  output->Write("a,b\n", 4);
+  output->Write("1,2\n", 4);
+  output->Close();
+  const auto files = ExpandPaths({"file://" + dir.Path("sub/*.csv")});
+  ASSERT_EQ(files, std::vector<std::string>{dir.Path("sub/out.csv")});
+  auto input = OpenInput("file://" + files[0], Compression::kNone);
+  std::string bytes(size_t(input->size()), '\0');
+  input->ReadAt(0, input->size(), reinterpret_cast<uint8_t*>(bytes.data()));
+  EXPECT_EQ(bytes, "a,b\n1,2\n");
+  EXPECT_THROW(OpenOutput("http://127.0.0.1:1/out.csv"), InvalidArgument);
+  EXPECT_THROW(OpenInput("ftp://host/a.csv", Compression::kNone), InvalidArgument);
+  EXPECT_THROW(ExpandPaths({"s3:///a.csv"}), InvalidArgument);
+}
+
+}  // namespace tessera::io
