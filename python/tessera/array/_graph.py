@@ -150,7 +150,7 @@ def build_nodes(graph, keys):
             deps = _dependencies(task, graph)
             stack.extend((d, False) for d in deps if d not in position and d not in held_nodes)
             continue
-        if type(task) is Held:
+        if isinstance(task, Held):
             held_nodes[key] = task.node
             continue
         if _is_task(task):
@@ -191,7 +191,7 @@ def build_nodes(graph, keys):
 
 def _dependencies(task, graph):
     out = []
-    if type(task) is Held:
+    if isinstance(task, Held):
         return out
     if is_key(task, graph):
         return [task]
@@ -213,5 +213,5 @@ def flatten_graph(layers) -> dict:
     out = {}
     for layer in layers.values():
         for k, v in layer.items():
-            out[k] = (_held_value, v) if type(v) is Held else v
+            out[k] = (_held_value, v) if isinstance(v, Held) else v
     return out

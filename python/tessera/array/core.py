@@ -1142,17 +1142,17 @@ def concatenate(seq, axis=0, allow_unknown_chunksizes=False):
         if a.ndim != ndim:
             raise ValueError("all the input arrays must have same number of dimensions, but the array at "
                              f"index 0 has {ndim} dimension(s) and another has {a.ndim}")
+    for a in seq:
+        for ax in range(ndim):
+            if ax != axis and a.shape[ax] != seq[0].shape[ax] and not _isnan(a.shape[ax]):
+                raise ValueError(f"all the input array dimensions except for the concatenation axis must match "
+                                 f"exactly, but along dimension {ax} the sizes differ ({seq[0].shape} vs {a.shape})")
     dtype = np.result_type(*[a.dtype for a in seq])
     # align the other axes
     args = []
     for a in seq:
         args.extend([a, tuple(i if i != axis else f"c{id(a)}" for i in range(ndim))])
     chunkss, seq = unify_chunks(*args)
-    for a in seq:
-        for ax in range(ndim):
-            if ax != axis and a.shape[ax] != seq[0].shape[ax] and not _isnan(a.shape[ax]):
-                raise ValueError(f"all the input array dimensions except for the concatenation axis must match "
-                                 f"exactly, but along dimension {ax} the sizes differ ({seq[0].shape} vs {a.shape})")
     seq = [a if a.dtype == dtype else a.astype(dtype) for a in seq]
     name = f"concatenate-{tokenize(*seq, axis)}"
     layer = {}

@@ -154,7 +154,7 @@ def eye(N, chunks="auto", M=None, k=0, dtype=float):
     layer = {}
     for i, (r0, r1) in enumerate(rows):
         for j, (c0, c1) in enumerate(cols):
-            layer[(name, i, j)] = (_eye_block, (r1 - r0, c1 - c0), k - r0 + c0, dtype)
+            layer[(name, i, j)] = (_eye_block, (r1 - r0, c1 - c0), k + r0 - c0, dtype)
     return Array({name: layer}, name, chunks, dtype)
 
 
