@@ -339,21 +339,23 @@ def average(a, axis=None, weights=None, returned=False, keepdims=False):
 # --------------------------------------------------------------------------------------------
 # arg reductions: partials {vals, args} with global positions
 
+def _arg_positions(func, nan, values, axis):
+    """func's positions along axis (keepdims); the nan-variants skip NaN (an all-NaN slice gives
+    position 0, whose value NaN marks it)."""
+    if nan and values.dtype.kind in "fc":
+        fill = np.inf if func is np.nanargmin else -np.inf
+        values = np.where(np.isnan(values), fill, values)
+        func = np.argmin if func is np.nanargmin else np.argmax
+    return func(values, axis=axis, keepdims=True)
+
+
 class _ArgChunk:
-    def __init__(self, func, axis, offset):
-        self.func, self.axis, self.offset = func, axis, offset
+    def __init__(self, func, axis, offset, nan):
+        self.func, self.axis, self.offset, self.nan = func, axis, offset, nan
         self.__name__ = func.__name__
 
     def __call__(self, block):
-        if block.shape[self.axis] == 0:
-            raise ValueError(f"attempt to get {self.func.__name__} of an empty sequence")
-        import warnings
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            try:
-                local = self.func(block, axis=self.axis, keepdims=True)
-            except ValueError:  # nanargmin of an all-NaN block: its first position, value NaN
-                local = np.zeros([1 if a == self.axis else s for a, s in enumerate(block.shape)], dtype=np.intp)
+        local = _arg_positions(self.func, self.nan, block, self.axis)
         vals = np.take_along_axis(block, local, axis=self.axis)
         return {"vals": vals, "args": local + self.offset}
 
@@ -361,22 +363,13 @@ class _ArgChunk:
 def _arg_combine(p, axis, keepdims, func, nan):
     (axis,) = axis
     vals, args = p["vals"], p["args"]
-    import warnings
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        if nan:
-            try:
-                pick = func(vals, axis=axis, keepdims=True)
-            except ValueError:
-                pick = np.zeros([1 if a == axis else s for a, s in enumerate(vals.shape)], dtype=np.intp)
-        else:
-            pick = func(vals, axis=axis, keepdims=True)
+    pick = _arg_positions(func, nan, vals, axis)
     return {"vals": np.take_along_axis(vals, pick, axis=axis), "args": np.take_along_axis(args, pick, axis=axis)}
 
 
 def _arg_agg(p, axis, keepdims, func, nan):
     out = _arg_combine(p, axis, True, func, nan)
-    if nan and np.isnan(out["vals"]).any():
+    if nan and out["vals"].dtype.kind in "fc" and np.isnan(out["vals"]).any():
         raise ValueError("All-NaN slice encountered")
     args = out["args"]
     return args if keepdims else np.squeeze(args, axis=axis)
@@ -400,7 +393,7 @@ def _arg(a, axis, keepdims, split_every, func, nan, name):
     starts = np.cumsum((0,) + a.chunks[axis])
     layer = {}
     for idx in itertools.product(*(range(n) for n in a.numblocks)):
-        layer[(chunk_name, *idx)] = (_ArgChunk(func, axis, int(starts[idx[axis]])), (a.name, *idx))
+        layer[(chunk_name, *idx)] = (_ArgChunk(func, axis, int(starts[idx[axis]]), nan), (a.name, *idx))
     base = new_array(layer, chunk_name, tuple((1,) * n if i == axis else c for i, (n, c) in
                                               enumerate(zip(a.numblocks, a.chunks))), a.dtype, a)
     # the tree over the partials (identity chunk step)
@@ -666,13 +659,14 @@ def _percentile_merge(q, method, *parts):
         return np.interp(q, grid, values)
     vals, weights = [], []
     for values, grid, n in parts:
-        w = np.concatenate([[0.0], np.diff(grid)]) / 100.0 * n
+        # each summary point stands for the mass halfway to its neighbours
+        edges = np.concatenate([[grid[0]], (grid[1:] + grid[:-1]) / 2, [grid[-1]]])
         vals.append(values)
-        weights.append(w)
+        weights.append(np.diff(edges) / 100.0 * n)
     vals, weights = np.concatenate(vals), np.concatenate(weights)
     order = np.argsort(vals, kind="stable")
     vals, weights = vals[order], weights[order]
-    cdf = np.cumsum(weights)
+    cdf = np.cumsum(weights) - weights / 2
     cdf = 100.0 * (cdf - cdf[0]) / (cdf[-1] - cdf[0]) if cdf[-1] > cdf[0] else np.zeros_like(cdf)
     return np.interp(q, cdf, vals)
 
