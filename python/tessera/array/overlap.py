@@ -43,11 +43,17 @@ def _normalize(x_ndim, depth, boundary):
 
 
 def _ensure_depth(x, depth):
-    """Chunks at least `depth` long wherever a neighbour is read."""
+    """Chunks at least `depth` long wherever a neighbour is read (thin blocks join a neighbour)."""
     new = {}
     for a, (d, c) in enumerate(zip(depth, x.chunks)):
         if d and len(c) > 1 and min(c) < d:
-            new[a] = max(d, max(c))
+            merged = []
+            for n in c:
+                if merged and (n < d or merged[-1] < d):
+                    merged[-1] += n
+                else:
+                    merged.append(n)
+            new[a] = tuple(merged)
     return x.rechunk(new) if new else x
 
 
