@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import threading
 
 import numpy as np
 
@@ -11,8 +12,12 @@ from .core import Array, _block_slices, from_array, new_array, tokenize
 __all__ = ["store", "from_zarr", "to_zarr"]
 
 
-def _write(block, target, index):
-    target[index] = block
+def _write(block, target, index, lock):
+    if lock is None:
+        target[index] = block
+    else:
+        with lock:  # blocks that share a storage chunk must not interleave their writes
+            target[index] = block
     return None
 
 
@@ -20,9 +25,15 @@ def _done(*_):
     return None
 
 
-def store(sources, targets, lock=False, regions=None, compute=True, return_stored=False, **kwargs):
+def store(sources, targets, lock=True, regions=None, compute=True, return_stored=False, **kwargs):
     """Writes every block of each source into its target (anything with NumPy-style slice
-    assignment: zarr, h5py, NumPy arrays); one task per block."""
+    assignment: zarr, h5py, NumPy arrays); one task per block. With lock=True (the default, as
+    Dask) writes take one lock, as blocks that share a storage chunk must not overlap; pass
+    lock=False when the blocks match the target's chunks, or a lock of your own."""
+    if lock is True:
+        lock = threading.Lock()
+    elif lock is False:
+        lock = None
     if isinstance(sources, Array):
         sources, targets = [sources], [targets]
     if len(sources) != len(targets):
@@ -41,16 +52,14 @@ def store(sources, targets, lock=False, regions=None, compute=True, return_store
             index = tuple(slice(*slices[a][i]) for a, i in enumerate(idx))
             if region is not None:
                 index = tuple(slice((r.start or 0) + s.start, (r.start or 0) + s.stop) for r, s in zip(region, index))
-            layer[(name, *idx)] = (_write, (src.name, *idx), tgt, index)
+            layer[(name, *idx)] = (_write, (src.name, *idx), tgt, index, lock)
         outs.append(new_array(layer, name, tuple((1,) * n for n in src.numblocks), np.dtype(object), src))
     if return_stored:
-        from ..base import compute as _compute
         if compute:
-            _compute(*outs)
+            _run(outs)
         return tuple(from_array(t, chunks=s.chunks) for s, t in zip(sources, targets))
     if compute:
-        from ..base import compute as _compute
-        _compute(*outs)
+        _run(outs)
         return None
     names = [o.name for o in outs]
     final = f"store-{tokenize(*names)}"
@@ -58,6 +67,17 @@ def store(sources, targets, lock=False, regions=None, compute=True, return_store
     result = new_array({(final,): (_done, *keys)}, final, (), np.dtype(object), *outs)
     from ..delayed import Delayed
     return Delayed(result._graph_leaves()[0])
+
+
+def _run(arrays):
+    """Runs the write tasks of `arrays` in one engine call (their values are None)."""
+    from .. import _core, _scheduler
+    from .core import merge_layers
+    from ._graph import build_nodes
+    graph = merge_layers(*arrays)
+    view = arrays[0]._graph_view().__class__(graph)
+    nodes = build_nodes(view, [k for a in arrays for k in a._keys()])
+    _core.compute_nodes(nodes, _scheduler.current())
 
 
 def from_zarr(url, component=None, storage_options=None, chunks=None, name=None, inline_array=False, **kwargs):
@@ -90,4 +110,4 @@ def to_zarr(arr, url, component=None, storage_options=None, overwrite=False, reg
             zarr.open_array(url, mode="w" if overwrite else "w-", shape=arr.shape, dtype=arr.dtype,
                             chunks=tuple(max(c[0], 1) if c else 1 for c in arr.chunks),
                             storage_options=storage_options, **kwargs)
-    return store(arr, z, regions=region, compute=compute, return_stored=return_stored)
+    return store(arr, z, lock=False, regions=region, compute=compute, return_stored=return_stored)

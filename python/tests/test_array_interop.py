@@ -1,0 +1,74 @@
+"""tessera.array with DataFrames, Zarr, xarray and Dask."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import tessera
+import tessera.array as da
+import tessera.dataframe as dd
+
+RNG = np.random.default_rng(8)
+
+
+def test_dataframe_to_dask_array_and_values():
+    pdf = pd.DataFrame({"x": RNG.normal(size=103), "y": RNG.integers(0, 9, 103), "z": RNG.random(103)})
+    df = dd.from_pandas(pdf, npartitions=4)
+    arr = df[["x", "y"]].to_dask_array(lengths=True)
+    assert arr.chunks[1] == (2,) and sum(arr.chunks[0]) == 103 and len(arr.chunks[0]) == 4
+    np.testing.assert_array_equal(arr.compute(), pdf[["x", "y"]].to_numpy())
+    np.testing.assert_array_equal(df.z.values.compute(), pdf.z.to_numpy())
+    np.testing.assert_allclose(df.values.mean(axis=0).compute(), pdf.to_numpy().mean(axis=0))
+    u, s, v = da.linalg.svd(df[["x", "z"]].to_dask_array(lengths=True))
+    np.testing.assert_allclose(s.compute(), np.linalg.svd(pdf[["x", "z"]].to_numpy(), compute_uv=False))
+    with pytest.raises(ValueError, match="partition lengths"):
+        df.to_dask_array(lengths=[1, 2, 3, 4])
+
+
+def test_zarr_roundtrip_and_store(tmp_path):
+    zarr = pytest.importorskip("zarr")
+    data = RNG.normal(size=(30, 20))
+    x = da.from_array(data, chunks=(8, 5))
+    x.to_zarr(str(tmp_path / "a.zarr"))
+    back = da.from_zarr(str(tmp_path / "a.zarr"))
+    assert back.chunks == x.chunks
+    np.testing.assert_array_equal(back.compute(), data)
+    np.testing.assert_allclose((back * 2).sum(axis=0).compute(), (data * 2).sum(axis=0))
+    target = np.zeros((30, 20))
+    da.store(x + 1, target)
+    np.testing.assert_array_equal(target, data + 1)
+    z = zarr.open_array(str(tmp_path / "b.zarr"), mode="w", shape=(30, 20), chunks=(10, 10), dtype=float)
+    x.store(z)
+    np.testing.assert_array_equal(z[:], data)
+    with pytest.raises(ValueError, match="regular chunks"):
+        da.from_array(data, chunks=((10, 5, 15), (20,))).to_zarr(str(tmp_path / "c.zarr"))
+
+
+def test_xarray_chunk_manager():
+    xr = pytest.importorskip("xarray")
+    from tessera.array.xarray_manager import TesseraChunkManager
+    manager = TesseraChunkManager()
+    data = RNG.normal(size=(12, 10))
+    arr = xr.DataArray(data, dims=("time", "x"), coords={"time": np.arange(12)})
+    chunked = arr.chunk({"time": 5}, chunked_array_type=manager)
+    assert isinstance(chunked.data, da.Array)
+    assert chunked.chunks == ((5, 5, 2), (10,))
+    result = (chunked - chunked.mean("time")).std("x")
+    assert isinstance(result.data, da.Array)
+    np.testing.assert_allclose(result.compute().values, (data - data.mean(0)).std(1))
+    np.testing.assert_allclose(chunked.sum().values, data.sum())
+    rolled = chunked.rolling(time=3).mean()
+    np.testing.assert_allclose(rolled.compute().values, arr.rolling(time=3).mean().values)
+
+
+def test_dask_compute_and_persist_with_tessera_arrays():
+    dask = pytest.importorskip("dask")
+    x = da.random.default_rng(0).random((20, 30), chunks=(7, 11))
+    ref = x.compute()
+    (total,) = dask.compute(x.sum())
+    np.testing.assert_allclose(total, ref.sum())
+    (p,) = dask.persist(x + 1)
+    np.testing.assert_allclose(p.compute(), ref + 1)
+    a, b = tessera.compute(x.T, x[::3].max())
+    np.testing.assert_array_equal(a, ref.T)
+    assert b == ref[::3].max()
