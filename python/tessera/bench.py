@@ -3,13 +3,16 @@
 ``python -m tessera.bench seed GLOB``: the tutorial's taxi workflow step by step, with the step
 names and JSON line of ``tessera bench seed`` (and of the anchors' run-anchors), so the figures
 compare line by line. ``python -m tessera.bench to-pandas [ROWS]``: compute() of one float64
-column to pandas."""
+column to pandas. ``python -m tessera.bench array [--scale S]``: the array cases against
+dask.array (and scipy.ndimage) in the same run, each case and library in a fresh process so
+peak memory is its own."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import resource
+import subprocess
 import sys
 import time
 
@@ -70,6 +73,90 @@ def to_pandas(rows, repeat=20, out=sys.stdout):
     return report
 
 
+ARRAY_CASES = ["tutorial", "persist-sum", "gaussian", "svd"]
+
+
+def _array_case(case, lib, scale):
+    """One array case with one library (tessera, dask or scipy); returns its figures."""
+    import numpy as np
+    if lib == "dask":
+        import dask
+        import dask.array as da
+        dask.config.set(scheduler="threads", num_workers=2)
+    else:
+        import tessera.array as da
+    report = {"case": case, "lib": lib}
+    if case in ("tutorial", "persist-sum"):
+        n, c = int(10000 * scale), int(1000 * scale)
+        x = da.random.random((n, n), chunks=(c, c))
+        if case == "tutorial":
+            start = time.perf_counter()
+            (x + x.T)[::2, n // 2:].mean(axis=1).compute()
+        else:
+            y = x.persist()
+            start = time.perf_counter()
+            y.sum().compute()
+            report["shape"] = [n, n]
+    elif case == "gaussian":
+        import scipy.ndimage as ndi
+        n, c = int(20000 * scale), int(2000 * scale)
+        image = np.random.default_rng(0).random((n, n), dtype=np.float32)
+        start = time.perf_counter()
+        if lib == "scipy":
+            ndi.gaussian_filter(image, sigma=2)
+        else:
+            da.from_array(image, chunks=(c, c)).map_overlap(ndi.gaussian_filter, depth=8, boundary="none",
+                                                            sigma=2).compute()
+        report["shape"] = [n, n]
+    elif case == "svd":
+        m, k, c = int(2_000_000 * scale), 100, int(100_000 * scale)
+        x = da.random.random((m, k), chunks=(c, k)).persist()
+        base = _peak_rss_bytes()
+        start = time.perf_counter()
+        u, s, v = da.linalg.svd(x)
+        compute = __import__("dask").compute if lib == "dask" else _tessera_compute
+        compute(u.sum(), s, v)
+        report["input_bytes"] = m * k * 8
+        report["rss_before_svd"] = base
+    else:
+        raise ValueError(f"unknown array case {case!r}; one of {ARRAY_CASES}")
+    report["s"] = round(time.perf_counter() - start, 3)
+    report["peak_rss_bytes"] = _peak_rss_bytes()
+    return report
+
+
+def _tessera_compute(*objects):
+    import tessera
+    return tessera.compute(*objects)
+
+
+def array(scale=1.0, cases=None, out=sys.stdout):
+    """Each case with tessera and dask.array (scipy alone for the filter), in fresh processes."""
+    rows = []
+    for case in cases or ARRAY_CASES:
+        libs = ["tessera", "dask"] + (["scipy"] if case == "gaussian" else [])
+        for lib in libs:
+            done = subprocess.run([sys.executable, "-m", "tessera.bench", "array-case", case, lib, str(scale)],
+                                  capture_output=True, text=True)
+            if done.returncode != 0:
+                raise RuntimeError(f"array case {case} with {lib} failed:\n{done.stderr}")
+            row = json.loads(done.stdout.strip().splitlines()[-1])
+            rows.append(row)
+            extra = ""
+            if case == "svd":
+                extra = f"  peak {row['peak_rss_bytes'] / row['input_bytes']:.2f}x input"
+            print(f"{case:12s} {lib:8s} {row['s']:8.3f}s{extra}", file=out, flush=True)
+    by = {(r["case"], r["lib"]): r for r in rows}
+    ratios = {case: round(by[(case, "tessera")]["s"] / by[(case, "dask")]["s"], 3)
+              for case in cases or ARRAY_CASES if (case, "dask") in by}
+    if ("gaussian", "scipy") in by:
+        ratios["gaussian_vs_scipy_per_core"] = round(by[("gaussian", "tessera")]["s"] /
+                                                     (by[("gaussian", "scipy")]["s"] / 2), 3)
+    report = {"bench": "array", "scale": scale, "rows": rows, "tessera_over_dask": ratios}
+    print(json.dumps(report), file=out, flush=True)
+    return report
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m tessera.bench")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -77,9 +164,20 @@ def main(argv=None):
     seed_parser.add_argument("glob", help="taxi CSV files, e.g. 'data/taxi/*.csv'")
     pandas_parser = commands.add_parser("to-pandas", help="compute() of one float64 column to pandas")
     pandas_parser.add_argument("rows", type=int, nargs="?", default=6_000_000)
+    array_parser = commands.add_parser("array", help="tessera.array against dask.array (and scipy.ndimage)")
+    array_parser.add_argument("--scale", type=float, default=1.0, help="edge lengths times this (1 = full size)")
+    array_parser.add_argument("--case", action="append", choices=ARRAY_CASES, help="run only these cases")
+    case_parser = commands.add_parser("array-case", help=argparse.SUPPRESS)
+    case_parser.add_argument("case")
+    case_parser.add_argument("lib", choices=["tessera", "dask", "scipy"])
+    case_parser.add_argument("scale", type=float)
     args = parser.parse_args(argv)
     if args.command == "seed":
         seed(args.glob)
+    elif args.command == "array":
+        array(args.scale, args.case)
+    elif args.command == "array-case":
+        print(json.dumps(_array_case(args.case, args.lib, args.scale)), flush=True)
     else:
         to_pandas(args.rows)
 

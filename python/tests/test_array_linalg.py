@@ -101,3 +101,12 @@ def test_solve_inv_cholesky_lstsq():
     np.testing.assert_allclose(s.compute(), es)
     with pytest.raises(ValueError, match="square"):
         da.linalg.solve(da.ones((3, 4)), da.ones(3))
+
+
+def test_svd_of_ill_conditioned_matrix_keeps_u_orthonormal():
+    ill = A * np.logspace(0, -11, 8)  # condition number about 1e11: U is formed from Q, not from a @ V / s
+    u, s, v = da.linalg.svd(da.from_array(ill, chunks=(15, 8)))
+    uv, sv, vv = u.compute(), s.compute(), v.compute()
+    np.testing.assert_allclose(sv, np.linalg.svd(ill, compute_uv=False), rtol=1e-6)
+    np.testing.assert_allclose(uv.T @ uv, np.eye(8), atol=1e-8)
+    np.testing.assert_allclose((uv * sv) @ vv, ill, atol=1e-12)

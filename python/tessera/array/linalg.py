@@ -6,7 +6,8 @@ LAPACK."""
 
 from __future__ import annotations
 
-import itertools
+import contextlib
+import functools
 import numbers
 import string
 
@@ -20,6 +21,22 @@ __all__ = ["dot", "matmul", "tensordot", "einsum", "vdot", "inner", "qr", "tsqr"
            "norm", "solve", "lstsq", "inv", "cholesky", "solve_triangular"]
 
 
+@functools.cache
+def _blas_controller():
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:  # without threadpoolctl BLAS keeps its own threads
+        return None
+    return ThreadpoolController()
+
+
+def _one_blas_thread():
+    """BLAS on one thread inside a task: the scheduler already runs a task per core, and BLAS
+    threads on top of them contend (LAPACK's QR runs several times slower)."""
+    controller = _blas_controller()
+    return controller.limit(limits=1, user_api="blas") if controller is not None else contextlib.nullcontext()
+
+
 class _Expanded:
     """A block kernel whose result gets a length-one axis per contracted index (summed later)."""
 
@@ -28,7 +45,8 @@ class _Expanded:
         self.__name__ = getattr(func, "__name__", "contract")
 
     def __call__(self, *blocks):
-        out = np.asarray(self.func(*blocks, **self.kwargs))
+        with _one_blas_thread():
+            out = np.asarray(self.func(*blocks, **self.kwargs))
         return out.reshape(out.shape + (1,) * self.n)
 
 
@@ -161,8 +179,18 @@ class _Einsum:
 # TSQR and SVD
 
 def _qr_block(block):
-    q, r = np.linalg.qr(block, mode="reduced")
-    return q, r
+    with _one_blas_thread():
+        return scipy.linalg.qr(block, mode="economic", check_finite=False)
+
+
+def _r_block(block):
+    """The R factor alone (LAPACK geqrf, no Q formed)."""
+    with _one_blas_thread():
+        (geqrf,) = scipy.linalg.get_lapack_funcs(("geqrf",), (block,))
+        qr, _, _, info = geqrf(block)
+    if info:
+        raise ValueError(f"LAPACK geqrf failed with info={info}")
+    return np.triu(qr[:min(block.shape)])
 
 
 def _second(pair):
@@ -171,7 +199,7 @@ def _second(pair):
 
 def _qr_stacked(n_rows, *factors):
     stacked = np.concatenate(factors, axis=0)
-    q, r = np.linalg.qr(stacked, mode="reduced")
+    q, r = scipy.linalg.qr(stacked, mode="economic", check_finite=False)
     starts = np.cumsum((0,) + tuple(n_rows))
     return [q[starts[i]:starts[i + 1]] for i in range(len(n_rows))], r
 
@@ -191,32 +219,36 @@ def tsqr(a, compute_svd=False):
                          "rechunk({1: -1}) first (or pass a short-and-fat matrix with one chunk across the rows)")
     m, n = a.shape
     token = tokenize(a, "tsqr", compute_svd)
-    local, factor, q_name = f"qr-block-{token}", f"qr-stacked-{token}", f"qr-{token}"
-    r_name, r_parts = f"qr-r-{token}", f"qr-block-r-{token}"
-    layer_local, layer_q = {}, {}
+    dtype = np.result_type(a.dtype, np.float64) if a.dtype.kind in "biu" else a.dtype
     k_rows = [min(c, n) for c in a.chunks[0]]
-    for i in range(a.numblocks[0]):
-        layer_local[(local, i)] = (_qr_block, (a.name, i, 0))
-    layer_factor = {(factor, 0): (_qr_stacked, tuple(k_rows), *[(r_parts, i) for i in range(a.numblocks[0])])}
-    layer_r_parts = {(r_parts, i): (_second, (local, i)) for i in range(a.numblocks[0])}
     k = min(sum(k_rows), n)
-    for i in range(a.numblocks[0]):
-        layer_q[(q_name, i, 0)] = (_update_q, (local, i), (factor, 0), i)
-    q = new_array(layer_q, q_name, (a.chunks[0], (k,)), np.result_type(a.dtype, np.float64) if a.dtype.kind in "biu"
-                  else a.dtype, a)
-    q._layers[local] = layer_local
-    q._layers[r_parts] = layer_r_parts
-    q._layers[factor] = layer_factor
-    dtype = q.dtype
-    r = new_array({(r_name, 0, 0): (_r_of, (factor, 0))}, r_name, ((k,), (n,)), dtype, q)
+    factor, r_name, r_parts = f"qr-stacked-{token}", f"qr-r-{token}", f"qr-block-r-{token}"
+    if compute_svd:
+        # only the R factors: U comes from a @ V / s (or, for ill-conditioned input, from Q)
+        layer_parts = {(r_parts, i): (_r_block, (a.name, i, 0)) for i in range(a.numblocks[0])}
+    else:
+        local = f"qr-block-{token}"
+        layer_local = {(local, i): (_qr_block, (a.name, i, 0)) for i in range(a.numblocks[0])}
+        layer_parts = {(r_parts, i): (_second, (local, i)) for i in range(a.numblocks[0])}
+    layer_factor = {(factor, 0): (_qr_stacked, tuple(k_rows), *[(r_parts, i) for i in range(a.numblocks[0])])}
+    r = new_array({(r_name, 0, 0): (_r_of, (factor, 0))}, r_name, ((k,), (n,)), dtype, a)
+    r._layers[r_parts] = layer_parts
+    r._layers[factor] = layer_factor
     if not compute_svd:
+        r._layers[local] = layer_local
+        q_name = f"qr-{token}"
+        layer_q = {(q_name, i, 0): (_update_q, (local, i), (factor, 0), i) for i in range(a.numblocks[0])}
+        q = new_array(layer_q, q_name, (a.chunks[0], (k,)), dtype, r)
+        q._layers[local] = layer_local
         return q, r
     svd_name = f"svd-small-{token}"
     small = new_array({(svd_name, 0): (_svd_small, (r_name, 0, 0))}, svd_name, ((1,),), dtype, r)
     u_name, s_name, v_name = f"svd-u-{token}", f"svd-s-{token}", f"svd-v-{token}"
     kk = min(k, n)
-    u = new_array({(u_name, i, 0): (_times_u, (q_name, i, 0), (svd_name, 0)) for i in range(a.numblocks[0])},
-                  u_name, (a.chunks[0], (kk,)), dtype, q, small)
+    u = new_array({(u_name, i, 0): (_u_block, (a.name, i, 0), (factor, 0), (svd_name, 0), i)
+                   for i in range(a.numblocks[0])}, u_name, (a.chunks[0], (kk,)), dtype, a, small)
+    u._layers[factor] = layer_factor
+    u._layers[r_parts] = layer_parts
     s = new_array({(s_name, 0): (_pick, (svd_name, 0), 1)}, s_name, ((kk,),), _real(dtype), small)
     v = new_array({(v_name, 0, 0): (_pick, (svd_name, 0), 2)}, v_name, ((kk,), (n,)), dtype, small)
     return u, s, v
@@ -227,15 +259,23 @@ def _real(dtype):
 
 
 def _update_q(local, factor, i):
-    return local[0] @ factor[0][i]
+    with _one_blas_thread():
+        return local[0] @ factor[0][i]
 
 
 def _svd_small(r):
     return np.linalg.svd(r, full_matrices=False)
 
 
-def _times_u(q, small):
-    return q @ small[0]
+def _u_block(block, factor, small, i):
+    """U's rows of one block: block @ V / s when a is well conditioned (one GEMM), else
+    Q_block @ Q2_block @ U_r with the block's Q formed again (stable for any conditioning)."""
+    u_r, s, vt = small
+    with _one_blas_thread():
+        if s.size and s[-1] > s[0] * 1e-6:
+            return block @ (vt.conj().T / s)
+        q = scipy.linalg.qr(block, mode="economic", check_finite=False)[0]
+        return q @ (factor[0][i] @ u_r)
 
 
 def _pick(t, i):
@@ -319,7 +359,8 @@ def svd_compressed(a, k, iterator="power", n_power_iter=0, seed=None, compute=Fa
 
 
 def _times_u_k(q, small, k):
-    return q @ small[0][:, :k]
+    with _one_blas_thread():
+        return q @ small[0][:, :k]
 
 
 def _pick_k(t, i, k):
