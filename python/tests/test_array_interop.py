@@ -72,3 +72,18 @@ def test_dask_compute_and_persist_with_tessera_arrays():
     a, b = tessera.compute(x.T, x[::3].max())
     np.testing.assert_array_equal(a, ref.T)
     assert b == ref[::3].max()
+
+
+def test_task_stream_groups_array_tasks_by_prefix():
+    from tessera.distributed import Client, get_task_stream
+    with Client(n_workers=1, threads_per_worker=2, dashboard_address=None) as client:
+        x = da.random.default_rng(2).random((40, 40), chunks=(10, 20))
+        y = x + x.T
+        with get_task_stream(client) as ts:
+            total = y.sum().compute()
+        keys = [r["key"] for r in ts.data]
+    prefixes = {(k if isinstance(k, str) else k[0]).rsplit("-", 1)[0] for k in keys}
+    assert {"random", "transpose", "add", "sum_chunk", "sum-aggregate"} <= prefixes, prefixes
+    assert {k[1] for k in keys if not isinstance(k, str) and k[0].startswith("add-")} == set(range(y.npartitions))  # C-order block positions
+    ref = da.random.default_rng(2).random((40, 40), chunks=-1).compute()
+    np.testing.assert_allclose(total, (ref + ref.T).sum())

@@ -42,21 +42,40 @@ def is_key(value, graph) -> bool:
         return False
 
 
-def key_index(key) -> int:
-    """The engine key index of a block key: its position packed into one integer."""
+def key_index(key, grid=None) -> int:
+    """The engine key index of a block key: the block's position in C order over `grid` (the
+    number of blocks per axis of its layer), so keys print as ('add-<token>', 7)."""
     if type(key) is str:
         return -1
     idx = key[1:]
-    n = len(idx)
-    if n == 0:
+    if not idx:
         return -1
-    if n == 1:
+    if len(idx) == 1:
         return int(idx[0])
-    bits = 62 // n
     out = 0
-    for i in idx:
-        out = (out << bits) | int(i)
+    for i, n in zip(idx, grid):
+        out = out * n + int(i)
     return out
+
+
+class _Grids:
+    """Blocks per axis of every layer name, found from the layer's keys when first asked."""
+
+    def __init__(self, graph):
+        self.graph, self.grids = graph, {}
+
+    def __call__(self, name):
+        grid = self.grids.get(name)
+        if grid is None:
+            layers = getattr(self.graph, "_layers", None)
+            keys = layers[name].keys() if layers is not None and name in layers else \
+                [k for k in self.graph if type(k) is tuple and k[0] == name]
+            dims = None
+            for k in keys:
+                if type(k) is tuple:
+                    dims = [max(a, int(b) + 1) for a, b in zip(dims, k[1:])] if dims else [int(b) + 1 for b in k[1:]]
+            grid = self.grids[name] = tuple(dims or ())
+        return grid
 
 
 def key_name(key) -> str:
@@ -139,6 +158,7 @@ def build_nodes(graph, keys):
     """Engine nodes of `keys` (a list) of a Dask-style graph, built in one binding call from
     everything the keys reach (the rest of the graph is left out)."""
     names, name_slots, tasks, position, held_nodes = [], {}, [], {}, {}
+    grids = _Grids(graph)
     stack = [(k, False) for k in reversed(keys)]
     while stack:
         key, expanded = stack.pop()
@@ -177,7 +197,8 @@ def build_nodes(graph, keys):
             slot = name_slots[name] = len(names)
             names.append(name)
         position[key] = len(tasks)
-        tasks.append((slot, key_index(key), func, tuple(call_args), tuple(ref_positions)))
+        index = key_index(key, grids(name) if type(key) is tuple and len(key) > 2 else None)
+        tasks.append((slot, index, func, tuple(call_args), tuple(ref_positions)))
     outputs, out_positions = [], []
     for k in keys:
         if k in held_nodes:
