@@ -367,3 +367,12 @@ def test_keys_carry_dask_prefixes():
     assert {"random_sample", "add", "sum_chunk", "sum-aggregate"} <= names
     assert (x.mean()).__dask_graph__().keys().__iter__().__next__() is not None
     assert any(n.startswith("mean_chunk") for n in {k[0] for k in x.mean().__dask_graph__()})
+
+
+@pytest.mark.parametrize("mode", ["constant", "edge", "reflect", "symmetric", "wrap"])
+def test_pad(mode):
+    x = da.from_array(BASE, chunks=(4, 3))
+    widths = ((2, 1), (0, 3))
+    kwargs = {"constant_values": 7.5} if mode == "constant" else {}
+    same(da.pad(x, widths, mode=mode, **kwargs), np.pad(BASE, widths, mode=mode, **kwargs))
+    same(da.pad(x, 2, mode=mode), np.pad(BASE, 2, mode=mode))

@@ -27,7 +27,7 @@ from .reductions import (all, any, argmax, argmin, argtopk, average, count_nonze
                          reduction, std, sum, topk, var)
 from .reshape import reshape
 from .routines import (allclose, argwhere, around, array_equal, atleast_1d, atleast_2d, atleast_3d, clip, diff,
-                       expand_dims, flip, fliplr, flipud, isclose, isnull, moveaxis, nonzero, notnull, outer,
+                       expand_dims, flip, fliplr, flipud, isclose, isnull, moveaxis, nonzero, notnull, outer, pad,
                        ravel, repeat, result_type, roll, rollaxis, rot90, round, squeeze, swapaxes, tile, transpose,
                        unique, where)
 from .slicing import take

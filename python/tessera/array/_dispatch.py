@@ -43,3 +43,6 @@ for _name in ["qr", "svd", "norm", "solve", "lstsq", "inv", "cholesky", "det"]:
     if hasattr(linalg, _name):
         _register(getattr(np.linalg, _name), getattr(linalg, _name))
 del _name
+# numpy.pad stays with NumPy (computing its argument): xarray treats tessera arrays as Dask
+# collections and hands a lazily padded array to dask.array's sliding_window_view, which takes
+# only dask arrays; tessera.array.pad is the lazy version.

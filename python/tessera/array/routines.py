@@ -15,7 +15,7 @@ from .reductions import _normalize_axis
 __all__ = ["transpose", "swapaxes", "moveaxis", "squeeze", "expand_dims", "where", "clip", "nonzero", "repeat",
            "isclose", "allclose", "around", "round", "flip", "flipud", "fliplr", "diff", "ravel", "atleast_1d",
            "atleast_2d", "atleast_3d", "isnull", "notnull", "unique", "argwhere", "count_nonzero", "roll",
-           "outer", "result_type", "shape", "ndim", "array_equal", "squeeze", "rollaxis", "tile", "rot90"]
+           "outer", "result_type", "shape", "ndim", "array_equal", "rollaxis", "tile", "rot90", "pad"]
 
 
 def transpose(a, axes=None):
@@ -347,3 +347,57 @@ def shape(a):
 
 def ndim(a):
     return asarray(a).ndim
+
+
+def _pad_widths(pad_width, ndim):
+    widths = np.broadcast_to(np.asarray(pad_width, dtype=int), (ndim, 2))
+    if (widths < 0).any():
+        raise ValueError("pad widths must be non-negative")
+    return [tuple(int(v) for v in w) for w in widths]
+
+
+def pad(array, pad_width, mode="constant", **kwargs):
+    """numpy.pad for the modes constant, edge, reflect, symmetric and wrap: slabs cut from the
+    array's edges are joined to it along each axis."""
+    x = asarray(array)
+    widths = _pad_widths(pad_width, x.ndim)
+    if mode not in ("constant", "edge", "reflect", "symmetric", "wrap"):
+        raise NotImplementedError(f"pad mode {mode!r} is not supported; use constant, edge, reflect, symmetric "
+                                  "or wrap")
+    for axis, (before, after) in enumerate(widths):
+        n = x.shape[axis]
+        parts = []
+        for side, width in ((-1, before), (1, after)):
+            if width == 0:
+                parts.append(None)
+                continue
+
+            def cut(sl):
+                return x[tuple(sl if a == axis else slice(None) for a in range(x.ndim))]
+            if mode == "constant":
+                values = kwargs.get("constant_values", 0)
+                value = np.broadcast_to(np.asarray(values), (x.ndim, 2))[axis][0 if side < 0 else 1]
+                shape = list(x.shape)
+                shape[axis] = width
+                from .creation import full
+                slab = full(tuple(shape), value, dtype=x.dtype, chunks=tuple(
+                    (width,) if a == axis else c for a, c in enumerate(x.chunks)))
+            elif mode == "edge":
+                if n == 0:
+                    raise ValueError("can't extend an empty axis using modes other than 'constant'")
+                slab = concatenate([cut(slice(0, 1) if side < 0 else slice(n - 1, n))] * width, axis=axis)
+            elif mode == "wrap":
+                if width > n:
+                    raise NotImplementedError("pad(mode='wrap') wider than the axis is not supported")
+                slab = cut(slice(n - width, n) if side < 0 else slice(0, width))
+            else:
+                extra = 1 if mode == "reflect" else 0
+                if width + extra > n:
+                    raise NotImplementedError(f"pad(mode={mode!r}) wider than the axis is not supported")
+                slab = cut(slice(extra, width + extra) if side < 0 else slice(n - width - extra, n - extra))
+                slab = flip(slab, axis)
+            parts.append(slab)
+        pieces = ([parts[0]] if parts[0] is not None else []) + [x] + ([parts[1]] if parts[1] is not None else [])
+        if len(pieces) > 1:
+            x = concatenate(pieces, axis=axis)
+    return x

@@ -160,7 +160,7 @@ def _basic(x, index):
         if kept:
             out_chunks.append(chunks)
         axis += 1
-    name = f"getitem-{tokenize(x, [repr(i) for i in index])}"
+    name = f"getitem-{tokenize(x, index)}"
     layer = {}
     for combo in itertools.product(*(range(len(p)) for p in plans)):
         in_idx = tuple(plans[a][c][0] for a, c in enumerate(combo))
@@ -340,7 +340,7 @@ def setitem(x, index, value):
         raise ValueError(f"could not broadcast the assigned value of shape {value.shape} into the "
                          f"selection of shape {tuple(sel_shape)}") from None
     value = value.astype(x.dtype, copy=False)
-    name = f"setitem-{tokenize(x, [repr(i) for i in index], value)}"
+    name = f"setitem-{tokenize(x, index, value)}"
     bounds = _block_slices(x.chunks)
     layer = {}
     for idx in itertools.product(*(range(n) for n in x.numblocks)):
@@ -479,7 +479,7 @@ class BlockView:
         for axis, (i, n) in enumerate(zip(index, x.numblocks)):
             r = np.arange(n)[i]
             picks.append(np.atleast_1d(r).tolist())
-        name = f"blocks-{tokenize(x, [repr(i) for i in index])}"
+        name = f"blocks-{tokenize(x, index)}"
         layer = {}
         for out_idx in itertools.product(*(range(len(p)) for p in picks)):
             layer[(name, *out_idx)] = (x.name, *(picks[a][j] for a, j in enumerate(out_idx)))
