@@ -1,10 +1,10 @@
 """Random arrays whose values depend on the seed and the shape only, never on the chunking.
 
 The array is cut into fixed tiles (a grid decided by the shape alone: 65536 elements along one
-axis, 128 x 128 in two dimensions, 32 per axis in three, 16 beyond). Tile t of a draw is filled
-by NumPy's ``Generator(Philox(key, counter=t << 192))``: the key comes from the seed and the draw's
-number (``SeedSequence(seed, spawn_key=(draw,))``), and the tile number sits in the counter's top
-word, so tiles are independent streams that never overlap. A block generates the tiles it
+axis, 256 x 256 in two dimensions, 32 per axis in three, 16 beyond). Tile t of the d-th draw of a
+generator is filled by NumPy's ``Generator(SFC64(SeedSequence(seed, spawn_key=(d, t))))``:
+SeedSequence's spawn keys give independent streams per tile (NumPy's recommended way to seed
+parallel streams), and SFC64 is NumPy's fastest bit generator. A block generates the tiles it
 overlaps and keeps its part, so ``x.rechunk(...)`` and a differently chunked array of the same
 seed hold the same numbers. The values differ from NumPy's own ``default_rng(seed)`` (which draws
 one sequence for the whole array) and from Dask's (which depend on the chunks)."""
@@ -23,7 +23,7 @@ from .core import Array, _block_slices, tokenize
 __all__ = ["default_rng", "Generator", "RandomState", "seed", "random", "random_sample", "normal", "randint",
            "uniform", "standard_normal", "integers", "exponential", "poisson", "binomial", "choice", "sample"]
 
-_EDGES = {1: 1 << 16, 2: 128, 3: 32}
+_EDGES = {1: 1 << 16, 2: 256, 3: 32}
 
 
 def _tile_shape(shape):
@@ -52,7 +52,8 @@ class _Block:
                 number = number * g + i
             tlo = [i * t for i, t in zip(tidx, tile)]
             thi = [min(lo + t, s) for lo, t, s in zip(tlo, tile, self.shape)]
-            gen = np.random.Generator(np.random.Philox(key=self.key, counter=number << 192))
+            entropy, draw = self.key
+            gen = np.random.Generator(np.random.SFC64(np.random.SeedSequence(entropy, spawn_key=(draw, number))))
             values = getattr(gen, self.method)(*self.args, size=tuple(h - l for l, h in zip(tlo, thi)), **self.kwargs)
             src, dst = [], []
             for (blo, bhi), l, h in zip(bounds, tlo, thi):
@@ -74,7 +75,7 @@ def _draw(key, method, args, kwargs, size, chunks, dtype, name):
     dtype = np.dtype(dtype)
     chunks = normalize_chunks(chunks, shape, dtype=dtype)
     fill = _Block(key, method, args, kwargs, shape, dtype)
-    token = tokenize(key.tobytes(), method, args, kwargs, shape, chunks, dtype)
+    token = tokenize(key, method, args, kwargs, shape, chunks, dtype)
     out = f"{name}-{token}"
     slices = _block_slices(chunks)
     layer = {}
@@ -103,9 +104,10 @@ class Generator:
         self._draws = 0
 
     def _key(self):
-        seq = np.random.SeedSequence(self._entropy, spawn_key=(self._draws,))
+        """(seed entropy, draw number): what the tiles of the next draw are seeded from."""
+        key = (self._entropy, self._draws)
         self._draws += 1
-        return seq.generate_state(2, np.uint64)
+        return key
 
     def random(self, size=None, dtype=np.float64, chunks="auto", out=None):
         if np.dtype(dtype) not in (np.dtype(np.float64), np.dtype(np.float32)):
