@@ -126,11 +126,10 @@ class Array(Collection):
     __array_priority__ = 11
     __slots__ = ("_layers", "name", "_chunks", "dtype", "__weakref__")
 
-    def __init__(self, layers, name, chunks, dtype=None, meta=None, shape=None):
+    def __init__(self, layers, name, chunks, dtype=None, meta=None):
         self._layers = layers
         self.name = name
-        self._chunks = normalize_chunks(chunks, shape, dtype=dtype) if shape is not None else \
-            tuple(tuple(c) for c in chunks)
+        self._chunks = tuple(tuple(c) for c in chunks)
         if dtype is None and meta is not None:
             dtype = meta.dtype
         self.dtype = np.dtype(dtype if dtype is not None else float)
@@ -316,11 +315,9 @@ class Array(Collection):
 
     def compute_chunk_sizes(self):
         """Computes NaN chunk sizes (after boolean indexing) in place; returns self."""
-        graph = self._graph_view()
         shapes = map_blocks(lambda b: np.array(b.shape, dtype=np.int64).reshape((1,) * b.ndim + (b.ndim,)),
                             self, dtype=np.int64, chunks=tuple((1,) * n for n in self.numblocks) + ((self.ndim,),),
                             new_axis=self.ndim, name="chunk_shapes")
-        del graph
         values = shapes.compute()
         chunks = []
         for axis in range(self.ndim):
@@ -1088,10 +1085,8 @@ def map_blocks(func, *args, name=None, token=None, dtype=None, chunks=None, drop
         else:
             final_chunks.append(chunkss[src])
     wants_id, wants_info = _wants(func, "block_id"), _wants(func, "block_info")
-    in_slices = {i: _block_slices((chunkss[i],))[0] for i in range(ndim)}
     layer = {}
-    for coords in itertools.product(*(range(n) for n in in_grid if True)) if ndim else [()]:
-        coords = tuple(coords)
+    for coords in itertools.product(*(range(n) for n in in_grid)):
         if any(coords[d] != 0 for d in drop_axis):
             continue
         task_args = []
@@ -1118,7 +1113,6 @@ def map_blocks(func, *args, name=None, token=None, dtype=None, chunks=None, drop
         call = _BlockCall(func, kwargs, block_id if wants_id else None, info) if (wants_id or wants_info) else \
             (functools.partial(func, **kwargs) if kwargs else func)
         layer[(out_name, *out_coords)] = (call, *task_args)
-    del in_slices
     if out_ndim == 0:
         layer = {(out_name,): next(iter(layer.values()))}
     return new_array(layer, out_name, tuple(final_chunks), dtype, *unified)
@@ -1257,7 +1251,6 @@ def _parse_signature(signature):
 
     def parse(part):
         out = []
-        depth = ""
         for group in part.split("),"):
             group = group.strip("()")
             out.append(tuple(d for d in group.split(",") if d))

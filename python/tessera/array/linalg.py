@@ -14,7 +14,7 @@ import string
 import numpy as np
 import scipy.linalg
 
-from .core import Array, asarray, blockwise, new_array, tokenize
+from .core import asarray, blockwise, new_array, tokenize
 from .reductions import sum as _sum
 
 __all__ = ["dot", "matmul", "tensordot", "einsum", "vdot", "inner", "qr", "tsqr", "svd", "svd_compressed",

@@ -8,10 +8,8 @@ from __future__ import annotations
 import itertools
 import operator
 
-import numpy as np
-
 from .chunks import chunks_from_dict, normalize_chunks
-from .core import Array, _block_slices, _concat_nested, _isnan, new_array, tokenize
+from .core import _block_slices, _concat_nested, _isnan, new_array, tokenize
 
 __all__ = ["rechunk"]
 

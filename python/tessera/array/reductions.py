@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import builtins
 import itertools
-import math
 import numbers
 
 import numpy as np
 
-from .core import Array, _block_slices, _isnan, asarray, elemwise, new_array, tokenize
+from .core import Array, asarray, elemwise, new_array, tokenize
 
 __all__ = ["sum", "prod", "mean", "std", "var", "min", "max", "argmin", "argmax", "any", "all", "nansum",
            "nanprod", "nanmean", "nanstd", "nanvar", "nanmin", "nanmax", "nanargmin", "nanargmax", "cumsum",

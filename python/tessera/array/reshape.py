@@ -9,7 +9,7 @@ import numbers
 
 import numpy as np
 
-from .core import Array, _isnan, new_array, tokenize
+from .core import _isnan, new_array, tokenize
 
 __all__ = ["reshape"]
 

@@ -8,7 +8,7 @@ import numbers
 
 import numpy as np
 
-from .core import (Array, _isnan, asarray, blockwise, broadcast_to, concatenate, elemwise, map_blocks, new_array,
+from .core import (Array, asarray, blockwise, broadcast_to, concatenate, elemwise, map_blocks, new_array,
                    tokenize)
 from .reductions import _normalize_axis
 

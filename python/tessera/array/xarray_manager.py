@@ -5,7 +5,6 @@ xarray's computations run on tessera's scheduler."""
 
 from __future__ import annotations
 
-import numpy as np
 from xarray.namedarray.parallelcompat import ChunkManagerEntrypoint
 
 from . import core
