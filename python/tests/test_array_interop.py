@@ -87,3 +87,33 @@ def test_task_stream_groups_array_tasks_by_prefix():
     assert {k[1] for k in keys if not isinstance(k, str) and k[0].startswith("add-")} == set(range(y.npartitions))  # C-order block positions
     ref = da.random.default_rng(2).random((40, 40), chunks=-1).compute()
     np.testing.assert_allclose(total, (ref + ref.T).sum())
+
+
+def test_xarray_finds_the_tessera_chunk_manager_by_name():
+    xr = pytest.importorskip("xarray")
+    import importlib
+    import pathlib
+    import tomllib
+    pyproject = pathlib.Path(__file__).resolve().parents[2] / "pyproject.toml"
+    target = tomllib.loads(pyproject.read_text())["project"]["entry-points"]["xarray.chunkmanagers"]["tessera"]
+    module, cls = target.split(":")
+    assert importlib.import_module(module).__dict__[cls].__name__ == "TesseraChunkManager"
+    from xarray.namedarray.parallelcompat import list_chunkmanagers
+    if "tessera" not in list_chunkmanagers():
+        pytest.skip("the installed tessera predates the entry point (reinstall the wheel)")
+    arr = xr.DataArray(np.arange(12.0).reshape(3, 4), dims=("a", "b")).chunk({"a": 2}, chunked_array_type="tessera")
+    assert isinstance(arr.data, da.Array)
+    np.testing.assert_allclose(arr.mean("a").values, np.arange(12.0).reshape(3, 4).mean(0))
+
+
+def test_visualize_draws_the_graph(tmp_path):
+    pytest.importorskip("graphviz")
+    import shutil
+    if shutil.which("dot") is None:
+        pytest.skip("graphviz's dot program is not installed")
+    x = da.ones((4, 4), chunks=2)
+    path = (x + 1).sum().visualize(filename=str(tmp_path / "g"), format="svg")
+    import html
+    import re
+    labels = {html.unescape(t) for t in re.findall(r"<text[^>]*>([^<]*)</text>", open(path).read())}
+    assert labels == {"ones", "add", "sum_chunk", "sum-aggregate"}
