@@ -117,3 +117,22 @@ def test_visualize_draws_the_graph(tmp_path):
     import re
     labels = {html.unescape(t) for t in re.findall(r"<text[^>]*>([^<]*)</text>", open(path).read())}
     assert labels == {"ones", "add", "sum_chunk", "sum-aggregate"}
+
+
+def test_graphs_are_plain_dask_graphs():
+    """The same graphs run on Dask's own threaded scheduler and pickle (for a distributed cluster)."""
+    dask = pytest.importorskip("dask")
+    cloudpickle = pytest.importorskip("cloudpickle")
+    import pickle
+
+    import scipy.ndimage as ndi
+    x = da.random.default_rng(1).random((60, 50), chunks=(17, 20))
+    arrays = [(x + x.T[:50, :60].T)[::2, 25:].mean(axis=1),
+              x.map_overlap(ndi.gaussian_filter, depth=3, boundary="reflect", sigma=1),
+              da.linalg.svd(x.rechunk({1: -1}))[1], x.rechunk(7).std(axis=0), da.topk(x.ravel(), 3),
+              x[x > 0.5], x.cumsum(axis=0)]
+    for a in arrays:
+        pickle.loads(cloudpickle.dumps(a.__dask_graph__()))
+    on_dask = dask.compute(*arrays, scheduler="threads")
+    for a, value in zip(arrays, on_dask):
+        np.testing.assert_allclose(value, a.compute())
