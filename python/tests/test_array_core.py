@@ -376,3 +376,11 @@ def test_pad(mode):
     kwargs = {"constant_values": 7.5} if mode == "constant" else {}
     same(da.pad(x, widths, mode=mode, **kwargs), np.pad(BASE, widths, mode=mode, **kwargs))
     same(da.pad(x, 2, mode=mode), np.pad(BASE, 2, mode=mode))
+
+
+def test_zero_dimensional_results_are_numpy_scalars():
+    x = da.from_array(BASE, chunks=4)
+    total = x.sum().compute()
+    assert isinstance(total, np.float64) and np.isclose(total, BASE.sum())
+    assert x.sum().shape == () and x.sum().ndim == 0
+    assert isinstance(x[0, 0].compute(), np.float64)

@@ -258,8 +258,8 @@ class Array(Collection):
     _compute_graph_leaves = staticmethod(_core.compute_nodes)
 
     def _from_leaf_values(self, values):
-        if not self.numblocks:
-            return np.asarray(values[0])
+        if not self.numblocks:  # a NumPy scalar, as Dask returns for 0-d arrays
+            return np.asarray(values[0])[()]
         it = iter(values)
         return _finalize(_restructure(self._key_grid(), it))
 
@@ -301,7 +301,7 @@ class Array(Collection):
         return visualize(self, filename=filename, format=format)
 
     def __array__(self, dtype=None, copy=None):
-        x = self.compute()
+        x = np.asarray(self.compute())
         return x.astype(dtype) if dtype is not None else x
 
     def to_delayed(self, optimize_graph=True):
@@ -664,7 +664,7 @@ def _restructure(template, values):
 
 def _finalize(results):
     if type(results) is not list:
-        return np.asarray(results)
+        return np.asarray(results)[()]
     return _concat_nested(results)
 
 
