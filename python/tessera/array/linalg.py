@@ -10,6 +10,7 @@ import contextlib
 import functools
 import numbers
 import string
+import threading
 
 import numpy as np
 import scipy.linalg
@@ -30,11 +31,34 @@ def _blas_controller():
     return ThreadpoolController()
 
 
+_blas_lock = threading.Lock()
+_blas_tasks = 0
+_blas_limiter = None
+
+
+@contextlib.contextmanager
 def _one_blas_thread():
-    """BLAS on one thread inside a task: the scheduler already runs a task per core, and BLAS
-    threads on top of them contend (LAPACK's QR runs several times slower)."""
+    """BLAS on one thread while linear-algebra tasks run: the scheduler already runs a task per
+    core, and BLAS threads on top of them contend (LAPACK's QR runs several times slower). The
+    limit is set when the first such task starts and lifted when the last one ends, so BLAS's
+    thread count never changes under a running kernel."""
+    global _blas_tasks, _blas_limiter
     controller = _blas_controller()
-    return controller.limit(limits=1, user_api="blas") if controller is not None else contextlib.nullcontext()
+    if controller is None:
+        yield
+        return
+    with _blas_lock:
+        if _blas_tasks == 0:
+            _blas_limiter = controller.limit(limits=1, user_api="blas")
+        _blas_tasks += 1
+    try:
+        yield
+    finally:
+        with _blas_lock:
+            _blas_tasks -= 1
+            if _blas_tasks == 0:
+                _blas_limiter.restore_original_limits()
+                _blas_limiter = None
 
 
 class _Expanded:
