@@ -13,13 +13,18 @@ import string
 import threading
 
 import numpy as np
-import scipy.linalg
 
 from .core import asarray, blockwise, new_array, tokenize
 from .reductions import sum as _sum
 
 __all__ = ["dot", "matmul", "tensordot", "einsum", "vdot", "inner", "qr", "tsqr", "svd", "svd_compressed",
            "norm", "solve", "lstsq", "inv", "cholesky", "solve_triangular"]
+
+
+def _scipy_linalg():
+    """SciPy's LAPACK wrappers (imported when a kernel first needs them)."""
+    import scipy.linalg
+    return scipy.linalg
 
 
 @functools.cache
@@ -204,13 +209,13 @@ class _Einsum:
 
 def _qr_block(block):
     with _one_blas_thread():
-        return scipy.linalg.qr(block, mode="economic", check_finite=False)
+        return _scipy_linalg().qr(block, mode="economic", check_finite=False)
 
 
 def _r_block(block):
     """The R factor alone (LAPACK geqrf, no Q formed)."""
     with _one_blas_thread():
-        (geqrf,) = scipy.linalg.get_lapack_funcs(("geqrf",), (block,))
+        (geqrf,) = _scipy_linalg().get_lapack_funcs(("geqrf",), (block,))
         qr, _, _, info = geqrf(block)
     if info:
         raise ValueError(f"LAPACK geqrf failed with info={info}")
@@ -223,7 +228,7 @@ def _second(pair):
 
 def _qr_stacked(n_rows, *factors):
     stacked = np.concatenate(factors, axis=0)
-    q, r = scipy.linalg.qr(stacked, mode="economic", check_finite=False)
+    q, r = _scipy_linalg().qr(stacked, mode="economic", check_finite=False)
     starts = np.cumsum((0,) + tuple(n_rows))
     return [q[starts[i]:starts[i + 1]] for i in range(len(n_rows))], r
 
@@ -298,7 +303,7 @@ def _u_block(block, factor, small, i):
     with _one_blas_thread():
         if s.size and s[-1] > s[0] * 1e-6:
             return block @ (vt.conj().T / s)
-        q = scipy.linalg.qr(block, mode="economic", check_finite=False)[0]
+        q = _scipy_linalg().qr(block, mode="economic", check_finite=False)[0]
         return q @ (factor[0][i] @ u_r)
 
 
@@ -452,7 +457,7 @@ def _single(a):
 
 
 def _solve_block(a, b, assume_a):
-    return scipy.linalg.solve(a, b, assume_a=assume_a)
+    return _scipy_linalg().solve(a, b, assume_a=assume_a)
 
 
 def solve(a, b, sym_pos=None, assume_a="gen"):
@@ -483,11 +488,11 @@ def inv(a):
 def cholesky(a, lower=False):
     a = _single(asarray(a))
     name = f"cholesky-{tokenize(a, lower)}"
-    return new_array({(name, 0, 0): (scipy.linalg.cholesky, (a.name, 0, 0), lower)}, name, a.chunks, a.dtype, a)
+    return new_array({(name, 0, 0): (_scipy_linalg().cholesky, (a.name, 0, 0), lower)}, name, a.chunks, a.dtype, a)
 
 
 def _triangular(a, b, lower):
-    return scipy.linalg.solve_triangular(a, b, lower=lower)
+    return _scipy_linalg().solve_triangular(a, b, lower=lower)
 
 
 def solve_triangular(a, b, lower=False):
