@@ -8,6 +8,7 @@ from __future__ import annotations
 import builtins
 import itertools
 import numbers
+import warnings
 
 import numpy as np
 
@@ -167,15 +168,17 @@ class _with_dtype:
     def __init__(self, func, dtype):
         self.func, self.dtype = func, dtype
         self.__name__ = func.__name__
+        # a block may be all NaN where the whole slice is not: its warning would be spurious
+        self.quiet = func in (np.nanmin, np.nanmax, np.nansum, np.nanprod)
 
     def __call__(self, x, axis=None, keepdims=False, **kwargs):
         if self.dtype is not None:
             kwargs["dtype"] = self.dtype
-        with np.errstate(invalid="ignore"):
-            import warnings
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)
-                return self.func(x, axis=axis, keepdims=keepdims, **kwargs)
+        if not self.quiet:
+            return self.func(x, axis=axis, keepdims=keepdims, **kwargs)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return self.func(x, axis=axis, keepdims=keepdims, **kwargs)
 
 
 sum = _simple(np.sum, "sum")
