@@ -136,3 +136,16 @@ def test_graphs_are_plain_dask_graphs():
     on_dask = dask.compute(*arrays, scheduler="threads")
     for a, value in zip(arrays, on_dask):
         np.testing.assert_allclose(value, a.compute())
+
+
+def test_progress_bar_completes_for_array_computations():
+    import io
+
+    from tessera.diagnostics import ProgressBar
+    x = da.random.random((400, 400), chunks=50)
+    out = io.StringIO()
+    with ProgressBar(out=out) as bar:
+        total = (x + 1).sum().compute()
+    assert bar.last_fraction == 1.0
+    assert out.getvalue().rstrip().split("\r")[-1].startswith("[" + "#" * 40 + "] | 100% Completed")
+    assert 400 * 400 < total < 2 * 400 * 400
