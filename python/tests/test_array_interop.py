@@ -61,6 +61,20 @@ def test_xarray_chunk_manager():
     np.testing.assert_allclose(rolled.compute().values, arr.rolling(time=3).mean().values)
 
 
+def test_xarray_open_dataset_with_tessera_chunks(tmp_path):
+    xr = pytest.importorskip("xarray")
+    pytest.importorskip("zarr")
+    from tessera.array.xarray_manager import TesseraChunkManager
+    ds = xr.Dataset({"t": (("time", "x"), RNG.random((20, 8)))}, coords={"time": np.arange(20)})
+    ds.to_zarr(str(tmp_path / "ds.zarr"), mode="w")
+    opened = xr.open_dataset(str(tmp_path / "ds.zarr"), engine="zarr", chunks={"time": 10},
+                             chunked_array_type=TesseraChunkManager())
+    assert isinstance(opened.t.data, da.Array) and opened.t.chunks == ((10, 10), (8,))
+    np.testing.assert_allclose(opened.t.mean("time").values, ds.t.mean("time").values)
+    np.testing.assert_allclose(opened.t.groupby(opened.time % 2).mean().values,
+                               ds.t.groupby(ds.time % 2).mean().values)
+
+
 def test_dask_compute_and_persist_with_tessera_arrays():
     dask = pytest.importorskip("dask")
     x = da.random.default_rng(0).random((20, 30), chunks=(7, 11))

@@ -507,10 +507,6 @@ class Array(Collection):
         from .io import to_zarr
         return to_zarr(self, *args, **kwargs)
 
-    def to_dask_dataframe(self, columns=None, index=None, meta=None):
-        raise NotImplementedError("Array.to_dask_dataframe is not available yet; compute() and build a "
-                                  "DataFrame with tessera.dataframe.from_pandas")
-
     # -- reductions ------------------------------------------------------------------------------
     def _reduction(name):
         def method(self, *args, **kwargs):
