@@ -52,6 +52,8 @@ def test_tsqr_and_svd(rows):
     np.testing.assert_allclose(sv, np.linalg.svd(A, compute_uv=False))
     np.testing.assert_allclose(uv * sv @ vv, A, atol=1e-10)
     np.testing.assert_allclose(uv.T @ uv, np.eye(8), atol=1e-10)
+    rows = np.arange(8)
+    assert (vv[rows, np.argmax(np.abs(vv), axis=1)] > 0).all()  # Dask's deterministic signs
     # short and fat
     u2, s2, v2 = da.linalg.svd(x.T.rechunk({0: -1}))
     np.testing.assert_allclose(s2.compute(), sv)

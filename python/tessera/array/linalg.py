@@ -237,9 +237,10 @@ def _r_of(result):
     return result[1]
 
 
-def tsqr(a, compute_svd=False):
+def tsqr(a, compute_svd=False, coerce_signs=False):
     """QR of a tall-and-skinny matrix (one chunk across the columns): (q, r), or (u, s, v)
-    when compute_svd."""
+    when compute_svd (with coerce_signs, the largest-magnitude entry of each row of v is
+    positive, decided on the small SVD so U needs no second pass)."""
     a = asarray(a)
     if a.ndim != 2:
         raise ValueError(f"qr/svd need a 2-D array, got {a.ndim} dimensions")
@@ -271,7 +272,7 @@ def tsqr(a, compute_svd=False):
         q._layers[local] = layer_local
         return q, r
     svd_name = f"svd-small-{token}"
-    small = new_array({(svd_name, 0): (_svd_small, (r_name, 0, 0))}, svd_name, ((1,),), dtype, r)
+    small = new_array({(svd_name, 0): (_svd_small, (r_name, 0, 0), coerce_signs)}, svd_name, ((1,),), dtype, r)
     u_name, s_name, v_name = f"svd-u-{token}", f"svd-s-{token}", f"svd-v-{token}"
     kk = min(k, n)
     u = new_array({(u_name, i, 0): (_u_block, (a.name, i, 0), (factor, 0), (svd_name, 0), i)
@@ -292,8 +293,19 @@ def _update_q(local, factor, i):
         return local[0] @ factor[0][i]
 
 
-def _svd_small(r):
-    return np.linalg.svd(r, full_matrices=False)
+def _svd_small(r, coerce_signs=False):
+    u, s, vt = np.linalg.svd(r, full_matrices=False)
+    if coerce_signs and vt.size:
+        sign = _row_signs(vt)
+        u, vt = u * sign, vt * sign[:, None]
+    return u, s, vt
+
+
+def _row_signs(vt):
+    """+1/-1 per row making each row's largest-magnitude entry positive."""
+    big = np.argmax(np.abs(vt), axis=1)
+    sign = np.sign(vt[np.arange(vt.shape[0]), big])
+    return np.where(sign == 0, 1, sign)
 
 
 def _u_block(block, factor, small, i):
@@ -323,13 +335,16 @@ def svd(a, coerce_signs=True):
     if a.ndim != 2:
         raise ValueError(f"svd needs a 2-D array, got {a.ndim} dimensions")
     if a.numblocks[1] == 1:
-        u, s, v = tsqr(a, compute_svd=True)
-    elif a.numblocks[0] == 1:
+        return tsqr(a, compute_svd=True, coerce_signs=coerce_signs)
+    if a.numblocks[0] == 1:
         vt, s, ut = tsqr(a.T, compute_svd=True)
         u, v = ut.T, vt.T
-    else:
-        raise NotImplementedError("Array must be chunked in one dimension only. svd supports tall-and-skinny "
-                                  "or short-and-fat matrices; use svd_compressed for an approximation, or rechunk")
+        return _flipped(u, s, v, coerce_signs)
+    raise NotImplementedError("Array must be chunked in one dimension only. svd supports tall-and-skinny "
+                              "or short-and-fat matrices; use svd_compressed for an approximation, or rechunk")
+
+
+def _flipped(u, s, v, coerce_signs):
     if coerce_signs:
         u, v = _svd_flip(u, v)
     return u, s, v
@@ -337,13 +352,9 @@ def svd(a, coerce_signs=True):
 
 def _svd_flip(u, v):
     """Deterministic signs: the largest-magnitude entry of each row of v is positive."""
-    def signs(vb):
-        big = np.argmax(np.abs(vb), axis=1)
-        sg = np.sign(vb[np.arange(vb.shape[0]), big])
-        return np.where(sg == 0, 1, sg)
     vv = v.rechunk({1: -1})
     from .core import map_blocks
-    sign = map_blocks(signs, vv, drop_axis=1, dtype=v.dtype, name="svd-signs").rechunk(-1)
+    sign = map_blocks(_row_signs, vv, drop_axis=1, dtype=v.dtype, name="svd-signs").rechunk(-1)
     return u * sign[None, :], v * sign[:, None]
 
 
