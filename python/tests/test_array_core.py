@@ -120,6 +120,11 @@ def test_random_same_values_whatever_the_chunking():
         for chunks in [1 if len(shape) < 3 else 3, 7, "auto"]:
             got = da.random.default_rng(123).random(shape, chunks=chunks).compute()
             np.testing.assert_array_equal(got, ref)
+    for shape, chunkings in [((600, 530), [(77, 530), (600, 41), (256, 256), (1000, 1000)]),
+                             ((70000,), [3001, 65536, 70000]), ((40, 70, 33), [(7, 11, 33), (40, 33, 5)])]:
+        ref = da.random.default_rng(7).standard_normal(shape, chunks=-1).compute()
+        for chunks in chunkings:  # several tiles per block and several blocks per tile
+            np.testing.assert_array_equal(da.random.default_rng(7).standard_normal(shape, chunks=chunks).compute(), ref)
     a = da.random.RandomState(5).normal(2.0, 3.0, size=(40, 50), chunks=(7, 9)).compute()
     b = da.random.RandomState(5).normal(2.0, 3.0, size=(40, 50), chunks=(40, 1)).compute()
     np.testing.assert_array_equal(a, b)

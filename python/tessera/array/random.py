@@ -1,7 +1,8 @@
 """Random arrays whose values depend on the seed and the shape only, never on the chunking.
 
-The array is cut into fixed tiles (a grid decided by the shape alone: 65536 elements along one
-axis, 256 x 256 in two dimensions, 32 per axis in three, 16 beyond). Tile t of the d-th draw of a
+The array is cut into fixed tiles (a grid decided by the shape alone: edges of about 65536
+elements along one axis, 256 in two dimensions, 32 in three, 16 beyond, preferring a divisor of
+the axis length so that round chunk sizes hold whole tiles). Tile t of the d-th draw of a
 generator is filled by NumPy's ``Generator(SFC64(SeedSequence(seed, spawn_key=(d, t))))``:
 SeedSequence's spawn keys give independent streams per tile (NumPy's recommended way to seed
 parallel streams), and SFC64 is NumPy's fastest bit generator. A block generates the tiles it
@@ -11,6 +12,7 @@ one sequence for the whole array) and from Dask's (which depend on the chunks)."
 
 from __future__ import annotations
 
+import functools
 import itertools
 import numbers
 import secrets
@@ -26,9 +28,19 @@ __all__ = ["default_rng", "Generator", "RandomState", "seed", "random", "random_
 _EDGES = {1: 1 << 16, 2: 256, 3: 32}
 
 
+@functools.lru_cache(maxsize=256)
 def _tile_shape(shape):
-    edge = _EDGES.get(len(shape), 16)
-    return tuple(max(1, min(edge, s)) for s in shape)
+    """Tile edges per axis: the axis itself when short, else the largest divisor of its length
+    between half the target edge and the edge (10000 -> 250, so blocks of 1000 or 2500 hold
+    whole tiles), else the target edge."""
+    target = _EDGES.get(len(shape), 16)
+    out = []
+    for s in shape:
+        if s <= target:
+            out.append(max(1, s))
+            continue
+        out.append(next((d for d in range(target, target // 2, -1) if s % d == 0), target))
+    return tuple(out)
 
 
 class _Block:
