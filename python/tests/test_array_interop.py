@@ -163,3 +163,17 @@ def test_progress_bar_completes_for_array_computations():
     assert bar.last_fraction == 1.0
     assert out.getvalue().rstrip().split("\r")[-1].startswith("[" + "#" * 40 + "] | 100% Completed")
     assert 400 * 400 < total < 2 * 400 * 400
+
+
+def test_array_bench_reports_both_libraries():
+    pytest.importorskip("dask")
+    import io
+
+    from tessera import bench
+    out = io.StringIO()
+    report = bench.array(scale=0.02, cases=["tutorial", "svd"], out=out)
+    libs = {(r["case"], r["lib"]) for r in report["rows"]}
+    assert libs == {("tutorial", "tessera"), ("tutorial", "dask"), ("svd", "tessera"), ("svd", "dask")}
+    assert set(report["tessera_over_dask"]) == {"tutorial", "svd"}
+    assert all(r["s"] > 0 and r["peak_rss_bytes"] > 0 for r in report["rows"])
+    assert all(r["peak_over_input"] > 1 for r in report["rows"] if r["case"] == "svd")
