@@ -177,3 +177,18 @@ def test_array_bench_reports_both_libraries():
     assert set(report["tessera_over_dask"]) == {"tutorial", "svd"}
     assert all(r["s"] > 0 and r["peak_rss_bytes"] > 0 for r in report["rows"])
     assert all(r["peak_over_input"] > 1 for r in report["rows"] if r["case"] == "svd")
+
+
+def test_persisted_blocks_are_released_when_the_array_goes():
+    import gc
+    import weakref
+    gc.collect()
+    gc.disable()  # without the collector, only reference counting may free them
+    try:
+        y = da.random.random((300, 300), chunks=100).persist()
+        y.sum().compute()
+        tracked = [weakref.ref(h.result()) for h in y._layers[y.name].values()]  # the kept blocks
+        del y
+        assert all(r() is None for r in tracked)
+    finally:
+        gc.enable()
