@@ -176,7 +176,7 @@ def test_array_bench_reports_both_libraries():
     assert libs == {("tutorial", "tessera"), ("tutorial", "dask"), ("svd", "tessera"), ("svd", "dask")}
     assert set(report["tessera_over_dask"]) == {"tutorial", "svd"}
     assert all(r["s"] > 0 and r["peak_rss_bytes"] > 0 for r in report["rows"])
-    assert all(r["peak_over_input"] > 1 for r in report["rows"] if r["case"] == "svd")
+    assert all(r["peak_over_input"] >= 1 for r in report["rows"] if r["case"] == "svd")  # input included
 
 
 def test_persisted_blocks_are_released_when_the_array_goes():
