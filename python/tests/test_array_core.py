@@ -389,3 +389,18 @@ def test_zero_dimensional_results_are_numpy_scalars():
     assert isinstance(total, np.float64) and np.isclose(total, BASE.sum())
     assert x.sum().shape == () and x.sum().ndim == 0
     assert isinstance(x[0, 0].compute(), np.float64)
+
+
+def test_distinct_operations_get_distinct_keys():
+    x = da.from_array(BASE, chunks=(4, 3))
+    a, b = x.cumsum(axis=0), x.cumsum(axis=1)
+    assert a.name != b.name
+    frac, whole = np.modf(x)
+    assert frac.name != whole.name
+    got = tessera.compute(a, b, frac, whole)
+    for value, expected in zip(got, [BASE.cumsum(0), BASE.cumsum(1), *np.modf(BASE)]):
+        np.testing.assert_allclose(value, expected)
+    f1, f2 = [x.map_blocks(lambda blk, k=k: blk + k) for k in (1, 2)]
+    assert f1.name != f2.name
+    np.testing.assert_allclose(f2.compute() - f1.compute(), np.ones_like(BASE))
+    assert da.from_array(BASE, chunks=4).sum().name == da.from_array(BASE, chunks=4).sum().name

@@ -13,6 +13,7 @@ import math
 import numbers
 import operator
 import pickle
+import types
 import uuid
 import warnings
 
@@ -56,9 +57,20 @@ def _feed(h, value):
         _feed(h, sorted(value.items(), key=lambda kv: repr(kv[0])))
     elif isinstance(value, (str, bytes, int, float, complex, bool, type(None), slice, np.generic, np.dtype)):
         h.update(repr((type(value).__name__, value)).encode())
+    elif isinstance(value, functools.partial):
+        _feed(h, (value.func, value.args, value.keywords))
+    elif isinstance(value, (types.FunctionType, types.BuiltinFunctionType, np.ufunc)):
+        # a module-level function by its name; a lambda or nested function (whose closure may
+        # differ between objects of one name) by its identity
+        qualname = getattr(value, "__qualname__", getattr(value, "__name__", ""))
+        local = "<" in qualname
+        h.update(repr(("F", getattr(value, "__module__", None), qualname, id(value) if local else None)).encode())
+    elif callable(value) and hasattr(value, "__dict__") and not isinstance(value, type):
+        # a callable object: its class and its state (two _Scan objects along other axes differ)
+        h.update(repr(("C", type(value).__module__, type(value).__qualname__)).encode())
+        _feed(h, sorted(vars(value).items(), key=lambda kv: kv[0]))
     elif callable(value):
-        h.update(repr((getattr(value, "__module__", None), getattr(value, "__qualname__", None),
-                       id(value) if getattr(value, "__name__", "") == "<lambda>" else None)).encode())
+        h.update(repr(("O", type(value).__qualname__, getattr(value, "__qualname__", None), id(value))).encode())
     else:
         try:
             h.update(pickle.dumps(value, protocol=5))
