@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 import scipy.linalg
 
+import tessera
 import tessera.array as da
 
 RNG = np.random.default_rng(5)
@@ -112,3 +113,16 @@ def test_svd_of_ill_conditioned_matrix_keeps_u_orthonormal():
     np.testing.assert_allclose(sv, np.linalg.svd(ill, compute_uv=False), rtol=1e-6)
     np.testing.assert_allclose(uv.T @ uv, np.eye(8), atol=1e-8)
     np.testing.assert_allclose((uv * sv) @ vv, ill, atol=1e-12)
+
+
+def test_unseeded_sketches_and_sign_conventions_do_not_share_keys():
+    x = da.from_array(A, chunks=(20, 8))
+    first, second = da.linalg.svd_compressed(x, k=3), da.linalg.svd_compressed(x, k=3)
+    assert first[0].name != second[0].name
+    flipped, raw = da.linalg.svd(x), da.linalg.svd(x, coerce_signs=False)
+    assert flipped[0].name != raw[0].name
+    u, s, v = tessera.compute(*flipped)
+    ur, sr, vr = tessera.compute(*raw)
+    np.testing.assert_allclose(np.abs(u), np.abs(ur), atol=1e-10)
+    np.testing.assert_allclose((u * s) @ v, A, atol=1e-10)
+    np.testing.assert_allclose((ur * sr) @ vr, A, atol=1e-10)

@@ -155,3 +155,17 @@ def test_tree_depth_follows_split_every():
     names = {k[0] for k in x.sum(split_every=4).__dask_graph__()}
     assert sum(1 for n in names if n.startswith("sum-partial")) == 2  # 64 -> 16 -> 4 -> aggregate
     assert x.sum(split_every=4).compute() == 64
+
+
+def test_parameters_of_a_reduction_are_part_of_its_keys():
+    import tessera
+    x = da.from_array(DATA, chunks=4)
+    v0, v1, s1 = tessera.compute(x.var(ddof=0), x.var(ddof=1), x.std(ddof=1))
+    np.testing.assert_allclose([v0, v1, s1], [DATA.var(), DATA.var(ddof=1), DATA.std(ddof=1)])
+    u, c = da.unique(da.from_array(INTS, chunks=4), return_counts=True)
+    plain = da.unique(da.from_array(INTS, chunks=4))
+    ref_u, ref_c = np.unique(INTS, return_counts=True)
+    got_u, got_c, got_plain = tessera.compute(u, c, plain)
+    np.testing.assert_array_equal(got_u, ref_u)
+    np.testing.assert_array_equal(got_c, ref_c)
+    np.testing.assert_array_equal(got_plain, ref_u)

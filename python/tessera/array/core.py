@@ -871,7 +871,7 @@ def blockwise(func, out_ind, *args, name=None, token=None, dtype=None, adjust_ch
         dtype = meta.dtype if meta is not None else _infer_dtype(func, [a for a, _ in pairs], kwargs)
     prefix = name or getattr(func, "__name__", "blockwise")
     prefix = prefix.replace("<", "").replace(">", "")
-    out_name = f"{prefix}-{token or tokenize(func, out_ind, *args, dtype, kwargs, adjust_chunks, new_axes)}"
+    out_name = f"{prefix}-{token or tokenize(func, out_ind, *args, dtype, kwargs, adjust_chunks, new_axes, concatenate)}"
     call = functools.partial(func, **kwargs) if kwargs else func
     numblocks = {i: len(c) for i, c in chunkss.items()}
     contracted = []

@@ -248,7 +248,7 @@ def tsqr(a, compute_svd=False, coerce_signs=False):
         raise ValueError("qr/svd of a tall-and-skinny matrix needs one chunk across the columns: "
                          "rechunk({1: -1}) first (or pass a short-and-fat matrix with one chunk across the rows)")
     m, n = a.shape
-    token = tokenize(a, "tsqr", compute_svd)
+    token = tokenize(a, "tsqr", compute_svd, coerce_signs)
     dtype = np.result_type(a.dtype, np.float64) if a.dtype.kind in "biu" else a.dtype
     k_rows = [min(c, n) for c in a.chunks[0]]
     k = min(sum(k_rows), n)
@@ -382,7 +382,7 @@ def svd_compressed(a, k, iterator="power", n_power_iter=0, seed=None, compute=Fa
         y = (a @ q2).rechunk({1: -1})
         q, _ = tsqr(y)
     b = (q.T @ a).rechunk(-1)
-    token = tokenize(a, k, seed, n_power_iter)
+    token = tokenize(a, k, omega, n_power_iter, n_oversamples, coerce_signs)
     name = f"svd-compressed-{token}"
     small = new_array({(name, 0): (_svd_small, (b.name, 0, 0))}, name, ((1,),), b.dtype, b)
     u_name, s_name, v_name = f"svd-u-{token}", f"svd-s-{token}", f"svd-v-{token}"

@@ -79,7 +79,8 @@ def reduction(x, chunk, aggregate, axis=None, keepdims=False, dtype=None, split_
     axes = _normalize_axis(axis, x.ndim)
     combine = combine or aggregate
     prefix = name or getattr(chunk, "__name__", "reduction")
-    token = tokenize(x, prefix, chunk, aggregate, axes, keepdims, dtype, split_every, kwargs)
+    token = tokenize(x, prefix, chunk, aggregate, combine, axes, keepdims, dtype, split_every, kwargs, chunk_kwargs,
+                     combine_kwargs, aggregate_kwargs)
     # level 0: one partial per block
     chunk_name = f"{prefix}_chunk-{token}"
     layers = dict(x._layers)

@@ -314,8 +314,9 @@ def unique(ar, return_index=False, return_inverse=False, return_counts=False):
         raise NotImplementedError("unique supports return_counts only")
     ar = asarray(ar).ravel()
     name = f"unique-chunk-{tokenize(ar)}"
+    token = tokenize(ar, return_counts)
     layer = {(name, i): (_unique_block, (ar.name, i)) for i in range(ar.numblocks[0])}
-    out = f"unique-aggregate-{tokenize(ar)}"
+    out = f"unique-aggregate-{token}"
     merged = new_array({(out, 0): (_unique_merge, return_counts, *layer.keys())}, out, ((math.nan,),), ar.dtype, ar)
     merged._layers[name] = layer
     if return_counts:

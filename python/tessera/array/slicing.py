@@ -419,7 +419,7 @@ class VIndexer:
         starts = [np.cumsum((0,) + c) for c in rest.chunks[:k]]
         blocks = [np.searchsorted(s, a, side="right") - 1 for s, a in zip(starts, arrays)]
         npoints = arrays[0].size if arrays else 0
-        name = f"vindex-{tokenize(x, [a.tobytes() for a in arrays])}"
+        name = f"vindex-{tokenize(x, shape, [a.tobytes() for a in arrays])}"
         pick = f"vindex-slice-{name.split('-')[-1]}"
         layer_pick, parts, keys = {}, [], []
         if npoints:
