@@ -9,6 +9,7 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <unordered_map>
 
 #include "dataframe_bindings.hpp"
 #include "python_value.hpp"
@@ -98,6 +99,49 @@ NodeHandle MakeNode(const std::string& name, nb::handle token, nb::object functi
   }
   node->closure = std::make_shared<PythonClosure>(std::move(function), name);
   return {node};
+}
+
+// A whole graph of Python tasks in one call (array collections build thousands of small tasks):
+// `names` are interned once; tasks[i] = (name position, block index, function, args, refs),
+// where args[p] for p in refs is the position of an earlier task of this batch and every other
+// argument is a Node or a literal. The function is called with the argument values in order. One
+// closure per distinct function object. Returns the Nodes of the task positions in `outputs`.
+nb::list MakeTaskNodes(const std::vector<std::string>& names, nb::handle tasks, const std::vector<size_t>& outputs) {
+  std::vector<uint32_t> name_ids;
+  name_ids.reserve(names.size());
+  for (const std::string& name : names) name_ids.push_back(graph::InternName(name));
+  std::vector<NodePtr> nodes;
+  nodes.reserve(nb::len(tasks));
+  std::unordered_map<PyObject*, std::shared_ptr<const graph::Closure>> closures;
+  for (nb::handle task : tasks) {
+    auto fields = nb::borrow<nb::tuple>(task);
+    if (fields.size() != 5) throw nb::value_error("a task is (name position, index, function, args, refs)");
+    const auto name_slot = nb::cast<size_t>(fields[0]);
+    if (name_slot >= name_ids.size()) throw nb::index_error("task name position out of range");
+    auto node = std::make_shared<DelayedNode>();
+    node->key = graph::Key(name_ids[name_slot], nb::cast<int64_t>(fields[1]));
+    nb::handle function = fields[2];
+    auto& closure = closures[function.ptr()];
+    if (!closure) closure = std::make_shared<PythonClosure>(nb::borrow(function), names[name_slot]);
+    node->closure = closure;
+    auto args = nb::borrow<nb::tuple>(fields[3]);
+    node->args.reserve(args.size());
+    for (nb::handle arg : args) node->args.push_back(ToFlatArg(arg));
+    for (nb::handle ref : fields[4]) {
+      const auto position = nb::cast<size_t>(ref);
+      if (position >= args.size()) throw nb::index_error("task reference position out of range");
+      const auto target = nb::cast<size_t>(args[position]);
+      if (target >= nodes.size()) throw nb::index_error("a task may only refer to earlier tasks of its batch");
+      node->args[position] = {nodes[target]->key, nodes[target], nullptr, nullptr};
+    }
+    nodes.push_back(std::move(node));
+  }
+  nb::list out;
+  for (size_t position : outputs) {
+    if (position >= nodes.size()) throw nb::index_error("output position out of range");
+    out.append(NodeHandle{nodes[position]});
+  }
+  return out;
 }
 
 using Clock = std::chrono::steady_clock;
@@ -212,6 +256,7 @@ class CompletionQueue {
 void BindDelayed(nb::module_& m) {
   nb::class_<NodeHandle>(m, "Node")
       .def_prop_ro("key", [](const NodeHandle& n) { return std::string(n.node->key.Name()); })
+      .def_prop_ro("index", [](const NodeHandle& n) { return n.node->key.index; })
       .def_prop_ro("name", [](const NodeHandle& n) { return n.node->key.Name(); })
       .def("dependencies", [](const NodeHandle& n) {
         nb::list out;
@@ -222,6 +267,7 @@ void BindDelayed(nb::module_& m) {
       });
   m.def("make_node", &MakeNode, nb::arg("name"), nb::arg("token").none(), nb::arg("function"), nb::arg("leaves"),
         nb::arg("key").none() = nb::none());
+  m.def("make_task_nodes", &MakeTaskNodes, nb::arg("names"), nb::arg("tasks"), nb::arg("outputs"));
   m.def("held_node", [](const FutureHandle& f) {
     auto node = std::make_shared<DelayedNode>();
     node->key = f.handle->key();

@@ -37,6 +37,9 @@ int64_t ShallowBytes(PyObject* raw) {
       if (nb::hasattr(usage, "sum")) usage = usage.attr("sum")();
       return nb::cast<int64_t>(usage);
     }
+    if (nb::hasattr(object, "nbytes") && nb::hasattr(object, "__array_interface__")) {
+      return nb::cast<int64_t>(object.attr("nbytes"));  // NumPy arrays, views included
+    }
     static nb::handle getsizeof = nb::object(nb::module_::import_("sys").attr("getsizeof")).release();
     return nb::cast<int64_t>(getsizeof(object));
   } catch (const std::exception&) {

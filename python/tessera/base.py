@@ -136,7 +136,13 @@ def compute(*args, **kwargs):
             return {k: fill(v) for k, v in template.items()}
         return template
 
-    return tuple(fill(t) for t in templates)
+    try:
+        return tuple(fill(t) for t in templates)
+    finally:
+        # collect and fill refer to themselves through their closure cells; clearing the cells
+        # breaks that cycle, so the engine handles in `batches` (and the results they keep)
+        # are released now rather than at the next garbage collection
+        del collect, fill
 
 
 def persist(*args, **kwargs):

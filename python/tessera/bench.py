@@ -6,13 +6,16 @@ compare line by line; with ``--cluster local:N`` on a Dask LocalCluster of N wor
 of one thread each (the peak RSS is then the sum over the client and the workers).
 ``python -m tessera.bench transfer GLOB --cluster local:2``: moving a persisted frame from one
 worker to another (GB/s). ``python -m tessera.bench to-pandas [ROWS]``: compute() of one float64
-column to pandas."""
+column to pandas. ``python -m tessera.bench array [--scale S]``: the array cases against
+dask.array (and scipy.ndimage) in the same run, each case and library in a fresh process so
+peak memory is its own."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import resource
+import subprocess
 import sys
 import time
 
@@ -139,6 +142,116 @@ def transfer(glob, cluster="local:2", out=sys.stdout):
     return report
 
 
+ARRAY_CASES = ["tutorial", "persist-sum", "gaussian", "svd"]
+
+
+def _array_case(case, lib, scale, repeat=3):
+    """One array case with one library (tessera, dask or scipy): the first run's seconds (which
+    includes the process's first touch of its memory) and the best of `repeat` runs."""
+    import numpy as np
+    if lib == "dask":
+        import dask
+        import dask.array as da
+        dask.config.set(scheduler="threads", num_workers=2)
+        compute = dask.compute
+    else:
+        import tessera.array as da
+        compute = _tessera_compute
+    report = {"case": case, "lib": lib}
+    if case in ("tutorial", "persist-sum"):
+        n, c = int(10000 * scale), int(1000 * scale)
+        report["shape"] = [n, n]
+        if case == "tutorial":
+            def prepare():
+                return da.random.random((n, n), chunks=(c, c))
+
+            def run(x):
+                (x + x.T)[::2, n // 2:].mean(axis=1).compute()
+        else:
+            def prepare():
+                return da.random.random((n, n), chunks=(c, c)).persist()
+
+            def run(y):
+                y.sum().compute()
+    elif case == "gaussian":
+        import scipy.ndimage as ndi
+        n, c = int(20000 * scale), int(2000 * scale)
+        report["shape"] = [n, n]
+        image = np.random.default_rng(0).random((n, n), dtype=np.float32)
+
+        def prepare():
+            return image
+
+        def run(img):
+            if lib == "scipy":
+                ndi.gaussian_filter(img, sigma=2)
+            else:
+                da.from_array(img, chunks=(c, c)).map_overlap(ndi.gaussian_filter, depth=8, boundary="none",
+                                                              sigma=2).compute()
+    elif case == "svd":
+        m, k, c = int(2_000_000 * scale), 100, int(100_000 * scale)
+        report["input_bytes"] = m * k * 8
+        x = da.random.random((m, k), chunks=(c, k)).persist()
+        report["rss_before_svd"] = _peak_rss_bytes()
+
+        def prepare():
+            return x
+
+        def run(a):
+            u, s, v = da.linalg.svd(a)
+            compute(u.sum(), s, v)
+    else:
+        raise ValueError(f"unknown array case {case!r}; one of {ARRAY_CASES}")
+    times = []
+    for _ in range(1 if case == "svd" else repeat):  # Dask's SVD alone takes minutes
+        data = prepare()
+        start = time.perf_counter()
+        run(data)
+        times.append(time.perf_counter() - start)
+        del data
+    report["first_s"] = round(times[0], 3)
+    report["s"] = round(min(times), 3)
+    report["peak_rss_bytes"] = _peak_rss_bytes()
+    if case == "svd":  # the persisted input plus what the SVD added on top of it
+        report["peak_over_input"] = round((report["input_bytes"] + report["peak_rss_bytes"] -
+                                           report["rss_before_svd"]) / report["input_bytes"], 2)
+    return report
+
+
+def _tessera_compute(*objects):
+    import tessera
+    return tessera.compute(*objects)
+
+
+def array(scale=1.0, cases=None, out=sys.stdout):
+    """Each case with tessera and dask.array (scipy alone for the filter), in fresh processes;
+    ratios compare the best of three runs (the first run also pays for touching new memory)."""
+    rows = []
+    for case in cases or ARRAY_CASES:
+        libs = ["tessera", "dask"] + (["scipy"] if case == "gaussian" else [])
+        for lib in libs:
+            done = subprocess.run([sys.executable, "-m", "tessera.bench", "array-case", case, lib, str(scale)],
+                                  capture_output=True, text=True)
+            if done.returncode != 0:
+                raise RuntimeError(f"array case {case} with {lib} failed:\n{done.stderr}")
+            row = json.loads(done.stdout.strip().splitlines()[-1])
+            rows.append(row)
+            extra = ""
+            if case == "svd":
+                extra = f"  peak {row['peak_over_input']:.2f}x the input"
+            print(f"{case:12s} {lib:8s} best {row['s']:8.3f}s  first {row['first_s']:8.3f}s{extra}", file=out,
+                  flush=True)
+    by = {(r["case"], r["lib"]): r for r in rows}
+    ratios = {case: round(by[(case, "tessera")]["s"] / by[(case, "dask")]["s"], 3)
+              for case in cases or ARRAY_CASES if (case, "dask") in by}
+    if ("gaussian", "scipy") in by:
+        ratios["gaussian_vs_scipy_per_core"] = round(by[("gaussian", "tessera")]["s"] /
+                                                     (by[("gaussian", "scipy")]["s"] / 2), 3)
+    report = {"bench": "array", "scale": scale, "rows": rows, "tessera_over_dask": ratios}
+    print(json.dumps(report), file=out, flush=True)
+    return report
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m tessera.bench")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -150,11 +263,22 @@ def main(argv=None):
     transfer_parser.add_argument("--cluster", default="local:2", help="local:N (N >= 2)")
     pandas_parser = commands.add_parser("to-pandas", help="compute() of one float64 column to pandas")
     pandas_parser.add_argument("rows", type=int, nargs="?", default=6_000_000)
+    array_parser = commands.add_parser("array", help="tessera.array against dask.array (and scipy.ndimage)")
+    array_parser.add_argument("--scale", type=float, default=1.0, help="edge lengths times this (1 = full size)")
+    array_parser.add_argument("--case", action="append", choices=ARRAY_CASES, help="run only these cases")
+    case_parser = commands.add_parser("array-case", help=argparse.SUPPRESS)
+    case_parser.add_argument("case")
+    case_parser.add_argument("lib", choices=["tessera", "dask", "scipy"])
+    case_parser.add_argument("scale", type=float)
     args = parser.parse_args(argv)
     if args.command == "seed":
         seed(args.glob, cluster=args.cluster)
     elif args.command == "transfer":
         transfer(args.glob, args.cluster)
+    elif args.command == "array":
+        array(args.scale, args.case)
+    elif args.command == "array-case":
+        print(json.dumps(_array_case(args.case, args.lib, args.scale)), flush=True)
     else:
         to_pandas(args.rows)
 

@@ -34,7 +34,11 @@ class ProgressBar:
     def __exit__(self, *exc):
         self._stop.set()
         self._thread.join()
-        time.sleep(0)  # let the event stream's last drain land
+        # the event stream drains on its own thread: after a successful computation, wait
+        # (briefly) for its last "finished" events so the final bar is complete
+        deadline = time.perf_counter() + 1.0
+        while exc[0] is None and self._counter.finished < self._counter.total and time.perf_counter() < deadline:
+            time.sleep(0.005)
         self._draw(final=True)
         self._counter.close()
 

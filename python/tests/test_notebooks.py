@@ -40,3 +40,15 @@ def test_delayed_notebook(tmp_path):
     assert "mean amount = 199.5" in text
     assert "b = 16" in text
     assert "in finishing order: [1, 2, 3, 4]" in text
+
+
+def test_arrays_notebook(tmp_path):
+    text = run("04-arrays.ipynb", tmp_path)
+    assert "tessera.array<random_sample, shape=(4000, 4000)" in text
+    assert "same as numpy: True" in text
+    assert "same values with other chunks: True" in text
+    assert "singular values match numpy: True" in text
+    assert "smoothed like scipy on the whole image: True" in text
+    bright = [line for line in text.splitlines() if line.startswith("bright pixels:")][0].split()
+    assert bright[2] == bright[4]
+    assert "total blob pieces:" in text

@@ -467,6 +467,19 @@ class DataFrame(_Collection):
     def get_partition(self, n):
         return self.partitions[n]
 
+    def to_dask_array(self, lengths=None, meta=None, optimize=True):
+        """The values as a chunked array (tessera.array), one block of rows per partition.
+        The partitions are computed now, in one engine call (they are engine tables, not Python
+        tasks), so the chunk sizes are always known; `lengths` given as a list is checked
+        against them."""
+        from ..array._frames import frame_to_array
+        return frame_to_array(self, lengths)
+
+    @property
+    def values(self):
+        """to_dask_array() without lengths."""
+        return self.to_dask_array()
+
     def __len__(self):
         if _scheduler.cluster() is not None:
             return _cluster_length(self)
@@ -863,6 +876,17 @@ class Series(_Collection):
     def partitions(self):
         from .indexing import _PartitionsIndexer
         return _PartitionsIndexer(self)
+
+    def to_dask_array(self, lengths=None, meta=None, optimize=True):
+        """The values as a 1-D chunked array (tessera.array), one block per partition
+        (computed now, in one engine call)."""
+        from ..array._frames import frame_to_array
+        return frame_to_array(self, lengths)
+
+    @property
+    def values(self):
+        """to_dask_array() without lengths."""
+        return self.to_dask_array()
 
     @property
     def dt(self):
