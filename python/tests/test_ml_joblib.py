@@ -1,8 +1,10 @@
 """joblib's "tessera" backend: scikit-learn's n_jobs work runs as tessera tasks, with the same
 results as joblib's default backend."""
 
+import json
 import subprocess
 import sys
+import urllib.request
 
 import joblib
 import numpy as np
@@ -146,3 +148,22 @@ def test_import_registers_without_importing_scikit_learn():
             "assert 'sklearn' not in sys.modules; print('ok')")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.stdout.strip() == "ok", out.stderr
+
+
+def test_dashboard_profile_shows_the_fits_python_frames(digits):
+    X, y = digits
+    with Client(n_workers=1, threads_per_worker=2, dashboard_address="127.0.0.1:0") as client:
+        with joblib.parallel_config(backend="tessera"):
+            GridSearchCV(SVC(), {"C": [0.1, 1, 10], "gamma": [1e-3, 1e-4]}, cv=5, n_jobs=-1).fit(X, y)
+        base = client.dashboard_link[: -len("/status")]
+        with urllib.request.urlopen(base + "/api/profile?prefix=fit-and-score", timeout=10) as response:
+            profile = json.loads(response.read().decode())
+    names = set()
+
+    def walk(node):
+        names.add(node["name"])
+        for child in node["children"]:
+            walk(child)
+    walk(profile["root"])
+    assert profile["samples"] > 0
+    assert any(name.startswith("sklearn.") for name in names), sorted(names)[:20]
