@@ -1,0 +1,183 @@
+"""KMeans over row blocks: k-means|| initialisation, then Lloyd iterations in which every block
+assigns its rows to the nearest centre and returns per-cluster sums and counts as one task."""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+from scipy import sparse
+from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
+
+from ._blocks import Blocks, check_n_features, feature_names
+
+__all__ = ["KMeans"]
+
+
+def _squared_distances(x, centers):
+    d = (x * x).sum(axis=1)[:, None] - 2.0 * (x @ centers.T) + (centers * centers).sum(axis=1)[None, :]
+    return np.maximum(d, 0.0, out=d)
+
+
+def _closest(x, centers):
+    d = _squared_distances(x, centers)
+    labels = d.argmin(axis=1)
+    return labels, d[np.arange(len(x)), labels]
+
+
+def _cost(x, centers):
+    return float(_closest(x, centers)[1].sum())
+
+
+def _sample_candidates(x, centers, factor, cost, seed):
+    """k-means|| round: each row joins the candidates with probability factor * d^2 / cost."""
+    d2 = _closest(x, centers)[1]
+    rng = np.random.default_rng(seed)
+    return x[rng.random(len(x)) < factor * d2 / cost]
+
+
+def _candidate_weights(x, candidates):
+    return np.bincount(_closest(x, candidates)[0], minlength=len(candidates))
+
+
+def _lloyd_parts(x, centers):
+    labels, d2 = _closest(x, centers)
+    k = len(centers)
+    membership = sparse.csr_matrix((np.ones(len(x)), (labels, np.arange(len(x)))), shape=(k, len(x)))
+    return np.asarray(membership @ x), np.bincount(labels, minlength=k), float(d2.sum())
+
+
+def _labels(x, centers):
+    return _closest(x, centers)[0]
+
+
+def _seed_sequence(random_state):
+    if isinstance(random_state, np.random.RandomState):
+        return np.random.SeedSequence(int(random_state.randint(2**31)))
+    if isinstance(random_state, np.random.Generator):
+        return np.random.SeedSequence(int(random_state.integers(2**63)))
+    if random_state is None or isinstance(random_state, numbers.Integral):
+        return np.random.SeedSequence(random_state)
+    raise ValueError(f"random_state must be None, an integer, a RandomState or a Generator; got {random_state!r}")
+
+
+class KMeans(ClusterMixin, TransformerMixin, BaseEstimator):
+    """k-means with scalable k-means++ (k-means||, Bahmani et al. 2012) initialisation.
+
+    init: 'k-means||' or an array of starting centres. init_max_iter rounds of oversampling
+    (default 5) each add about oversampling_factor * n_clusters candidates; the weighted
+    candidates are reduced to n_clusters by scikit-learn's k-means++. Seeded fits are
+    reproducible on any number of threads (each block's sampling has its own seed)."""
+
+    def __init__(self, n_clusters=8, *, init="k-means||", oversampling_factor=2, max_iter=300, tol=1e-4,
+                 random_state=None, init_max_iter=None):
+        self.n_clusters = n_clusters
+        self.init = init
+        self.oversampling_factor = oversampling_factor
+        self.max_iter = max_iter
+        self.tol = tol
+        self.random_state = random_state
+        self.init_max_iter = init_max_iter
+
+    def fit(self, X, y=None):
+        if not isinstance(self.n_clusters, numbers.Integral) or self.n_clusters < 1:
+            raise ValueError(f"n_clusters must be a positive integer; got {self.n_clusters!r}")
+        blocks = Blocks(X)
+        if blocks.n_rows < self.n_clusters:
+            raise ValueError(f"n_samples={blocks.n_rows} should be >= n_clusters={self.n_clusters}")
+        self.n_features_in_ = blocks.n_features
+        names = feature_names(X)
+        if names is not None:
+            self.feature_names_in_ = names
+        seeds = _seed_sequence(self.random_state)
+        if isinstance(self.init, str):
+            if self.init != "k-means||":
+                raise ValueError(f"init must be 'k-means||' or an array of shape (n_clusters, n_features); "
+                                 f"got {self.init!r}")
+            centers = self._init_scalable(blocks, seeds)
+        else:
+            centers = np.array(self.init, dtype=np.float64)
+            if centers.shape != (self.n_clusters, blocks.n_features):
+                raise ValueError(f"init has shape {centers.shape}; expected {(self.n_clusters, blocks.n_features)}")
+        from .preprocessing import _combine_moments, _moments
+        n, _, m2 = _combine_moments(blocks.map(_moments, name="moments"))
+        tolerance = float(np.mean(m2 / n)) * self.tol
+        for iteration in range(1, self.max_iter + 1):
+            parts = blocks.map(_lloyd_parts, centers, name="kmeans-step")
+            sums = sum(p[0] for p in parts)
+            counts = sum(p[1] for p in parts)
+            updated = centers.copy()
+            filled = counts > 0
+            updated[filled] = sums[filled] / counts[filled, None]
+            shift = float(((updated - centers) ** 2).sum())
+            centers = updated
+            if shift <= tolerance:
+                break
+        self.n_iter_ = iteration
+        self.cluster_centers_ = centers
+        labels = blocks.map(_labels, centers, name="kmeans-labels")
+        self.labels_ = np.concatenate(labels)
+        self.inertia_ = sum(blocks.map(_cost, centers, name="kmeans-cost"))
+        return self
+
+    def _init_scalable(self, blocks, seeds):
+        from sklearn.cluster import KMeans as Reference
+        first_seed, sample_seed, reduce_seed = seeds.spawn(3)
+        rng = np.random.default_rng(first_seed)
+        centers = _rows(blocks, [int(rng.integers(blocks.n_rows))])
+        factor = self.oversampling_factor * self.n_clusters
+        rounds = self.init_max_iter if self.init_max_iter is not None else 5
+        round_seeds = sample_seed.spawn(rounds)
+        for r in range(rounds):
+            cost = sum(blocks.map(_cost, centers, name="kmeans-cost"))
+            if cost == 0:
+                break
+            block_seeds = round_seeds[r].spawn(len(blocks))
+            new = _map_with_seeds(blocks, _sample_candidates, centers, factor, cost, block_seeds)
+            centers = np.vstack([centers, *new])
+        if len(centers) < self.n_clusters:  # too few distinct rows were sampled: add uniform ones
+            centers = np.vstack([centers, _rows(blocks, rng.choice(blocks.n_rows, self.n_clusters, replace=False))])
+        weights = sum(blocks.map(_candidate_weights, centers, name="kmeans-weights"))
+        reducer = Reference(n_clusters=self.n_clusters, init="k-means++", n_init=1,
+                            random_state=int(reduce_seed.generate_state(1)[0]))
+        return reducer.fit(centers, sample_weight=weights.astype(np.float64)).cluster_centers_
+
+    def _checked(self, X):
+        check_is_fitted(self, "cluster_centers_")
+        blocks = Blocks(X)
+        check_n_features(self, blocks)
+        return blocks
+
+    def predict(self, X):
+        return np.concatenate(self._checked(X).map(_labels, self.cluster_centers_, name="kmeans-labels"))
+
+    def transform(self, X):
+        return np.concatenate(self._checked(X).map(_distances, self.cluster_centers_, name="kmeans-distances"))
+
+    def fit_predict(self, X, y=None):
+        return self.fit(X).labels_
+
+    def score(self, X, y=None):
+        return -sum(self._checked(X).map(_cost, self.cluster_centers_, name="kmeans-cost"))
+
+
+def _rows(blocks, indices):
+    """Rows of the stacked blocks at global positions `indices`."""
+    starts = np.cumsum([0] + [len(x) for x in blocks.X])
+    out = []
+    for index in indices:
+        block = int(np.searchsorted(starts, index, side="right")) - 1
+        out.append(blocks.X[block][index - starts[block]])
+    return np.array(out)
+
+
+def _distances(x, centers):
+    return np.sqrt(_squared_distances(x, centers))
+
+
+def _map_with_seeds(blocks, function, centers, factor, cost, seeds):
+    from ..base import compute
+    from ..delayed import delayed
+    task = delayed(function, pure=False, name="kmeans-sample")
+    return list(compute(*[task(x, centers, factor, cost, seed) for x, seed in zip(blocks.X, seeds)]))
