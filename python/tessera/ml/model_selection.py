@@ -6,11 +6,12 @@ import numbers
 
 import numpy as np
 import pandas as pd
+from sklearn.base import BaseEstimator
 from sklearn.model_selection import KFold as _SklearnKFold
 
 from ._blocks import _is_chunked_array, _is_tessera, raw_parts
 
-__all__ = ["train_test_split", "KFold"]
+__all__ = ["train_test_split", "KFold", "GridSearchCV", "RandomizedSearchCV"]
 
 
 def _split_sizes(n, test_size, train_size):
@@ -108,3 +109,254 @@ class KFold(_SklearnKFold):
         elif _is_chunked_array(X):
             X = np.empty((sum(X.chunks[0]), 0))
         return super().split(X, y, groups)
+
+
+# -- hyper-parameter search ------------------------------------------------------------------------
+def _fold(X, y, train, test):
+    from sklearn.utils import _safe_indexing
+    return (_safe_indexing(X, train), None if y is None else _safe_indexing(y, train),
+            _safe_indexing(X, test), None if y is None else _safe_indexing(y, test))
+
+
+def _part(fold, i):
+    return fold[i]
+
+
+def _fit_transform(estimator, params, X, y, fit_params):
+    """A pipeline step fitted on a fold's training rows: (fitted step, its output for them)."""
+    import time
+
+    from sklearn.base import clone
+    start = time.perf_counter()
+    if estimator is None or estimator == "passthrough":
+        return None, X, 0.0
+    step = clone(estimator).set_params(**params)
+    if hasattr(step, "fit_transform"):
+        out = step.fit_transform(X, y, **fit_params)
+    else:
+        out = step.fit(X, y, **fit_params).transform(X)
+    return step, out, time.perf_counter() - start
+
+
+def _transform(fitted, X):
+    step = fitted[0]
+    return X if step is None else step.transform(X)
+
+
+def _fit_and_score(estimator, params, X_train, y_train, X_test, y_test, scorer, error_score, return_train_score,
+                   prefix_seconds, fit_params):
+    import time
+
+    from sklearn.base import clone
+    start = time.perf_counter()
+    model = clone(estimator).set_params(**params)
+    try:
+        model.fit(X_train, y_train, **fit_params)
+    except Exception:
+        if error_score == "raise":
+            raise
+        fit_time = time.perf_counter() - start + prefix_seconds
+        return {"test": error_score, "train": error_score, "fit_time": fit_time, "score_time": 0.0}
+    fit_time = time.perf_counter() - start + prefix_seconds
+    start = time.perf_counter()
+    result = {"test": scorer(model, X_test, y_test), "fit_time": fit_time}
+    result["score_time"] = time.perf_counter() - start
+    if return_train_score:
+        result["train"] = scorer(model, X_train, y_train)
+    return result
+
+
+def _prefix_seconds(*fitted):
+    return sum(f[2] for f in fitted)
+
+
+def _step_params(steps, params):
+    """{step name: its parameters} and the parameters of the pipeline itself, from `params`."""
+    names = {name for name, _ in steps}
+    per_step = {name: {} for name in names}
+    replaced = {}
+    own = {}
+    for key, value in params.items():
+        head, _, rest = key.partition("__")
+        if head in names and rest:
+            per_step[head][rest] = value
+        elif key in names:
+            replaced[key] = value
+        else:
+            own[key] = value
+    return per_step, replaced, own
+
+
+class _BaseSearch:
+    """What GridSearchCV and RandomizedSearchCV share: one task per distinct pipeline prefix
+    and fold (a transformer with the same parameters on the same fold is fitted once for every
+    candidate sharing it, as in Dask-ML), one fit-and-score task per candidate and fold."""
+
+    def _candidates(self):
+        raise NotImplementedError
+
+    def fit(self, X, y=None, groups=None, **fit_params):
+        import time
+
+        from sklearn.base import clone, is_classifier
+        from sklearn.metrics import check_scoring
+        from sklearn.model_selection import check_cv
+        from sklearn.pipeline import Pipeline
+
+        from ..base import compute
+        from ..delayed import delayed
+        from ._blocks import _is_chunked_array, _is_tessera
+        if _is_tessera(X) or _is_chunked_array(X):  # each fold's rows are needed whole by every fit
+            X = X.compute()
+        if y is not None and (_is_tessera(y) or _is_chunked_array(y)):
+            y = y.compute()
+        if self.error_score != "raise" and not isinstance(self.error_score, numbers.Number):
+            raise ValueError(f"error_score must be 'raise' or a number; got {self.error_score!r}")
+        if callable(self.scoring) or self.scoring is None or isinstance(self.scoring, str):
+            scorer = check_scoring(self.estimator, scoring=self.scoring)
+        else:
+            raise NotImplementedError("several metrics (a list or dict of scoring) are not supported; pass one")
+        cv = check_cv(self.cv, y, classifier=is_classifier(self.estimator))
+        splits = list(cv.split(X, y, groups))
+        candidates = self._candidates()
+        if not candidates:
+            raise ValueError("the parameter grid / distributions give no candidates")
+        split_task = delayed(_fold, pure=False, name="cv-split")
+        part = delayed(_part, pure=True, name="cv-part")
+        folds = [split_task(X, y, train, test) for train, test in splits]
+        fold_parts = [[part(f, i) for i in range(4)] for f in folds]
+        fit_step = delayed(_fit_transform, pure=False, name="fit-transform")
+        transform_step = delayed(_transform, pure=False, name="transform")
+        score_task = delayed(_fit_and_score, pure=False, name="fit-and-score")
+        prefixes = {}
+        results = []
+        estimator = self.estimator
+        for params in candidates:
+            for f, (X_train, y_train, X_test, y_test) in enumerate(fold_parts):
+                if isinstance(estimator, Pipeline):
+                    per_step, replaced, own = _step_params(estimator.steps, params)
+                    steps = [(name, replaced.get(name, step)) for name, step in estimator.steps]
+                    Xtr, Xte, fitted, key = X_train, X_test, [], (f,)
+                    for name, step in steps[:-1]:
+                        key = key + ((name, id(step), repr(sorted(per_step[name].items()))),)
+                        if key not in prefixes:
+                            step_fit_params = {k.partition("__")[2]: v for k, v in fit_params.items()
+                                               if k.startswith(name + "__")}
+                            fitted_step = fit_step(step, per_step[name], Xtr, y_train, step_fit_params)
+                            prefixes[key] = (fitted_step, part(fitted_step, 1), transform_step(fitted_step, Xte))
+                        fitted_step, Xtr, Xte = prefixes[key]
+                        fitted.append(fitted_step)
+                    last_name, last = steps[-1]
+                    last_fit = {k.partition("__")[2]: v for k, v in fit_params.items()
+                                if k.startswith(last_name + "__")}
+                    seconds = delayed(_prefix_seconds, pure=False, name="fit-time")(*fitted) if fitted else 0.0
+                    results.append(score_task(last, per_step[last_name], Xtr, y_train, Xte, y_test, scorer,
+                                              self.error_score, self.return_train_score, seconds, last_fit))
+                else:
+                    results.append(score_task(estimator, params, X_train, y_train, X_test, y_test, scorer,
+                                              self.error_score, self.return_train_score, 0.0, fit_params))
+        outcomes = compute(*results)
+        self._store(candidates, outcomes, len(splits))
+        if self.refit:
+            start = time.perf_counter()
+            self.best_estimator_ = clone(estimator).set_params(**self.best_params_).fit(X, y, **fit_params)
+            self.refit_time_ = time.perf_counter() - start
+        self.scorer_ = scorer
+        self.n_splits_ = len(splits)
+        self.multimetric_ = False
+        return self
+
+    def _store(self, candidates, outcomes, n_splits):
+        from scipy.stats import rankdata
+        n = len(candidates)
+        results = {"params": candidates}
+        names = sorted({k for c in candidates for k in c})
+        for name in names:
+            column = np.ma.MaskedArray(np.empty(n, dtype=object), mask=True)
+            for i, c in enumerate(candidates):
+                if name in c:
+                    column[i] = c[name]
+            results[f"param_{name}"] = column
+        for kind in (["test", "train"] if self.return_train_score else ["test"]):
+            scores = np.array([o[kind] for o in outcomes], dtype=np.float64).reshape(n, n_splits)
+            for s in range(n_splits):
+                results[f"split{s}_{kind}_score"] = scores[:, s]
+            results[f"mean_{kind}_score"] = scores.mean(axis=1)
+            results[f"std_{kind}_score"] = scores.std(axis=1)
+        for timing in ("fit_time", "score_time"):
+            values = np.array([o[timing] for o in outcomes]).reshape(n, n_splits)
+            results[f"mean_{timing}"] = values.mean(axis=1)
+            results[f"std_{timing}"] = values.std(axis=1)
+        means = results["mean_test_score"]
+        finite = np.where(np.isnan(means), -np.inf, means)
+        results["rank_test_score"] = rankdata(-finite, method="min").astype(np.int32)
+        self.cv_results_ = results
+        self.best_index_ = int(np.argmin(results["rank_test_score"]))
+        self.best_params_ = candidates[self.best_index_]
+        self.best_score_ = float(means[self.best_index_])
+
+    # scikit-learn's search API once fitted
+    def _best(self):
+        from sklearn.utils.validation import check_is_fitted
+        check_is_fitted(self, "best_estimator_")
+        return self.best_estimator_
+
+    def predict(self, X):
+        return self._best().predict(X)
+
+    def predict_proba(self, X):
+        return self._best().predict_proba(X)
+
+    def decision_function(self, X):
+        return self._best().decision_function(X)
+
+    def transform(self, X):
+        return self._best().transform(X)
+
+    def score(self, X, y=None):
+        return self.scorer_(self._best(), X, y)
+
+    @property
+    def classes_(self):
+        return self._best().classes_
+
+
+class GridSearchCV(_BaseSearch, BaseEstimator):
+    """Exhaustive search over `param_grid` with cross-validation, every fit a tessera task and
+    pipeline prefixes shared between candidates (Dask-ML's GridSearchCV). X and y are held in
+    memory (a tessera DataFrame is computed first). Scores equal scikit-learn's GridSearchCV."""
+
+    def __init__(self, estimator, param_grid, *, scoring=None, refit=True, cv=None, error_score="raise",
+                 return_train_score=False):
+        self.estimator = estimator
+        self.param_grid = param_grid
+        self.scoring = scoring
+        self.refit = refit
+        self.cv = cv
+        self.error_score = error_score
+        self.return_train_score = return_train_score
+
+    def _candidates(self):
+        from sklearn.model_selection import ParameterGrid
+        return list(ParameterGrid(self.param_grid))
+
+
+class RandomizedSearchCV(_BaseSearch, BaseEstimator):
+    """Search over `n_iter` candidates drawn from `param_distributions` (the same candidates as
+    scikit-learn's RandomizedSearchCV for the same random_state), as GridSearchCV."""
+
+    def __init__(self, estimator, param_distributions, *, n_iter=10, random_state=None, scoring=None, refit=True,
+                 cv=None, error_score="raise", return_train_score=False):
+        self.estimator = estimator
+        self.param_distributions = param_distributions
+        self.n_iter = n_iter
+        self.random_state = random_state
+        self.scoring = scoring
+        self.refit = refit
+        self.cv = cv
+        self.error_score = error_score
+        self.return_train_score = return_train_score
+
+    def _candidates(self):
+        from sklearn.model_selection import ParameterSampler
+        return list(ParameterSampler(self.param_distributions, self.n_iter, random_state=self.random_state))
