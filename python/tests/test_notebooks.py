@@ -40,3 +40,14 @@ def test_delayed_notebook(tmp_path):
     assert "mean amount = 199.5" in text
     assert "b = 16" in text
     assert "in finishing order: [1, 2, 3, 4]" in text
+
+
+def test_machine_learning_notebook(tmp_path):
+    text = run("05-ml.ipynb", tmp_path)
+    assert "best_params_: {'C': 10.0, 'gamma': 0.001, 'kernel': 'rbf'}" in text, text
+    assert "'fit-and-score':" in text
+    assert "same scores as a serial search: True" in text
+    assert "partitions: 8 rows: 200000" in text
+    assert "test accuracy: 0.7" in text
+    assert "coefficients agree: True" in text
+    assert "same test accuracy: True" in text
