@@ -29,8 +29,9 @@ __all__ = ["LinearRegression", "LogisticRegression", "PoissonRegression"]
 # -- per-block kernels (run as tasks) -------------------------------------------------------------
 def _binary_logistic(x, y, W, b):
     z = x @ W[0] + b[0]
-    loss = float(np.sum(np.logaddexp(0.0, z) - y * z))
-    residual = expit(z) - y
+    e = np.exp(-np.abs(z))  # one exponential serves the loss and the probabilities, without overflow
+    loss = float(np.sum(np.maximum(z, 0.0) + np.log1p(e)) - y @ z)
+    residual = np.where(z >= 0, 1.0, e) / (1.0 + e) - y
     return loss, (residual @ x)[None, :], np.array([residual.sum()])
 
 
