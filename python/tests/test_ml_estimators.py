@@ -350,3 +350,33 @@ def test_fits_run_as_named_tasks_on_a_client(classification):
             cluster.KMeans(3, random_state=0).fit(df)
     prefixes = {r["key"].rsplit("-", 1)[0] for r in ts.data if isinstance(r["key"], str)}
     assert {"binary-logistic", "kmeans-step", "kmeans-sample"} <= prefixes, prefixes
+
+
+def test_categorizer_and_dummy_encoder_give_every_partition_the_same_columns():
+    frame = pd.DataFrame({"city": ["Oslo", "Lima", "Pune", "Oslo", "Lima", "Kiev"] * 50,
+                          "size": np.arange(300.0)})
+    df = dd.from_pandas(frame, npartitions=3)  # "Kiev" and "Pune" do not occur in every partition alike
+    categorizer = preprocessing.Categorizer().fit(df)
+    assert list(categorizer.columns_) == ["city"]
+    assert list(categorizer.categories_["city"].categories) == ["Kiev", "Lima", "Oslo", "Pune"]
+    categorized = categorizer.transform(df)
+    encoder = preprocessing.DummyEncoder().fit(categorized)
+    out = encoder.transform(categorized).compute()
+    expected = pd.get_dummies(frame.astype({"city": categorizer.categories_["city"]}), columns=["city"])
+    pd.testing.assert_frame_equal(out, expected)
+    assert list(encoder.transformed_columns_) == list(expected.columns)
+    with pytest.raises(ValueError, match="use Categorizer first"):
+        preprocessing.DummyEncoder(columns=["city"]).fit(df)
+
+
+def test_one_hot_encoder_finds_categories_over_all_blocks():
+    frame = pd.DataFrame({"a": list("xyzx") * 25, "b": [1, 2, 1, 3] * 25})
+    df = dd.from_pandas(frame, npartitions=4)
+    ours = preprocessing.OneHotEncoder(sparse_output=False).fit(df)
+    reference = sklearn.preprocessing.OneHotEncoder(sparse_output=False).fit(frame)
+    for a, b in zip(ours.categories_, reference.categories_):
+        np.testing.assert_array_equal(a, b)
+    out = ours.transform(df).compute()
+    np.testing.assert_array_equal(out.to_numpy(), reference.transform(frame))
+    assert list(out.columns) == list(reference.get_feature_names_out())
+    np.testing.assert_array_equal(ours.transform(frame), reference.transform(frame))

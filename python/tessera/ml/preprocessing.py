@@ -12,7 +12,8 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._blocks import Blocks, check_n_features, check_width, feature_names, like_input
 
-__all__ = ["StandardScaler", "MinMaxScaler", "RobustScaler", "PolynomialFeatures"]
+__all__ = ["StandardScaler", "MinMaxScaler", "RobustScaler", "PolynomialFeatures", "Categorizer", "DummyEncoder",
+           "OneHotEncoder"]
 
 
 def _zeros_to_one(scale):
@@ -242,3 +243,185 @@ class PolynomialFeatures(_Fitted):
         reference = self._reference
         names = list(self.get_feature_names_out())
         return like_input(X, lambda x: reference.transform(x), columns=names)
+
+
+# -- categorical features -------------------------------------------------------------------------
+def _distinct(part, columns):
+    return {c: pd.unique(part[c].dropna()) for c in columns}
+
+
+def _union_of_distinct(X, columns, task_name):
+    """{column: sorted distinct non-missing values} over every block (one task per block)."""
+    from ..base import compute
+    from ..delayed import delayed
+    from ._blocks import raw_parts
+    task = delayed(_distinct, pure=False, name=task_name)
+    found = compute(*[task(p, columns) for p in raw_parts(X, "X")])
+    out = {}
+    for c in columns:
+        values = pd.unique(np.concatenate([np.asarray(f[c], dtype=object) for f in found]))
+        try:
+            out[c] = sorted(values)
+        except TypeError:  # values that do not sort (mixed types) keep their first-seen order
+            out[c] = list(values)
+    return out
+
+
+def _frame_columns(X, what):
+    if not hasattr(X, "columns") or not hasattr(X, "dtypes"):
+        raise TypeError(f"{what} takes a pandas or tessera DataFrame (it works on named columns); got "
+                        f"{type(X).__name__}")
+    return list(X.columns)
+
+
+def _apply_to_frame(X, function):
+    from ._blocks import _is_tessera
+    return X.map_partitions(function) if _is_tessera(X) else function(X)
+
+
+def _categories_of(part, columns):
+    return {c: part[c].dtype for c in columns}
+
+
+def _block_categories(X, columns):
+    """{column: the CategoricalDtype every block shares} of categorical columns."""
+    from ..base import compute
+    from ..delayed import delayed
+    from ._blocks import raw_parts
+    task = delayed(_categories_of, pure=False, name="categories")
+    found = compute(*[task(p, columns) for p in raw_parts(X, "X")])
+    out = {}
+    for c in columns:
+        kinds = {tuple(f[c].categories) for f in found}
+        if len(kinds) != 1:
+            raise ValueError(f"column {c!r} has different categories in different partitions; fit a Categorizer "
+                             "on the whole frame first so every partition shares them")
+        out[c] = found[0][c]
+    return out
+
+
+class Categorizer(TransformerMixin, BaseEstimator):
+    """Turns text (object / string) columns, or `columns`, into pandas categoricals whose
+    categories are the values seen in every partition (categories= fixes them instead)."""
+
+    def __init__(self, categories=None, columns=None):
+        self.categories = categories
+        self.columns = columns
+
+    def fit(self, X, y=None):
+        names = _frame_columns(X, "Categorizer")
+        if self.categories is not None:
+            self.categories_ = {c: (v if isinstance(v, pd.CategoricalDtype) else pd.CategoricalDtype(v))
+                                for c, v in self.categories.items()}
+            self.columns_ = pd.Index(list(self.categories_))
+            return self
+        dtypes = X.dtypes
+        columns = list(self.columns) if self.columns is not None else [
+            c for c in names if dtypes[c] == object or pd.api.types.is_string_dtype(dtypes[c])
+            or isinstance(dtypes[c], pd.CategoricalDtype)]
+        missing = [c for c in columns if c not in names]
+        if missing:
+            raise KeyError(f"Categorizer columns {missing} are not in X's columns {names[:10]}")
+        found = _union_of_distinct(X, columns, "categories")
+        self.categories_ = {c: pd.CategoricalDtype(found[c]) for c in columns}
+        self.columns_ = pd.Index(columns)
+        return self
+
+    def transform(self, X, y=None):
+        check_is_fitted(self, "categories_")
+        categories = self.categories_
+        missing = [c for c in categories if c not in _frame_columns(X, "Categorizer")]
+        if missing:
+            raise KeyError(f"X lacks the columns {missing} the Categorizer was fitted on")
+        return _apply_to_frame(X, lambda part: part.astype(categories))
+
+
+class DummyEncoder(TransformerMixin, BaseEstimator):
+    """One indicator column per category of each categorical column (pandas.get_dummies with
+    the fitted categories, so every partition gets the same columns); run a Categorizer first."""
+
+    def __init__(self, columns=None, drop_first=False):
+        self.columns = columns
+        self.drop_first = drop_first
+
+    def fit(self, X, y=None):
+        names = _frame_columns(X, "DummyEncoder")
+        dtypes = X.dtypes
+        categorical = list(self.columns) if self.columns is not None else [
+            c for c in names if isinstance(dtypes[c], pd.CategoricalDtype)]
+        bad = [c for c in categorical if not isinstance(dtypes.get(c), pd.CategoricalDtype)]
+        if bad:
+            raise ValueError(f"DummyEncoder needs categorical columns; {bad} are not (use Categorizer first)")
+        self.columns_ = pd.Index(names)
+        self.categorical_columns_ = pd.Index(categorical)
+        self.non_categorical_columns_ = pd.Index([c for c in names if c not in categorical])
+        unknown = [c for c in categorical if dtypes[c].categories is None]  # a lazy frame's meta may not know them
+        known = _block_categories(X, unknown) if unknown else {}
+        self.dtypes_ = {c: known.get(c, dtypes[c]) for c in categorical}
+        dtypes = self.dtypes_
+        # pandas.get_dummies' layout: the other columns, then "<column>_<category>" per category
+        dummies = [f"{c}_{v}" for c in categorical for v in list(dtypes[c].categories)[int(self.drop_first):]]
+        self.transformed_columns_ = pd.Index(list(self.non_categorical_columns_) + dummies)
+        return self
+
+    def transform(self, X, y=None):
+        check_is_fitted(self, "transformed_columns_")
+        categorical, dtypes, drop_first = list(self.categorical_columns_), self.dtypes_, self.drop_first
+        if list(_frame_columns(X, "DummyEncoder")) != list(self.columns_):
+            raise ValueError(f"X has columns {list(X.columns)[:10]}, the encoder was fitted on "
+                             f"{list(self.columns_)[:10]}")
+        return _apply_to_frame(X, lambda part: pd.get_dummies(part.astype(dtypes), columns=categorical,
+                                                              drop_first=drop_first))
+
+
+class OneHotEncoder(TransformerMixin, BaseEstimator):
+    """scikit-learn's OneHotEncoder with categories found over every block; transform runs
+    block by block (a tessera DataFrame gives a lazy frame of float columns named as
+    get_feature_names_out; NumPy and pandas give what scikit-learn's encoder gives)."""
+
+    def __init__(self, *, categories="auto", drop=None, sparse_output=True, dtype=np.float64,
+                 handle_unknown="error"):
+        self.categories = categories
+        self.drop = drop
+        self.sparse_output = sparse_output
+        self.dtype = dtype
+        self.handle_unknown = handle_unknown
+
+    def fit(self, X, y=None):
+        from sklearn.preprocessing import OneHotEncoder as Reference
+        from ._blocks import _is_tessera
+        if self.categories == "auto":
+            frame = X if hasattr(X, "columns") else pd.DataFrame(np.asarray(X))
+            columns = list(frame.columns)
+            found = _union_of_distinct(frame, columns, "categories")
+            categories = [np.asarray(found[c]) for c in columns]
+        else:
+            categories = self.categories
+        sample = X.head(1) if _is_tessera(X) else (X.iloc[:1] if hasattr(X, "iloc") else np.asarray(X)[:1])
+        self._encoder = Reference(categories=categories, drop=self.drop, sparse_output=self.sparse_output,
+                                  dtype=self.dtype, handle_unknown=self.handle_unknown).fit(sample)
+        for name in ("categories_", "drop_idx_", "n_features_in_", "feature_names_in_"):
+            if hasattr(self._encoder, name):
+                setattr(self, name, getattr(self._encoder, name))
+        return self
+
+    def get_feature_names_out(self, input_features=None):
+        check_is_fitted(self, "categories_")
+        return self._encoder.get_feature_names_out(input_features)
+
+    def transform(self, X):
+        from ._blocks import _is_tessera
+        check_is_fitted(self, "categories_")
+        encoder = self._encoder
+        if _is_tessera(X):
+            names = list(encoder.get_feature_names_out())
+
+            def partition(part):
+                out = encoder.transform(part)
+                out = out.toarray() if hasattr(out, "toarray") else out
+                return pd.DataFrame(out, index=part.index, columns=names)
+            return X.map_partitions(partition)
+        return encoder.transform(X)
+
+    def inverse_transform(self, X):
+        return self._encoder.inverse_transform(X)
