@@ -11,7 +11,7 @@ from sklearn.model_selection import KFold as _SklearnKFold
 
 from ._blocks import _is_chunked_array, _is_tessera, raw_parts
 
-__all__ = ["train_test_split", "KFold", "GridSearchCV", "RandomizedSearchCV"]
+__all__ = ["train_test_split", "KFold", "GridSearchCV", "RandomizedSearchCV", "IncrementalSearchCV", "HyperbandSearchCV"]
 
 
 def _split_sizes(n, test_size, train_size):
@@ -360,3 +360,221 @@ class RandomizedSearchCV(_BaseSearch, BaseEstimator):
     def _candidates(self):
         from sklearn.model_selection import ParameterSampler
         return list(ParameterSampler(self.param_distributions, self.n_iter, random_state=self.random_state))
+
+
+# -- adaptive searches over partial_fit estimators ---------------------------------------------------
+def _train_and_score(model, parts, first_call, calls, X_test, y_test, scorer, fit_params):
+    """`calls` more partial_fit calls (block after block, from call number `first_call`), then
+    the score on the held-out rows: (model, score, fit seconds, score seconds)."""
+    import time
+    start = time.perf_counter()
+    for call in range(first_call, first_call + calls):
+        x, y = parts[call % len(parts)]
+        model.partial_fit(x, y, **fit_params)
+    fitted = time.perf_counter() - start
+    start = time.perf_counter()
+    score = scorer(model, X_test, y_test)
+    return model, score, fitted, time.perf_counter() - start
+
+
+class _AdaptiveSearch(BaseEstimator):
+    """Trains candidates with partial_fit on the training blocks in turn (each model's steps are
+    tasks; models run in parallel) and scores them on a held-out split."""
+
+    def _data(self, X, y):
+        from ._blocks import raw_parts
+        if y is None:
+            raise ValueError(f"{type(self).__name__}.fit needs y")
+        X_train, X_test, y_train, y_test = train_test_split(
+            X, y, test_size=self.test_size if self.test_size is not None else 0.15, random_state=self.random_state)
+        parts = list(zip(raw_parts(X_train, "X"), raw_parts(y_train, "y")))
+
+        def whole(value):
+            return value.compute() if hasattr(value, "compute") else value
+        return [(x, y) for x, y in parts if len(x)], whole(X_test), whole(y_test)
+
+    def _run(self, X, y, fit_params, schedule):
+        """`schedule(advance)` drives the search; advance({model_id: calls}) trains those models
+        that many more calls (in parallel) and returns {model_id: score}."""
+        from sklearn.base import clone
+        from sklearn.metrics import check_scoring
+
+        from ..base import compute
+        from ..delayed import delayed
+        if not hasattr(self.estimator, "partial_fit"):
+            raise ValueError(f"{type(self).__name__} needs an estimator with partial_fit; "
+                             f"{type(self.estimator).__name__} has none")
+        parts, X_test, y_test = self._data(X, y)
+        scorer = check_scoring(self.estimator, scoring=self.scoring)
+        step = delayed(_train_and_score, pure=False, name="partial-fit-and-score")
+        models, calls, history, model_history = {}, {}, [], {}
+        params_of = {}
+
+        def add(model_id, params):
+            models[model_id] = clone(self.estimator).set_params(**params)
+            calls[model_id] = 0
+            params_of[model_id] = params
+            model_history[model_id] = []
+
+        def advance(more):
+            ids = [i for i, n in more.items() if n > 0]
+            outcomes = compute(*[step(models[i], parts, calls[i], more[i], X_test, y_test, scorer, fit_params)
+                                 for i in ids])
+            scores = {}
+            for i, (model, score, fit_seconds, score_seconds) in zip(ids, outcomes):
+                models[i] = model
+                calls[i] += more[i]
+                record = {"model_id": i, "params": params_of[i], "partial_fit_calls": calls[i], "score": score,
+                          "partial_fit_time": fit_seconds, "score_time": score_seconds}
+                history.append(record)
+                model_history[i].append(record)
+                scores[i] = score
+            return scores
+
+        schedule(add, advance)
+        self.history_ = history
+        self.model_history_ = model_history
+        ids = sorted(models)
+        final = {i: model_history[i][-1] for i in ids if model_history[i]}
+        self._results(ids, final)
+        self.best_estimator_ = models[ids[self.best_index_]]
+        self.scorer_ = scorer
+        self.n_models_ = len(ids)
+        return self
+
+    def _results(self, ids, final):
+        from scipy.stats import rankdata
+        scores = np.array([final[i]["score"] for i in ids], dtype=np.float64)
+        candidates = [final[i]["params"] for i in ids]
+        results = {"model_id": np.array(ids), "params": candidates, "test_score": scores,
+                   "partial_fit_calls": np.array([final[i]["partial_fit_calls"] for i in ids])}
+        for name in sorted({k for c in candidates for k in c}):
+            results[f"param_{name}"] = np.ma.MaskedArray([c.get(name) for c in candidates],
+                                                         mask=[name not in c for c in candidates], dtype=object)
+        for timing in ("partial_fit_time", "score_time"):
+            results[f"mean_{timing}"] = np.array([np.mean([r[timing] for r in self.model_history_[i]]) for i in ids])
+        results["rank_test_score"] = rankdata(-np.where(np.isnan(scores), -np.inf, scores), method="min").astype(int)
+        self.cv_results_ = results
+        self.best_index_ = int(np.argmin(results["rank_test_score"]))
+        self.best_params_ = candidates[self.best_index_]
+        self.best_score_ = float(scores[self.best_index_])
+
+    def _candidate_list(self, count):
+        from sklearn.model_selection import ParameterGrid, ParameterSampler
+        if count == "grid":
+            return list(ParameterGrid(self.parameters))
+        return list(ParameterSampler(self.parameters, count, random_state=self.random_state))
+
+    def predict(self, X):
+        return self.best_estimator_.predict(X)
+
+    def predict_proba(self, X):
+        return self.best_estimator_.predict_proba(X)
+
+    def score(self, X, y):
+        return self.scorer_(self.best_estimator_, X, y)
+
+
+class IncrementalSearchCV(_AdaptiveSearch):
+    """Dask-ML's IncrementalSearchCV: `n_initial_parameters` candidates (or "grid": all of a
+    grid) each get one partial_fit call per round on the next training block and a score on the
+    held-out `test_size` fraction; a model stops after `max_iter` calls, or when `patience`
+    rounds brought no improvement above `tol`. The best final score wins."""
+
+    def __init__(self, estimator, parameters, n_initial_parameters=10, test_size=None, patience=False, tol=0.001,
+                 fits_per_score=1, max_iter=100, random_state=None, scoring=None):
+        self.estimator = estimator
+        self.parameters = parameters
+        self.n_initial_parameters = n_initial_parameters
+        self.test_size = test_size
+        self.patience = patience
+        self.tol = tol
+        self.fits_per_score = fits_per_score
+        self.max_iter = max_iter
+        self.random_state = random_state
+        self.scoring = scoring
+
+    def fit(self, X, y=None, **fit_params):
+        candidates = self._candidate_list(self.n_initial_parameters)
+        patience = int(self.patience) if self.patience else None
+
+        def schedule(add, advance):
+            active, best, since = {}, {}, {}
+            for i, params in enumerate(candidates):
+                add(i, params)
+                active[i] = 0
+                best[i], since[i] = -np.inf, 0
+            while active:
+                more = {i: min(self.fits_per_score, self.max_iter - done) for i, done in active.items()}
+                scores = advance(more)
+                for i, score in scores.items():
+                    active[i] += more[i]
+                    if score > best[i] + self.tol:
+                        best[i], since[i] = score, 0
+                    else:
+                        since[i] += 1
+                    if active[i] >= self.max_iter or (patience is not None and since[i] >= patience):
+                        del active[i]
+        return self._run(X, y, fit_params, schedule)
+
+
+class HyperbandSearchCV(_AdaptiveSearch):
+    """Hyperband (Li et al. 2018) over partial_fit calls: brackets of successive halving, each
+    starting many candidates with few calls and keeping the best 1/aggressiveness at every
+    step, up to `max_iter` calls for the survivors. Candidates are drawn from `parameters`
+    with `random_state`."""
+
+    def __init__(self, estimator, parameters, max_iter=81, aggressiveness=3, test_size=None, random_state=None,
+                 scoring=None):
+        self.estimator = estimator
+        self.parameters = parameters
+        self.max_iter = max_iter
+        self.aggressiveness = aggressiveness
+        self.test_size = test_size
+        self.random_state = random_state
+        self.scoring = scoring
+
+    def _brackets(self):
+        """[(bracket, models, first calls)] from the largest number of models down."""
+        eta, R = self.aggressiveness, self.max_iter
+        if not (isinstance(eta, numbers.Integral) and eta >= 2):
+            raise ValueError(f"aggressiveness must be an integer >= 2; got {eta!r}")
+        s_max = int(np.floor(np.log(R) / np.log(eta) + 1e-9))
+        return [(s, int(np.ceil((s_max + 1) / (s + 1) * eta ** s)), max(1, int(R * eta ** -s)))
+                for s in range(s_max, -1, -1)]
+
+    @property
+    def metadata(self):
+        """The schedule: models started and partial_fit calls per bracket."""
+        brackets = self._brackets()
+        eta = self.aggressiveness
+        out = []
+        for s, n, r in brackets:
+            calls = sum(int(n * eta ** -i) * min(self.max_iter, int(r * eta ** i)) for i in range(s + 1))
+            out.append({"bracket": s, "n_models": n, "partial_fit_calls": calls})
+        return {"brackets": out, "n_models": sum(b["n_models"] for b in out),
+                "partial_fit_calls": sum(b["partial_fit_calls"] for b in out)}
+
+    def fit(self, X, y=None, **fit_params):
+        brackets = self._brackets()
+        candidates = self._candidate_list(sum(n for _, n, _ in brackets))
+        eta = self.aggressiveness
+        self.metadata_ = self.metadata
+
+        def schedule(add, advance):
+            first = 0
+            for s, n, r in brackets:
+                ids = list(range(first, first + n))
+                first += n
+                for i in ids:
+                    add(i, candidates[i])
+                done, scores = {i: 0 for i in ids}, {}
+                for rung in range(s + 1):
+                    target = min(self.max_iter, int(r * eta ** rung))
+                    scores.update(advance({i: target - done[i] for i in ids}))
+                    for i in ids:
+                        done[i] = target
+                    if rung < s:  # the best 1/eta go on to the next rung
+                        keep = max(1, int(n * eta ** -(rung + 1)))
+                        ids = sorted(ids, key=lambda i: -scores[i])[:keep]
+        return self._run(X, y, fit_params, schedule)
