@@ -13,6 +13,7 @@ namespace nb = nanobind;
 namespace tessera::python {
 void BindByteSize(nb::module_& m);
 void BindDashboard(nb::module_& m);
+void BindMl(nb::module_& m);
 }
 
 namespace {
@@ -58,4 +59,5 @@ NB_MODULE(_core, m) {
   tessera::python::BindDelayed(m);
   tessera::python::BindDashboard(m);
   tessera::python::BindByteSize(m);
+  tessera::python::BindMl(m);
 }

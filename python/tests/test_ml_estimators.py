@@ -380,3 +380,31 @@ def test_one_hot_encoder_finds_categories_over_all_blocks():
     np.testing.assert_array_equal(out.to_numpy(), reference.transform(frame))
     assert list(out.columns) == list(reference.get_feature_names_out())
     np.testing.assert_array_equal(ours.transform(frame), reference.transform(frame))
+
+
+def test_cpp_kernels_equal_numpy_formulas():
+    from tessera import _core
+    rng = np.random.default_rng(9)
+    x = rng.normal(size=(500, 4))
+    y = (rng.random(500) < 0.4).astype(np.float64)
+    w, b = rng.normal(size=4), 0.3
+    z = x @ w + b
+    loss, grad, grad_b = _core.ml_logistic_loss_gradient(x, y, w, b)
+    assert loss == pytest.approx(np.sum(np.logaddexp(0, z) - y * z), rel=1e-12)
+    residual = 1 / (1 + np.exp(-z)) - y
+    np.testing.assert_allclose(grad[0], residual @ x, rtol=1e-10)
+    assert grad_b == pytest.approx(residual.sum(), rel=1e-10)
+    counts = rng.poisson(2.0, 500).astype(np.float64)
+    loss, grad, _ = _core.ml_poisson_loss_gradient(x, counts, w * 0.1, 0.1)
+    mu = np.exp(x @ (w * 0.1) + 0.1)
+    assert loss == pytest.approx(np.sum(mu - counts * np.log(mu)), rel=1e-12)
+    np.testing.assert_allclose(grad[0], (mu - counts) @ x, rtol=1e-10)
+    centers = rng.normal(size=(3, 4))
+    labels, sums, sizes, inertia = _core.ml_kmeans_assign(x, centers)
+    d = ((x[:, None] - centers[None]) ** 2).sum(-1)
+    np.testing.assert_array_equal(labels, d.argmin(1))
+    np.testing.assert_allclose(sums, [x[labels == c].sum(0) for c in range(3)], rtol=1e-12)
+    np.testing.assert_array_equal(sizes, np.bincount(labels, minlength=3))
+    assert inertia == pytest.approx(d.min(1).sum(), rel=1e-12)
+    with pytest.raises(ValueError, match="y has 3 values for 500 rows"):
+        _core.ml_logistic_loss_gradient(x, y[:3], w, b)

@@ -10,8 +10,6 @@ factors) come back to the driver."""
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 import pandas as pd
 
@@ -93,9 +91,9 @@ def _as_matrix(part, what):
         if bad:
             raise TypeError(f"{what} has non-numeric columns {bad[:5]}; encode them first (tessera.ml.preprocessing."
                             f"Categorizer + DummyEncoder, or OneHotEncoder)")
-        matrix = part.to_numpy(dtype=np.float64, na_value=np.nan)
+        matrix = np.ascontiguousarray(part.to_numpy(dtype=np.float64, na_value=np.nan))  # rows for the kernels
     else:
-        matrix = np.asarray(part, dtype=np.float64)
+        matrix = np.ascontiguousarray(part, dtype=np.float64)
         if matrix.ndim == 1:
             matrix = matrix.reshape(-1, 1)
         if matrix.ndim != 2:
@@ -225,9 +223,3 @@ def like_input(X, function, columns=None):
 
 def _default_columns(width):
     return [str(i) for i in range(width)]
-
-
-def check_random_state(seed):
-    if seed is None or isinstance(seed, (numbers.Integral, np.random.Generator, np.random.RandomState)):
-        return seed
-    raise ValueError(f"random_state must be None, an integer or a NumPy Generator / RandomState; got {seed!r}")

@@ -6,10 +6,10 @@ from __future__ import annotations
 import numbers
 
 import numpy as np
-from scipy import sparse
 from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from .. import _core
 from ._blocks import Blocks, check_n_features, feature_names
 
 __all__ = ["KMeans"]
@@ -26,10 +26,6 @@ def _closest(x, centers):
     return labels, d[np.arange(len(x)), labels]
 
 
-def _cost(x, centers):
-    return float(_closest(x, centers)[1].sum())
-
-
 def _sample_candidates(x, centers, factor, cost, seed):
     """k-means|| round: each row joins the candidates with probability factor * d^2 / cost."""
     d2 = _closest(x, centers)[1]
@@ -38,18 +34,21 @@ def _sample_candidates(x, centers, factor, cost, seed):
 
 
 def _candidate_weights(x, candidates):
-    return np.bincount(_closest(x, candidates)[0], minlength=len(candidates))
+    return _core.ml_kmeans_assign(x, candidates)[2]
 
 
 def _lloyd_parts(x, centers):
-    labels, d2 = _closest(x, centers)
-    k = len(centers)
-    membership = sparse.csr_matrix((np.ones(len(x)), (labels, np.arange(len(x)))), shape=(k, len(x)))
-    return np.asarray(membership @ x), np.bincount(labels, minlength=k), float(d2.sum())
+    """Per-cluster sums, counts and the inertia of a block (one C++ pass, tessera::ml)."""
+    _, sums, counts, inertia = _core.ml_kmeans_assign(x, centers)
+    return sums, counts, inertia
 
 
 def _labels(x, centers):
-    return _closest(x, centers)[0]
+    return _core.ml_kmeans_assign(x, centers)[0]
+
+
+def _inertia(x, centers):
+    return _core.ml_kmeans_assign(x, centers)[3]
 
 
 def _seed_sequence(random_state):
@@ -104,6 +103,7 @@ class KMeans(ClusterMixin, TransformerMixin, BaseEstimator):
         n, _, m2 = _combine_moments(blocks.map(_moments, name="moments"))
         tolerance = float(np.mean(m2 / n)) * self.tol
         for iteration in range(1, self.max_iter + 1):
+            centers = np.ascontiguousarray(centers)
             parts = blocks.map(_lloyd_parts, centers, name="kmeans-step")
             sums = sum(p[0] for p in parts)
             counts = sum(p[1] for p in parts)
@@ -118,7 +118,7 @@ class KMeans(ClusterMixin, TransformerMixin, BaseEstimator):
         self.cluster_centers_ = centers
         labels = blocks.map(_labels, centers, name="kmeans-labels")
         self.labels_ = np.concatenate(labels)
-        self.inertia_ = sum(blocks.map(_cost, centers, name="kmeans-cost"))
+        self.inertia_ = sum(blocks.map(_inertia, centers, name="kmeans-inertia"))
         return self
 
     def _init_scalable(self, blocks, seeds):
@@ -130,7 +130,7 @@ class KMeans(ClusterMixin, TransformerMixin, BaseEstimator):
         rounds = self.init_max_iter if self.init_max_iter is not None else 5
         round_seeds = sample_seed.spawn(rounds)
         for r in range(rounds):
-            cost = sum(blocks.map(_cost, centers, name="kmeans-cost"))
+            cost = sum(blocks.map(_inertia, centers, name="kmeans-cost"))
             if cost == 0:
                 break
             block_seeds = round_seeds[r].spawn(len(blocks))
@@ -159,7 +159,7 @@ class KMeans(ClusterMixin, TransformerMixin, BaseEstimator):
         return self.fit(X).labels_
 
     def score(self, X, y=None):
-        return -sum(self._checked(X).map(_cost, self.cluster_centers_, name="kmeans-cost"))
+        return -sum(self._checked(X).map(_inertia, self.cluster_centers_, name="kmeans-inertia"))
 
 
 def _rows(blocks, indices):

@@ -21,18 +21,25 @@ from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted
 
+from .. import _core
 from ._blocks import Blocks, check_n_features, feature_names
 
 __all__ = ["LinearRegression", "LogisticRegression", "PoissonRegression"]
 
 
-# -- per-block kernels (run as tasks) -------------------------------------------------------------
+# -- per-block kernels (run as tasks; the loss-and-gradient passes are C++, tessera::ml) --------
 def _binary_logistic(x, y, W, b):
-    z = x @ W[0] + b[0]
-    e = np.exp(-np.abs(z))  # one exponential serves the loss and the probabilities, without overflow
-    loss = float(np.sum(np.maximum(z, 0.0) + np.log1p(e)) - y @ z)
-    residual = np.where(z >= 0, 1.0, e) / (1.0 + e) - y
-    return loss, (residual @ x)[None, :], np.array([residual.sum()])
+    loss, grad_w, grad_b = _core.ml_logistic_loss_gradient(x, y, W[0], float(b[0]))
+    return loss, grad_w, np.array([grad_b])
+
+
+def _multinomial_logistic(x, y, W, b):
+    return _core.ml_multinomial_loss_gradient(x, y, W, b)
+
+
+def _poisson(x, y, W, b):
+    loss, grad_w, grad_b = _core.ml_poisson_loss_gradient(x, y, W[0], float(b[0]))
+    return loss, grad_w, np.array([grad_b])
 
 
 def _binary_logistic_hessian(x, y, W, b):
@@ -48,13 +55,6 @@ def _multinomial_logistic(x, y, W, b):
     p = np.exp(z - normaliser[:, None])
     p[rows, y] -= 1.0
     return loss, p.T @ x, p.sum(axis=0)
-
-
-def _poisson(x, y, W, b):
-    z = x @ W[0] + b[0]
-    mu = np.exp(z)
-    residual = mu - y
-    return float(np.sum(mu - y * z)), (residual @ x)[None, :], np.array([residual.sum()])
 
 
 def _poisson_hessian(x, y, W, b):
@@ -106,6 +106,7 @@ class _Problem:
 
     def smooth(self, W, b):
         """Loss / n + the L2 term, and its gradients (W, b)."""
+        W, b = np.ascontiguousarray(W), np.ascontiguousarray(b)
         parts = self.blocks.map(self.kernel, W, b, with_y=True, name=_task_name(self.kernel))
         loss = sum(p[0] for p in parts)
         gW = sum(p[1] for p in parts) / self.n + self.l2 * W
@@ -269,7 +270,7 @@ class LogisticRegression(ClassifierMixin, _LinearModel):
             raise ValueError(f"y needs at least 2 classes to fit a classifier; it has only {self.classes_.tolist()}")
         codes = [np.searchsorted(self.classes_, yb) for yb in blocks.y]
         binary = len(self.classes_) == 2
-        blocks.y = [c.astype(np.float64) for c in codes] if binary else codes
+        blocks.y = [c.astype(np.float64) for c in codes] if binary else [c.astype(np.int64) for c in codes]
         problem = _Problem(blocks, _binary_logistic if binary else _multinomial_logistic,
                            _binary_logistic_hessian if binary else None, 1 if binary else len(self.classes_),
                            self.penalty, self.C, self.l1_ratio, self.fit_intercept)
