@@ -153,13 +153,15 @@ class Blocks:
     def __len__(self):
         return len(self.X)
 
-    def map(self, function, *args, name=None, with_y=False):
-        """[function(X_block, [y_block,] *args) for every block], one tessera task per block."""
+    def map(self, function, *args, name=None, with_y=False, per_block=None):
+        """[function(X_block, [y_block,] [*per_block[i],] *args) for every block], one tessera
+        task per block."""
         task = delayed(function, pure=False, name=name or function.__name__.strip("_").replace("_", "-"))
+        extra = per_block if per_block is not None else [()] * len(self.X)
         if with_y:
-            calls = [task(x, y, *args) for x, y in zip(self.X, self.y)]
+            calls = [task(x, y, *e, *args) for x, y, e in zip(self.X, self.y, extra)]
         else:
-            calls = [task(x, *args) for x in self.X]
+            calls = [task(x, *e, *args) for x, e in zip(self.X, extra)]
         return list(compute(*calls))
 
     def classes(self):

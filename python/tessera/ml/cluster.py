@@ -15,26 +15,42 @@ from ._blocks import Blocks, check_n_features, feature_names
 __all__ = ["KMeans"]
 
 
+# Rows per matrix product when distances to many centres go through BLAS (bounds the scratch).
+_ROWS_AT_ONCE = 32_768
+
+
 def _squared_distances(x, centers):
     d = (x * x).sum(axis=1)[:, None] - 2.0 * (x @ centers.T) + (centers * centers).sum(axis=1)[None, :]
     return np.maximum(d, 0.0, out=d)
 
 
 def _closest(x, centers):
-    d = _squared_distances(x, centers)
-    labels = d.argmin(axis=1)
-    return labels, d[np.arange(len(x)), labels]
+    """(labels, squared distances) of every row's nearest centre, through BLAS a slice of rows at
+    a time: for the many candidate centres of k-means||, where a matrix product beats direct sums."""
+    labels = np.empty(len(x), dtype=np.int64)
+    d2 = np.empty(len(x))
+    for start in range(0, len(x), _ROWS_AT_ONCE):
+        d = _squared_distances(x[start:start + _ROWS_AT_ONCE], centers)
+        labels[start:start + len(d)] = d.argmin(axis=1)
+        d2[start:start + len(d)] = d[np.arange(len(d)), labels[start:start + len(d)]]
+    return labels, d2
 
 
-def _sample_candidates(x, centers, factor, cost, seed):
+def _nearest_so_far(x, d2, new_centers):
+    """k-means||: each row's squared distance to the nearest centre, updated with the centres
+    added since (d2 is None before the first); with its sum, the block's cost."""
+    fresh = _closest(x, new_centers)[1]
+    d2 = fresh if d2 is None else np.minimum(d2, fresh)
+    return d2, float(d2.sum())
+
+
+def _sample_candidates(x, d2, seed, factor, cost):
     """k-means|| round: each row joins the candidates with probability factor * d^2 / cost."""
-    d2 = _closest(x, centers)[1]
-    rng = np.random.default_rng(seed)
-    return x[rng.random(len(x)) < factor * d2 / cost]
+    return x[np.random.default_rng(seed).random(len(x)) < factor * d2 / cost]
 
 
 def _candidate_weights(x, candidates):
-    return _core.ml_kmeans_assign(x, candidates)[2]
+    return np.bincount(_closest(x, candidates)[0], minlength=len(candidates))
 
 
 def _lloyd_parts(x, centers):
@@ -45,6 +61,11 @@ def _lloyd_parts(x, centers):
 
 def _labels(x, centers):
     return _core.ml_kmeans_assign(x, centers)[0]
+
+
+def _labels_and_inertia(x, centers):
+    labels, _, _, inertia = _core.ml_kmeans_assign(x, centers)
+    return labels, inertia
 
 
 def _inertia(x, centers):
@@ -116,9 +137,9 @@ class KMeans(ClusterMixin, TransformerMixin, BaseEstimator):
                 break
         self.n_iter_ = iteration
         self.cluster_centers_ = centers
-        labels = blocks.map(_labels, centers, name="kmeans-labels")
-        self.labels_ = np.concatenate(labels)
-        self.inertia_ = sum(blocks.map(_inertia, centers, name="kmeans-inertia"))
+        final = blocks.map(_labels_and_inertia, centers, name="kmeans-labels")
+        self.labels_ = np.concatenate([labels for labels, _ in final])
+        self.inertia_ = sum(inertia for _, inertia in final)
         return self
 
     def _init_scalable(self, blocks, seeds):
@@ -129,13 +150,18 @@ class KMeans(ClusterMixin, TransformerMixin, BaseEstimator):
         factor = self.oversampling_factor * self.n_clusters
         rounds = self.init_max_iter if self.init_max_iter is not None else 5
         round_seeds = sample_seed.spawn(rounds)
+        nearest = [(None,)] * len(blocks)
+        added = centers
         for r in range(rounds):
-            cost = sum(blocks.map(_inertia, centers, name="kmeans-cost"))
+            if len(added):  # distances to the centres so far, updated with the last round's only
+                updated = blocks.map(_nearest_so_far, added, per_block=nearest, name="kmeans-cost")
+                nearest = [(d2,) for d2, _ in updated]
+                cost = sum(c for _, c in updated)
             if cost == 0:
                 break
-            block_seeds = round_seeds[r].spawn(len(blocks))
-            new = _map_with_seeds(blocks, _sample_candidates, centers, factor, cost, block_seeds)
-            centers = np.vstack([centers, *new])
+            seeds = [(d2, seed) for (d2,), seed in zip(nearest, round_seeds[r].spawn(len(blocks)))]
+            added = np.vstack(blocks.map(_sample_candidates, factor, cost, per_block=seeds, name="kmeans-sample"))
+            centers = np.vstack([centers, added])
         if len(centers) < self.n_clusters:  # too few distinct rows were sampled: add uniform ones
             centers = np.vstack([centers, _rows(blocks, rng.choice(blocks.n_rows, self.n_clusters, replace=False))])
         weights = sum(blocks.map(_candidate_weights, centers, name="kmeans-weights"))
@@ -174,10 +200,3 @@ def _rows(blocks, indices):
 
 def _distances(x, centers):
     return np.sqrt(_squared_distances(x, centers))
-
-
-def _map_with_seeds(blocks, function, centers, factor, cost, seeds):
-    from ..base import compute
-    from ..delayed import delayed
-    task = delayed(function, pure=False, name="kmeans-sample")
-    return list(compute(*[task(x, centers, factor, cost, seed) for x, seed in zip(blocks.X, seeds)]))
