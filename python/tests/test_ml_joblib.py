@@ -134,6 +134,20 @@ def test_a_large_argument_is_placed_once_per_call():
     assert len(prefixes) == 31, prefixes  # and `big` once
 
 
+def test_scatter_option_places_values_before_the_first_call():
+    big = np.arange(50_000, dtype=np.float64)
+    with Client(n_workers=1, threads_per_worker=2, dashboard_address=None) as client:
+        with get_task_stream(client) as ts:
+            with joblib.parallel_config(backend="tessera", scatter=[big]):
+                out = joblib.Parallel(n_jobs=-1, batch_size=1)(joblib.delayed(np.add)(big, i) for i in range(10))
+    np.testing.assert_array_equal(out, [big + i for i in range(10)])
+    prefixes = [r["key"].rsplit("-", 1)[0] for r in ts.data]
+    assert prefixes.count("add") == 10 and len(prefixes) == 11, prefixes
+    with pytest.raises(TypeError, match="scatter= takes a list or tuple"):
+        with joblib.parallel_config(backend="tessera", scatter=big):
+            pass
+
+
 def test_effective_n_jobs_is_the_scheduler_threads():
     with Client(n_workers=1, threads_per_worker=3, dashboard_address=None):
         with joblib.parallel_config(backend="tessera"):
