@@ -77,6 +77,19 @@ def test_plain_joblib_parallel_in_order_and_nested():
     assert out == [1 + i + i * i for i in range(40)]
 
 
+def test_generators_and_timeouts():
+    import multiprocessing
+    import time
+    with joblib.parallel_config(backend="tessera"):
+        ordered = joblib.Parallel(n_jobs=-1, return_as="generator")(joblib.delayed(pow)(i, 2) for i in range(20))
+        assert list(ordered) == [i * i for i in range(20)]
+        unordered = joblib.Parallel(n_jobs=-1, return_as="generator_unordered")(
+            joblib.delayed(pow)(i, 2) for i in range(20))
+        assert sorted(unordered) == [i * i for i in range(20)]
+        with pytest.raises(multiprocessing.TimeoutError):  # joblib's timeout error, as with every backend
+            joblib.Parallel(n_jobs=-1, timeout=0.2)(joblib.delayed(time.sleep)(1) for _ in range(2))
+
+
 class FailsOnFold(ClassifierMixin, BaseEstimator):
     def __init__(self, bad=0):
         self.bad = bad
