@@ -11,7 +11,8 @@ from sklearn.model_selection import KFold as _SklearnKFold
 
 from ._blocks import _is_chunked_array, _is_tessera, raw_parts
 
-__all__ = ["train_test_split", "KFold", "GridSearchCV", "RandomizedSearchCV", "IncrementalSearchCV", "HyperbandSearchCV"]
+__all__ = ["train_test_split", "KFold", "GridSearchCV", "RandomizedSearchCV", "IncrementalSearchCV",
+           "HyperbandSearchCV"]
 
 
 def _split_sizes(n, test_size, train_size):

@@ -106,7 +106,8 @@ double KMeansAssign(MatrixView x, MatrixView centers, std::span<int64_t> labels,
   const int64_t k = centers.rows;
   CheckSizes(k > 0 && centers.cols == x.cols, "centres must be k x columns with k > 0");
   CheckSizes(int64_t(labels.size()) == x.rows, "labels must have one slot per row");
-  CheckSizes(int64_t(sums.size()) == k * x.cols && int64_t(counts.size()) == k, "sums / counts are not k x columns / k");
+  CheckSizes(int64_t(sums.size()) == k * x.cols && int64_t(counts.size()) == k,
+             "sums / counts are not k x columns / k");
   std::fill(sums.begin(), sums.end(), 0.0);
   std::fill(counts.begin(), counts.end(), 0);
   double inertia = 0;

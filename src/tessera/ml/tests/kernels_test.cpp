@@ -38,10 +38,12 @@ void ExpectGradientIsTheLossDerivative(Kernel kernel, const std::vector<double>&
     std::vector<double> up = w, down = w;
     up[j] += h;
     down[j] -= h;
-    const double numeric = (kernel(x.view(), y, up, b, scratch).loss - kernel(x.view(), y, down, b, scratch).loss) / (2 * h);
+    const double numeric =
+        (kernel(x.view(), y, up, b, scratch).loss - kernel(x.view(), y, down, b, scratch).loss) / (2 * h);
     EXPECT_NEAR(grad[j], numeric, 1e-5 * std::max(1.0, std::abs(numeric)));
   }
-  const double numeric_b = (kernel(x.view(), y, w, b + h, scratch).loss - kernel(x.view(), y, w, b - h, scratch).loss) / (2 * h);
+  const double numeric_b =
+      (kernel(x.view(), y, w, b + h, scratch).loss - kernel(x.view(), y, w, b - h, scratch).loss) / (2 * h);
   EXPECT_NEAR(at.grad_b, numeric_b, 1e-5 * std::max(1.0, std::abs(numeric_b)));
 }
 
@@ -88,7 +90,8 @@ TEST(MultinomialLossGradient, EqualsLogSoftmaxAndItsDerivative) {
   for (int64_t i = 0; i < 50; ++i) {
     double z[3], total = 0;
     for (int c = 0; c < 3; ++c) {
-      z[c] = w[size_t(2 * c)] * x.values[size_t(2 * i)] + w[size_t(2 * c + 1)] * x.values[size_t(2 * i + 1)] + b[size_t(c)];
+      z[c] = w[size_t(2 * c)] * x.values[size_t(2 * i)] + w[size_t(2 * c + 1)] * x.values[size_t(2 * i + 1)] +
+             b[size_t(c)];
       total += std::exp(z[c]);
     }
     expected += std::log(total) - z[y[size_t(i)]];
