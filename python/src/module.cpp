@@ -14,6 +14,7 @@ namespace nb = nanobind;
 namespace tessera::python {
 void BindByteSize(nb::module_& m);
 void BindDashboard(nb::module_& m);
+void BindMl(nb::module_& m);
 }
 
 namespace {
@@ -60,4 +61,5 @@ NB_MODULE(_core, m) {
   tessera::python::BindDashboard(m);
   tessera::python::BindByteSize(m);
   tessera::python::BindCluster(m);
+  tessera::python::BindMl(m);
 }

@@ -52,3 +52,12 @@ def test_arrays_notebook(tmp_path):
     bright = [line for line in text.splitlines() if line.startswith("bright pixels:")][0].split()
     assert bright[2] == bright[4]
     assert "total blob pieces:" in text
+def test_machine_learning_notebook(tmp_path):
+    text = run("05-ml.ipynb", tmp_path)
+    assert "best_params_: {'C': 10.0, 'gamma': 0.001, 'kernel': 'rbf'}" in text, text
+    assert "'fit-and-score':" in text
+    assert "same scores as a serial search: True" in text
+    assert "partitions: 8 rows: 200000" in text
+    assert "test accuracy: 0.7" in text
+    assert "coefficients agree: True" in text
+    assert "same test accuracy: True" in text
