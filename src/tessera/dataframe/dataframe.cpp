@@ -296,7 +296,8 @@ DataFrame DataFrame::drop_duplicates(const std::vector<std::string>& subset, int
   if (split_out < 1) throw InvalidArgument("split_out must be at least 1, got " + std::to_string(split_out));
   const std::vector<std::string> keys = subset.empty() ? columns() : subset;
   for (const auto& key : keys) meta()->column(key);
-  // Whole first rows (a group-by's "first" would take each column's first non-null value):
+  // Whole first rows (a group-by's "first" would take each column's first non-null value) with
+  // their index labels, as pandas and Dask keep them:
   // dropped per partition, then again once the shuffle has brought equal keys together in
   // partition order, so the first occurrence wins.
   auto first_rows = [keys](const TablePtr& table) {
@@ -310,8 +311,7 @@ DataFrame DataFrame::drop_duplicates(const std::vector<std::string>& subset, int
         rows.push_back(row);
       }
     }
-    const TablePtr kept = compute::Take(*table, rows);
-    return Table::Make(kept->column_names(), kept->columns());  // the index is not kept
+    return compute::Take(*table, rows);  // with the index: first occurrences keep their labels
   };
   const auto chunks = expr::MapPartitionsNode::Make(node_, first_rows, nullptr, "drop-duplicates-chunk", false);
   const auto shuffled = expr::ShuffleNode::Make(chunks, keys, split_out);

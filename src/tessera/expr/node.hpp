@@ -49,6 +49,7 @@ enum class NodeKind : uint8_t {
   kRolling,        // moving windows, with rows brought over from earlier partitions
   kMerge,          // two collections joined on keys or index
   kBroadcastScalars,  // single values added as columns on every row
+  kZipPartitions,     // a callable over the i-th partitions of several inputs
 };
 
 class Node : public std::enable_shared_from_this<Node> {
