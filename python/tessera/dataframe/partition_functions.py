@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .. import _profiling
-from .._convert import pandas_to_table, table_to_pandas
+from .. import _core, _profiling
+from .._convert import pandas_to_table, table_to_pandas, table_to_series
 from .core import DataFrame, Series
 from .shape import Shape, ShapedFrame, ShapedSeries, encode_frame
 
@@ -223,3 +223,105 @@ def combine_partitionwise(series, func, name):
         meta = func(*[s._meta for s in series])
         return _on_root(root, from_root, meta, name)
     return _map_partitions(frame, run, (), {}, None, name=name)
+
+
+# ---------------------------------------------------------------------------------------------
+# Functions over the i-th partitions of several collections (the engine's zip_partitions)
+
+def _to_pandas_partition(collection, table):
+    if isinstance(collection, Series):
+        return table_to_series(table, collection.name)
+    return table_to_pandas(table)
+
+
+def zip_partitions(func, collections, meta=None, broadcast=(), name="zip-partitions", keep_index=None,
+                   keep_divisions=False, with_partition=False):
+    """func(*partitions) (func(i, *partitions) with `with_partition`) over the i-th partitions
+    of `collections` (frames or Series with equal partition counts; those whose positions are
+    in `broadcast` have one partition, given to every call). Meta is func on the collections'
+    empty metas unless given. `keep_index`: whether results keep their pandas index; by default
+    when the first collection has one (without, pandas' positional RangeIndex is not kept)."""
+    collections = list(collections)
+    if keep_index is None:
+        keep_index = collections[0]._frame_engine().index_dtype is not None
+    if meta is None:
+        metas = [c._meta for c in collections]
+        meta_pd = func(0, *metas) if with_partition else func(*metas)
+    else:
+        meta_pd = _meta_to_pandas(meta)
+    meta_pd = meta_pd.iloc[:0]
+    spec = ResultSpec(meta_pd, False)
+
+    meta_frame = meta_pd.to_frame(name=spec.column) if isinstance(meta_pd, pd.Series) else meta_pd
+
+    def to_table(result):
+        if isinstance(result, pd.Series):
+            result = result.to_frame(name=spec.column)
+        return pandas_to_table(encode_frame(_with_meta_integers(result, meta_frame), spec.object_columns),
+                               keep_index=keep_index)
+
+    prefix = name
+
+    def function(partition, tables):
+        parts = [_to_pandas_partition(c, t) for c, t in zip(collections, tables)]
+        with _profiling.task(prefix):
+            result = func(partition, *parts) if with_partition else func(*parts)
+        return to_table(result)
+
+    flags = [i in broadcast for i in range(len(collections))]
+    d = _core.zip_partitions([c._frame_engine() for c in collections], flags, function, to_table(meta_pd), name,
+                             keep_divisions)
+    return spec.wrap(d)
+
+
+def _with_meta_integers(frame, meta):
+    """`frame` with integer columns that alignment filled with NaN (float in pandas) as nullable
+    integers, which the engine holds as int64 with missing values, as `meta` declares: results
+    then reach pandas as int64 when nothing is missing and as float64 otherwise, as pandas gives
+    them for the whole data."""
+    for column in frame.columns:
+        if column in meta.columns and meta[column].dtype.kind in "iu" and frame[column].dtype.kind == "f":
+            try:
+                frame = frame.assign(**{column: frame[column].astype("Int64")})
+            except (TypeError, ValueError):
+                pass  # fractional values: the meta check names the column
+    return frame
+
+
+def _describe(collection):
+    return f"{type(collection).__name__} {collection.name!r}" if isinstance(collection, Series) else "DataFrame"
+
+
+def align_partitionwise(func, *operands, name="align"):
+    """func(*operands) computed partition by partition with pandas' index alignment inside each
+    partition, as Dask aligns collections: when they have one partition each or the same known
+    divisions; with other known divisions, after repartitioning all to their union; with
+    unknown divisions, when the partition counts agree. Operands that are not lazy collections
+    are passed as they are. ValueError naming the collections otherwise."""
+    lazy = [i for i, x in enumerate(operands) if isinstance(x, (Series, DataFrame))]
+    collections = [operands[i] for i in lazy]
+    counts = {c.npartitions for c in collections}
+    if len(counts) > 1 or not all(c.npartitions == 1 for c in collections):
+        if all(c.known_divisions for c in collections):
+            if len({tuple(c.divisions) for c in collections}) > 1:
+                union = sorted(set().union(*[c.divisions for c in collections]))
+                collections = [_repartitioned(c, union) for c in collections]
+        elif len(counts) > 1:
+            raise ValueError(
+                f"cannot align {' and '.join(_describe(c) for c in collections)}: they have "
+                f"{' and '.join(str(c.npartitions) for c in collections)} partitions and unknown divisions; "
+                f"set_index(...) on both, or repartition(npartitions=1) each, to align them")
+
+    def run(*parts):
+        values = list(operands)
+        for i, part in zip(lazy, parts):
+            values[i] = part
+        return func(*values)
+    keep = all(c.known_divisions for c in collections)
+    return zip_partitions(run, collections, name=name, keep_divisions=keep)
+
+
+def _repartitioned(collection, divisions):
+    if isinstance(collection, Series):
+        return collection._from_frame(collection.to_frame().repartition(divisions=divisions))
+    return collection.repartition(divisions=divisions)
