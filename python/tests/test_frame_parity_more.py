@@ -236,6 +236,14 @@ def test_arithmetic_between_group_by_results_aligns_them(pair):
     assert_eq(left - right, pdf[pdf.k < 5].groupby("k").i.sum() - pdf[pdf.k > 1].groupby("k").i.max())
 
 
+def test_arithmetic_between_group_by_results_of_several_keys(pair):
+    df, pdf = pair
+    assert_eq(df.groupby(["k", "b"]).f.sum() / df.groupby(["k", "b"]).i.sum(),
+              pdf.groupby(["k", "b"]).f.sum() / pdf.groupby(["k", "b"]).i.sum())
+    assert_eq(df.groupby(["k", "b"]).f.sum() - df.groupby("k").f.mean(),
+              pdf.groupby(["k", "b"]).f.sum() - pdf.groupby("k").f.mean())
+
+
 def test_series_of_different_frames_align_by_divisions(frame):
     a = frame.f.iloc[::2]
     b = frame.i.astype(float).iloc[::3]
@@ -266,3 +274,26 @@ def test_drop_duplicates_keeps_the_first_rows_labels(pair):
     expected = pdf[["k", "b"]].drop_duplicates(ignore_index=True)
     pd.testing.assert_frame_equal(got.sort_values(["k", "b"], ignore_index=True),
                                   expected.sort_values(["k", "b"], ignore_index=True))
+
+
+def test_assigning_shifted_and_cumulative_columns(pair):
+    df, pdf = pair
+    df["prev"] = df.f.shift(1)
+    df["total"] = df.i.cumsum()
+    df["mean_k"] = df.groupby("k").f.transform("mean")
+    df["run_k"] = df.groupby("k").i.cumsum()
+    pdf = pdf.assign(prev=pdf.f.shift(1), total=pdf.i.cumsum(), mean_k=pdf.groupby("k").f.transform("mean"),
+                     run_k=pdf.groupby("k").i.cumsum())
+    assert_eq(df, pdf)
+    # a shift of a filtered frame lines up by label, as pandas
+    df["pos"] = df[df.f > 0].f.shift(1)
+    assert_eq(df.pos, pdf[pdf.f > 0].f.shift(1).reindex(pdf.index).rename("pos"))
+
+
+def test_assigning_shifted_columns_without_an_index(csv_pair):
+    df, pdf = csv_pair
+    df["prev"] = df.f.shift(1)
+    assert_eq(df, pdf.assign(prev=pdf.f.shift(1)))
+    df["bad"] = df[df.k > 2].f.shift(1)
+    with pytest.raises(ValueError, match="'bad'.*other rows"):
+        df.compute()

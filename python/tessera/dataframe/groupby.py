@@ -504,7 +504,8 @@ def _per_row(series_group, values, name):
     # which reaches pandas as int64 when no row misses one and as float64 otherwise, as pandas gives it
     dtype = "Int64" if value_dtype.kind in "iu" else value_dtype
     meta = pd.Series([], dtype=dtype, name=series_group._name, index=frame._meta.index)
-    return zip_partitions(run, [frame, values], meta=meta, broadcast=(1,), name=name, keep_divisions=True)
+    return zip_partitions(run, [frame, values], meta=meta, broadcast=(1,), name=name, keep_divisions=True,
+                          same_rows=True)
 
 
 def _group_values(series_group, function):
@@ -581,4 +582,4 @@ def _group_cumulative(series_group, name):
         return result.astype(within.dtype).rename(result_name)
     meta = getattr(frame._meta.groupby(keys)[column], name)().rename(result_name)
     return zip_partitions(finish, [frame, summaries], meta=meta, broadcast=(1,), name=name, with_partition=True,
-                          keep_divisions=True)
+                          keep_divisions=True, same_rows=True)

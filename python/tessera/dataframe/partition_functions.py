@@ -11,7 +11,7 @@ import pandas as pd
 
 from .. import _core, _profiling
 from .._convert import pandas_to_table, table_to_pandas, table_to_series
-from .core import DataFrame, Series
+from .core import DataFrame, Index, Series
 from .shape import Shape, ShapedFrame, ShapedSeries, encode_frame
 
 
@@ -185,9 +185,23 @@ def binary_partitionwise(op, lhs, rhs, recipe_only=False):
 
 def assign_partitionwise(frame, name, value):
     """frame[name] = value computed partition by partition, when value comes from the same
-    frame's partitions; None otherwise."""
+    frame's partitions, or has the rows of partitions like the frame's (a shift or cumulative
+    sum of its column: equal partition counts and divisions); None otherwise."""
     if not isinstance(value, Series):
         return None
+    if getattr(value, "_same_rows", False) and value.npartitions == frame.npartitions \
+            and value.divisions == frame.divisions:
+        labelled = frame._frame_engine().index_dtype is not None
+
+        def put(i, part, values):
+            if labelled:
+                return part.assign(**{name: values})  # pandas lines the labels up
+            if len(values) != len(part):
+                raise ValueError(f"cannot assign column {name!r}: partition {i} of the frame has {len(part)} rows and "
+                                 f"the value's has {len(values)}; the value comes from other rows (a filtered frame?)")
+            return part.assign(**{name: values.to_numpy()})
+        return zip_partitions(put, [frame, value], meta=frame._meta.assign(**{name: value._meta.to_numpy()}),
+                              name="assign", keep_divisions=True, with_partition=True)
     target, source = recipe_of(frame), recipe_of(value)
     root = _shared_root(target, source)
     if root is None:
@@ -229,18 +243,21 @@ def combine_partitionwise(series, func, name):
 # Functions over the i-th partitions of several collections (the engine's zip_partitions)
 
 def _to_pandas_partition(collection, table):
-    if isinstance(collection, Series):
+    """A partition of `collection` as pandas shapes it (a group-by result's MultiIndex, objects)."""
+    if isinstance(collection, Index):
         return table_to_series(table, collection.name)
-    return table_to_pandas(table)
+    return collection._to_pandas(table)
 
 
 def zip_partitions(func, collections, meta=None, broadcast=(), name="zip-partitions", keep_index=None,
-                   keep_divisions=False, with_partition=False):
+                   keep_divisions=False, with_partition=False, same_rows=False):
     """func(*partitions) (func(i, *partitions) with `with_partition`) over the i-th partitions
     of `collections` (frames or Series with equal partition counts; those whose positions are
     in `broadcast` have one partition, given to every call). Meta is func on the collections'
     empty metas unless given. `keep_index`: whether results keep their pandas index; by default
-    when the first collection has one (without, pandas' positional RangeIndex is not kept)."""
+    when the first collection has one (without, pandas' positional RangeIndex is not kept).
+    `same_rows`: every result partition has the rows of the first collection's partition (shift,
+    cumulative ops), so it can be assigned to that collection's frame partition by partition."""
     collections = list(collections)
     if keep_index is None:
         keep_index = collections[0]._frame_engine().index_dtype is not None
@@ -253,12 +270,17 @@ def zip_partitions(func, collections, meta=None, broadcast=(), name="zip-partiti
     spec = ResultSpec(meta_pd, False)
 
     meta_frame = meta_pd.to_frame(name=spec.column) if isinstance(meta_pd, pd.Series) else meta_pd
+    # a MultiIndex (group-by results of several keys) travels as columns, restored by a Shape
+    index_names = list(meta_pd.index.names) if isinstance(meta_pd.index, pd.MultiIndex) else None
+    levels = [f"\x1flevel{k}" for k in range(len(index_names))] if index_names else None
 
     def to_table(result):
         if isinstance(result, pd.Series):
             result = result.to_frame(name=spec.column)
-        return pandas_to_table(encode_frame(_with_meta_integers(result, meta_frame), spec.object_columns),
-                               keep_index=keep_index)
+        result = _with_meta_integers(result, meta_frame)
+        if levels:
+            result = result.rename_axis(levels).reset_index()
+        return pandas_to_table(encode_frame(result, spec.object_columns), keep_index=keep_index and not levels)
 
     prefix = name
 
@@ -271,7 +293,14 @@ def zip_partitions(func, collections, meta=None, broadcast=(), name="zip-partiti
     flags = [i in broadcast for i in range(len(collections))]
     d = _core.zip_partitions([c._frame_engine() for c in collections], flags, function, to_table(meta_pd), name,
                              keep_divisions)
-    return spec.wrap(d)
+    if levels:
+        shape = Shape(levels, index_names, objects=spec.object_columns)
+        result = ShapedSeries(d, spec.column, spec.name, shape) if spec.returns_series else ShapedFrame(d, shape)
+    else:
+        result = spec.wrap(d)
+    if same_rows:
+        object.__setattr__(result, "_same_rows", True)
+    return result
 
 
 def _with_meta_integers(frame, meta):

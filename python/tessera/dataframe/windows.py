@@ -227,7 +227,7 @@ def cumulative(collection, name, skipna=True):
         return _like(part, frame)
     meta = getattr(collection._meta, name)()
     return zip_partitions(finish, [collection, summaries], meta=meta, broadcast=(1,), name=name, with_partition=True,
-                          keep_divisions=True)
+                          keep_divisions=True, same_rows=True)
 
 
 def _meta_of_step(meta, step):
@@ -253,7 +253,7 @@ def shifted(collection, periods, name, step):
     periods = int(periods)
     meta = _meta_of_step(collection._meta, step)
     if periods == 0:
-        return zip_partitions(step, [collection], meta=meta, name=name, keep_divisions=True)
+        return zip_partitions(step, [collection], meta=meta, name=name, keep_divisions=True, same_rows=True)
 
     def edge(frame):
         return frame.iloc[-periods:] if periods > 0 else frame.iloc[:-periods]
@@ -273,4 +273,4 @@ def shifted(collection, periods, name, step):
             result = step(frame)
         return _like(part, result)
     return zip_partitions(finish, [collection, edges], meta=meta, broadcast=(1,), name=name, with_partition=True,
-                          keep_divisions=True)
+                          keep_divisions=True, same_rows=True)
