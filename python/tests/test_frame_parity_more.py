@@ -190,6 +190,11 @@ def test_groupby_median_is_exact(pair):
     assert_eq(df.groupby("k").f.median(), pdf.groupby("k").f.median())
     assert_eq(df.groupby(["k", "b"]).i.median(), pdf.groupby(["k", "b"]).i.median())
     assert_eq(df.groupby(df.t.dt.day).f.median(), pdf.groupby(pdf.t.dt.day).f.median())
+    assert_eq(df.groupby("k").median(numeric_only=True), pdf.groupby("k").median(numeric_only=True))
+    assert_eq(df.groupby(["k", "b"])[["i", "f"]].median(), pdf.groupby(["k", "b"])[["i", "f"]].median())
+    assert_eq(df.groupby("k", as_index=False)[["f"]].median(), pdf.groupby("k", as_index=False)[["f"]].median())
+    with pytest.raises(TypeError, match="'s'"):
+        df.groupby("k").median()
 
 
 @pytest.mark.parametrize("function", ["mean", "sum", "count", "max", "std", "median", "size"])

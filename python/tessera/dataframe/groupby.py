@@ -131,6 +131,18 @@ class GroupBy:
     sum, mean, count, min, max, first, last, nunique = (_grouped_reduction(n) for n in _AGGREGATIONS)
     var, std = _grouped_reduction("var", ddof=True), _grouped_reduction("std", ddof=True)
 
+    def median(self, split_out=1, split_every=None, shuffle_method=None, numeric_only=False):
+        """The exact median of every value column in every group (as Dask's shuffle-based median)."""
+        columns = self._value_columns()
+        if numeric_only:
+            columns = [c for c in columns if self._frame.dtypes[c].kind in "biuf"]
+        else:
+            text = [c for c in columns if self._frame.dtypes[c].kind not in "biufmM"]
+            if text:
+                raise TypeError(f"median: column(s) {text} are not numeric; select numeric columns or pass "
+                                f"numeric_only=True")
+        return self._shaped(_group_median(self, columns))
+
     def size(self, **kwargs):
         options = {k: kwargs.pop(k) for k in _REDUCTION_OPTIONS if k in kwargs}
         _reject(kwargs, "size")
@@ -400,7 +412,7 @@ class SeriesGroupBy:
 
     def median(self, split_out=1, split_every=None, shuffle_method=None, numeric_only=False):
         """The exact median of every group (as Dask's shuffle-based median)."""
-        return self._series(_group_median(self))
+        return self._series(_group_median(self._group, [self._column]))
 
     def transform(self, func, *args, meta=None, **kwargs):
         """Every row gets its group's value: reductions by name ("mean", "sum", ...) keep the
@@ -470,21 +482,20 @@ _PART = "\x1fpartition"
 _GROUP_CUMULATIVE = {"cumsum": "sum", "cumprod": "prod", "cummax": "max", "cummin": "min", "cumcount": "size"}
 
 
-def _group_median(series_group):
-    """The median of every group, exact: every group's rows meet in one partition (as Dask's
-    shuffle-based median gathers them), then pandas computes it. Returns the engine frame of keys and values
-    the group-by reductions produce."""
+def _group_median(group, columns):
+    """The median of `columns` in every group, exact: every group's rows meet in one partition
+    (as Dask's shuffle-based median gathers them), then pandas computes it. Returns the engine
+    frame of keys and values the group-by reductions produce."""
     from .partition_functions import zip_partitions
-    group, column = series_group._group, series_group._column
     keys, options = group._keys, group._options
     index_name = group._key_names[0] if group._series_key is not None else keys[0]
 
     def run(part):
-        result = part.groupby(keys, sort=options["sort"], dropna=options["dropna"])[column].median()
+        result = part.groupby(keys, sort=options["sort"], dropna=options["dropna"])[columns].median()
         if len(keys) > 1:
             return result.reset_index()
-        return result.rename_axis(index_name).to_frame()
-    frame = group._frame[keys + [column]].repartition(npartitions=1)
+        return result.rename_axis(index_name)
+    frame = group._frame[keys + columns].repartition(npartitions=1)
     return zip_partitions(run, [frame], name="median")._d
 
 
@@ -512,7 +523,7 @@ def _group_values(series_group, function):
     """A frame of the key columns and _VALUE: `function`'s value for every group."""
     group = series_group._group
     if function == "median":
-        d = _group_median(series_group)
+        d = _group_median(group, [series_group._column])
     elif function == "size":
         d = group._engine(by_columns=True).agg_named([(series_group._column, group._keys[0], "size")])
     else:
