@@ -77,7 +77,7 @@ std::vector<graph::Arg> ZipPartitionsNode::Lower(LoweringContext& context) const
   const auto function = function_;
   const auto name = name_;
   const TablePtr meta = this->meta();
-  const uint32_t function_id = context.AddFunction(prefix(), [function, name, meta](const graph::TaskInputs& task) -> graph::ValuePtr {
+  const auto run = [function, name, meta](const graph::TaskInputs& task) -> graph::ValuePtr {
     // arguments: the partition number, then one partition per input
     const int64_t partition = task.Int64(0);
     std::vector<TablePtr> tables;
@@ -89,7 +89,8 @@ std::vector<graph::Arg> ZipPartitionsNode::Lower(LoweringContext& context) const
                       std::to_string(partition) + ", but its meta declares\n" + meta->schema().ToString());
     }
     return std::make_shared<const TableValue>(std::move(result));
-  });
+  };
+  const uint32_t function_id = context.AddFunction(prefix(), run);
   const uint32_t name_id = graph::InternName(this->name());
   std::vector<graph::Arg> outputs;
   for (int64_t i = 0; i < npartitions(); ++i) {
