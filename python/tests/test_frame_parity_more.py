@@ -129,6 +129,15 @@ def test_to_datetime_and_to_numeric(pair):
     dnumbers = dd.from_pandas(numbers, npartitions=df.npartitions)
     assert_eq(dd.to_numeric(dnumbers, errors="coerce"), pd.to_numeric(numbers, errors="coerce"))
     assert dd.to_datetime("2020-01-02") == pd.Timestamp("2020-01-02")
+    parts = pd.DataFrame({"year": 2000 + pdf.k, "month": pdf.k + 1, "day": pdf.k + 10})
+    assert_eq(dd.to_datetime(dd.from_pandas(parts, npartitions=df.npartitions)), pd.to_datetime(parts))
+
+
+def test_statistics_without_an_index(csv_pair):
+    df, pdf = csv_pair
+    assert_eq(df.corr(), pdf.corr(), rtol=1e-9)
+    assert_eq(df.k.mode(), pdf.k.mode())
+    assert_eq(df.i.diff(), pdf.i.diff())
 
 
 # -- reductions -------------------------------------------------------------------------------
