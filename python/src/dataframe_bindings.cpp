@@ -179,10 +179,10 @@ Series Binary(const std::string& op, nb::handle lhs, nb::handle rhs) {
   throw TypeError("unsupported operands for " + op + ": neither is a Series");
 }
 
-}  // namespace
-
-std::function<TablePtr(const TablePtr&)> PartitionFunction(nb::object function) {
-  auto holder = std::shared_ptr<nb::object>(new nb::object(std::move(function)), [](nb::object* p) {
+// A Python object kept alive by C++ callables that may outlive the call that made them; released
+// with the GIL held (or leaked when the interpreter has already gone).
+std::shared_ptr<nb::object> HeldPython(nb::object object) {
+  return std::shared_ptr<nb::object>(new nb::object(std::move(object)), [](nb::object* p) {
     if (InterpreterAlive()) {
       nb::gil_scoped_acquire gil;
       delete p;
@@ -191,6 +191,14 @@ std::function<TablePtr(const TablePtr&)> PartitionFunction(nb::object function) 
       delete p;
     }
   });
+}
+
+}  // namespace
+
+// A Python function over one partition: takes and returns tessera._core.Table objects (the
+// package converts to and from pandas around the user's function). Called on worker threads.
+std::function<TablePtr(const TablePtr&)> PartitionFunction(nb::object function) {
+  auto holder = HeldPython(std::move(function));
   return [holder](const TablePtr& table) -> TablePtr {
     nb::gil_scoped_acquire gil;
     nb::object result = CallPython(*holder, nb::make_tuple(WrapTable(table)), "of a partition function");
@@ -209,6 +217,19 @@ expr::PortableFunction PortablePython(nb::handle function) {
 }
 
 namespace {
+
+// A Python function over the i-th partitions of several collections: called with the partition
+// number and a list of tessera._core.Table objects, returns one. Called on worker threads.
+std::function<TablePtr(int64_t, const std::vector<TablePtr>&)> ZipFunction(nb::object function) {
+  auto holder = HeldPython(std::move(function));
+  return [holder](int64_t partition, const std::vector<TablePtr>& tables) -> TablePtr {
+    nb::gil_scoped_acquire gil;
+    nb::list wrapped;
+    for (const auto& table : tables) wrapped.append(WrapTable(table));
+    nb::object result = CallPython(*holder, nb::make_tuple(partition, wrapped), "of a partition-wise function");
+    return UnwrapTable(result, "zip_partitions function");
+  };
+}
 
 TablePtr OptionalTable(nb::handle table) { return table.is_none() ? nullptr : UnwrapTable(table, "meta"); }
 
@@ -648,6 +669,12 @@ void BindDataFrame(nb::module_& m) {
     return datasets::WriteTaxiFiles(directory, files, rows, seed);
   });
   m.def("concat", &dataframe::concat);
+  m.def("zip_partitions", [](const std::vector<DataFrame>& frames, std::vector<bool> broadcast, nb::object function,
+                            nb::handle meta, std::string name, bool keep_divisions) {
+    return dataframe::zip_partitions(frames, std::move(broadcast), ZipFunction(std::move(function)),
+                                     UnwrapTable(meta, "meta"), std::move(name), keep_divisions);
+  }, nb::arg("frames"), nb::arg("broadcast"), nb::arg("function"), nb::arg("meta"), nb::arg("name"),
+     nb::arg("keep_divisions"));
   m.def("compute_all", [](nb::handle objects, SchedulerArg h) {
     std::vector<expr::NodePtr> nodes;
     for (nb::handle o : objects) {

@@ -188,3 +188,59 @@ def _as_meta(result, meta):
     if isinstance(result, pd.DataFrame):
         return result.astype(meta.dtypes.to_dict(), copy=False) if not result.dtypes.equals(meta.dtypes) else result
     return result.astype(meta.dtype, copy=False) if result.dtype != meta.dtype else result
+
+
+class _CategoricalAccessor:
+    """``Series.cat`` on a category Series. As in Dask, categories are unknown after
+    ``astype("category")`` (each partition has its own); ``as_known()`` computes them (every
+    value present, sorted, as pandas gives them), and ``codes`` and ``categories`` use them,
+    computing them first when unknown."""
+
+    def __init__(self, series):
+        if series.dtype != "category":
+            raise AttributeError(f"Can only use .cat accessor with a 'category' dtype, not {series.dtype}")
+        self._series = series
+
+    @property
+    def known(self):
+        return getattr(self._series, "_categories", None) is not None
+
+    def as_known(self):
+        """The Series with its categories computed (Dask's as_known: this computes)."""
+        if self.known:
+            return self._series
+        values = self._series.astype(_values_dtype(self._series)).dropna().unique().compute()
+        return _with_categories(self._series, pd.Index(values).rename(None).sort_values())
+
+    def as_unknown(self):
+        return Series(self._series._d)
+
+    @property
+    def categories(self):
+        return self.as_known()._categories
+
+    @property
+    def codes(self):
+        known = self.as_known()
+        dtype = pd.CategoricalDtype(known._categories)
+
+        def codes(part):
+            return part.astype(dtype).cat.codes
+        meta = known._meta.astype(dtype).cat.codes
+        return known.map_partitions(codes, meta=meta)
+
+    @property
+    def ordered(self):
+        return False
+
+
+def _values_dtype(series):
+    """The dtype of a category Series' values (the engine's dictionary dtype)."""
+    sample = series._meta.cat.categories
+    return "string" if sample.dtype == object or pd.api.types.is_string_dtype(sample.dtype) else sample.dtype
+
+
+def _with_categories(series, categories):
+    known = Series(series._d)
+    known._categories = categories
+    return known

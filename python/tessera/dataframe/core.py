@@ -279,6 +279,51 @@ class _Collection(DaskCollection, Collection):
     def round(self, decimals=0):
         return self._wrap(self._d.round(decimals))
 
+    # -- operations that need other partitions' values (see windows.cumulative / shifted) -----
+    def cumsum(self, axis=None, skipna=True):
+        return self._cumulative("cumsum", axis, skipna)
+
+    def cumprod(self, axis=None, skipna=True):
+        return self._cumulative("cumprod", axis, skipna)
+
+    def cummax(self, axis=None, skipna=True):
+        return self._cumulative("cummax", axis, skipna)
+
+    def cummin(self, axis=None, skipna=True):
+        return self._cumulative("cummin", axis, skipna)
+
+    def _cumulative(self, name, axis, skipna):
+        _only_axis0(axis, name)
+        from .windows import cumulative
+        return cumulative(self, name, bool(skipna))
+
+    def shift(self, periods=1, freq=None, axis=0, fill_value=None):
+        if freq is not None:
+            raise NotImplementedError("shift(freq=...) moves the index, which is not supported; shift rows instead")
+        _only_axis0(axis, "shift")
+        from .windows import shifted
+        extra = {} if fill_value is None else {"fill_value": fill_value}
+        return shifted(self, periods, "shift", lambda part: part.shift(periods, **extra))
+
+    def diff(self, periods=1, axis=0):
+        _only_axis0(axis, "diff")
+        from .windows import shifted
+        return shifted(self, periods, "diff", lambda part: part.diff(periods))
+
+    def replace(self, to_replace=None, value=None, regex=False):
+        """pandas' replace on every partition (values, lists, dicts, regex=)."""
+        from .partition_functions import _map_partitions
+        arguments = {"to_replace": to_replace, "regex": regex}
+        if value is not None or not isinstance(to_replace, dict):
+            arguments["value"] = value
+        return _map_partitions(self, lambda part: part.replace(**arguments), (), {}, None, name="replace")
+
+    def memory_usage(self, index=True, deep=False):
+        """Bytes used by each column (a Series; "Index" first with index=True) or, for a
+        Series, in all (a Scalar), summed over the partitions as Dask sums them."""
+        from .statistics import memory_usage
+        return memory_usage(self, bool(index), bool(deep))
+
     def __repr__(self):
         return repr(self._d)
 
@@ -588,9 +633,29 @@ class DataFrame(_Collection):
                 raise NotImplementedError(f"{dunder} of frames with different columns ({list(self.columns)} and "
                                           f"{list(other.columns)}): select the same columns on both sides")
             return self.assign(**{name: getattr(self[name], dunder)(other[name]) for name in self.columns})
-        if isinstance(other, (Series, Index, pd.Series, pd.DataFrame, Scalar)):
-            return NotImplemented  # pandas lines a Series up with the columns: not supported
+        if isinstance(other, Series) and not isinstance(other, Index):
+            return self._with_column_values(dunder, other)
+        if isinstance(other, (Index, pd.Series, pd.DataFrame)):
+            return NotImplemented
+        # a scalar, or a lazy Scalar every column uses in the same graph
         return self.assign(**{name: getattr(self[name], dunder)(other) for name in self.columns})
+
+    def _with_column_values(self, dunder, other):
+        """frame <op> series, the series' labels lined up with the columns (pandas' axis=1), as
+        Dask does it: the series (a reduction of a frame, one partition) goes to every partition."""
+        if other.npartitions != 1:
+            raise NotImplementedError(
+                f"{dunder} of a DataFrame and a Series of {other.npartitions} partitions: pandas lines the "
+                f"Series' labels up with the columns, which needs a Series of one partition (such as "
+                f"df.mean()); to combine row by row, use the columns (df[c] {dunder.strip('_')} series)")
+        from .partition_functions import zip_partitions
+
+        def run(frame, values):
+            return getattr(frame, dunder)(values)
+        columns_meta = pd.Series(np.zeros(len(self.columns), dtype=other.dtype), index=self.columns)
+        meta = run(self._meta, columns_meta)
+        return zip_partitions(run, [self, other], meta=meta, broadcast=(1,), name=dunder.strip("_"),
+                              keep_divisions=True)
 
     def __neg__(self):
         return self.assign(**{name: -self[name] for name in self.columns})
@@ -637,10 +702,53 @@ class DataFrame(_Collection):
     def describe(self):
         return DataFrame(self._d.describe())
 
-    def drop_duplicates(self, subset=None, split_out=1, ignore_index=True):
-        if not ignore_index:
-            raise NotImplementedError("drop_duplicates does not keep the index yet (ignore_index=True)")
-        return DataFrame(self._d.drop_duplicates(_as_list(subset), split_out))
+    def corr(self, method="pearson", min_periods=None, numeric_only=False, split_every=False):
+        """Pearson correlations of every pair of numeric columns, each over the rows where both
+        are present (as pandas)."""
+        from .statistics import corr_cov
+        return corr_cov(self, method, min_periods, None, numeric_only)
+
+    def cov(self, min_periods=None, ddof=1, numeric_only=False, split_every=False):
+        """Covariances of every pair of numeric columns, each over the rows where both are present."""
+        from .statistics import corr_cov
+        return corr_cov(self, "pearson", min_periods, int(ddof), numeric_only)
+
+    def drop_duplicates(self, subset=None, split_out=1, ignore_index=False, keep="first"):
+        """The first row of every distinct value of `subset` (all columns by default), with its
+        index label, as pandas."""
+        if keep != "first":
+            raise NotImplementedError(f"drop_duplicates(keep={keep!r}): only keep='first' is supported")
+        result = DataFrame(self._d.drop_duplicates(_as_list(subset), split_out))
+        return result.reset_index(drop=True) if ignore_index else result
+
+    # -- selections and pandas functions on every partition --------------------------------------
+    def select_dtypes(self, include=None, exclude=None):
+        """The columns of the given dtypes (pandas' names: "number", "float64", "category", ...)."""
+        return self[list(self._meta.select_dtypes(include=include, exclude=exclude).columns)]
+
+    @property
+    def iloc(self):
+        from .indexing import _ILocIndexer
+        return _ILocIndexer(self)
+
+    def query(self, expr, **kwargs):
+        """pandas' query on every partition; ``@name`` reads the caller's variables."""
+        from .partition_functions import _map_partitions
+        kwargs = _with_caller_variables(kwargs)
+        return _map_partitions(self, lambda part: part.query(expr, **kwargs), (), {}, None, name="query")
+
+    def eval(self, expr, **kwargs):
+        """pandas' eval on every partition (an expression gives a Series, an assignment a frame);
+        ``@name`` reads the caller's variables."""
+        if kwargs.get("inplace"):
+            raise NotImplementedError("eval(inplace=True) is not supported; assign the result")
+        from .partition_functions import _map_partitions
+        kwargs = _with_caller_variables(kwargs)
+        return _map_partitions(self, lambda part: part.eval(expr, **kwargs), (), {}, None, name="eval")
+
+    def melt(self, id_vars=None, value_vars=None, var_name=None, value_name="value", col_level=None):
+        from .reshape import melt
+        return melt(self, id_vars, value_vars, var_name, value_name, col_level)
 
     def nlargest(self, n=5, columns=None):
         return DataFrame(self._d.nlargest(n, _single(columns, "nlargest")))
@@ -758,6 +866,16 @@ class DataFrame(_Collection):
         return self.compute()
 
 
+def _with_caller_variables(kwargs):
+    """query/eval keywords with the variables of the code calling them (two frames up), which
+    pandas' ``@name`` reads and which are gone by the time partitions are computed."""
+    import sys
+    if "local_dict" in kwargs or "global_dict" in kwargs:
+        return kwargs
+    caller = sys._getframe(2)
+    return {**kwargs, "local_dict": dict(caller.f_locals), "global_dict": dict(caller.f_globals)}
+
+
 def _assigned(frame, name, value):
     """`frame` with column `name` set to `value`: in the engine when it lines the rows up, else
     partition by partition when value comes from the frame's own partitions (as Dask aligns a
@@ -810,12 +928,15 @@ def _binary(op, reflected=False):
         from .partition_functions import binary_partitionwise
         try:
             result = Series(_core.binary(op, _constant(lhs), _constant(rhs)))
-        except ValueError as error:
+        except ValueError:
             # Series the engine cannot line up (a map_partitions result and a column of the
             # same frame): partition by partition, when both come from one frame's partitions
             result = binary_partitionwise(_PYTHON_OPERATORS[op], lhs, rhs)
             if result is None:
-                raise error from None
+                # collections of different frames (group-by results): aligned partition by
+                # partition, as Dask aligns them
+                from .partition_functions import align_partitionwise
+                return align_partitionwise(_PYTHON_OPERATORS[op], lhs, rhs, name=op)
             return result
         result._recipe = binary_partitionwise(_PYTHON_OPERATORS[op], lhs, rhs, recipe_only=True)
         return result
@@ -897,6 +1018,11 @@ class Series(_Collection):
     def str(self):
         from .accessors import _StringAccessor
         return _StringAccessor(self)
+
+    @property
+    def cat(self):
+        from .accessors import _CategoricalAccessor
+        return _CategoricalAccessor(self)
 
     @property
     def _meta(self):
@@ -989,6 +1115,21 @@ class Series(_Collection):
     def to_frame(self, name=None):
         series = self if name is None else self.rename(name)
         return DataFrame(series._d.to_frame())
+
+    def combine_first(self, other):
+        """This Series' values, missing ones taken from `other` (pandas aligns the labels)."""
+        if not isinstance(other, Series):
+            return self.fillna(other) if np.isscalar(other) else NotImplemented
+        try:
+            return Series(self._d.where(self.notnull()._s, other._s)).rename(self.name)
+        except ValueError:
+            from .partition_functions import align_partitionwise
+            return align_partitionwise(lambda a, b: a.combine_first(b), self, other, name="combine-first")
+
+    def mode(self, dropna=True, split_every=False):
+        """The most frequent values, sorted (a Series numbered from 0, as pandas')."""
+        from .statistics import mode
+        return mode(self, dropna, split_every)
 
     # -- reductions -------------------------------------------------------------------------------
     sum, mean, count, min, max, any, all, idxmin, idxmax = (

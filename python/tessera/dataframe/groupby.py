@@ -5,6 +5,7 @@ keeps the keys as columns."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from .._convert import PANDAS_MAJOR, pandas_to_table, table_to_pandas
@@ -129,6 +130,18 @@ class GroupBy:
     # -- reductions --------------------------------------------------------------------------
     sum, mean, count, min, max, first, last, nunique = (_grouped_reduction(n) for n in _AGGREGATIONS)
     var, std = _grouped_reduction("var", ddof=True), _grouped_reduction("std", ddof=True)
+
+    def median(self, split_out=1, split_every=None, shuffle_method=None, numeric_only=False):
+        """The exact median of every value column in every group (as Dask's shuffle-based median)."""
+        columns = self._value_columns()
+        if numeric_only:
+            columns = [c for c in columns if self._frame.dtypes[c].kind in "biuf"]
+        else:
+            text = [c for c in columns if self._frame.dtypes[c].kind not in "biufmM"]
+            if text:
+                raise TypeError(f"median: column(s) {text} are not numeric; select numeric columns or pass "
+                                f"numeric_only=True")
+        return self._shaped(_group_median(self, columns))
 
     def size(self, **kwargs):
         options = {k: kwargs.pop(k) for k in _REDUCTION_OPTIONS if k in kwargs}
@@ -397,6 +410,39 @@ class SeriesGroupBy:
         group = self._group
         return _apply_to_groups(group, group._frame, None, func, args, kwargs, meta, series_column=self._column)
 
+    def median(self, split_out=1, split_every=None, shuffle_method=None, numeric_only=False):
+        """The exact median of every group (as Dask's shuffle-based median)."""
+        return self._series(_group_median(self._group, [self._column]))
+
+    def transform(self, func, *args, meta=None, **kwargs):
+        """Every row gets its group's value: reductions by name ("mean", "sum", ...) keep the
+        rows' partitions and order; other functions run on whole groups after a shuffle."""
+        if meta is not None:
+            raise NotImplementedError("transform(meta=...) is not supported; the result's meta comes from pandas")
+        return _transform(self, func, args, kwargs)
+
+    def cumsum(self, axis=0):
+        return self._cumulative("cumsum", axis)
+
+    def cumprod(self, axis=0):
+        return self._cumulative("cumprod", axis)
+
+    def cummax(self, axis=0):
+        return self._cumulative("cummax", axis)
+
+    def cummin(self, axis=0):
+        return self._cumulative("cummin", axis)
+
+    def cumcount(self, ascending=True):
+        if not ascending:
+            raise NotImplementedError("cumcount(ascending=False) is not supported")
+        return _group_cumulative(self, "cumcount")
+
+    def _cumulative(self, name, axis):
+        if axis not in (0, "index"):
+            raise NotImplementedError(f"{name}(axis={axis!r}): only axis=0 is supported")
+        return _group_cumulative(self, name)
+
 
 def groupby(frame, by, sort=True, dropna=True, split_out=1, split_every=8, as_index=True, group_keys=True,
             shuffle_method=None):
@@ -426,3 +472,125 @@ def groupby(frame, by, sort=True, dropna=True, split_out=1, split_every=8, as_in
         series.append(key)
     series_key = (original, series[0]) if len(by) == 1 and series else None
     return GroupBy(frame, keys, names, options, as_index=bool(as_index), series_key=series_key)
+
+
+# ---------------------------------------------------------------------------------------------
+# Row-wise group operations (transform, cumulative ops) and the exact median, as Dask gives them
+
+_VALUE = "\x1fvalue"
+_PART = "\x1fpartition"
+_GROUP_CUMULATIVE = {"cumsum": "sum", "cumprod": "prod", "cummax": "max", "cummin": "min", "cumcount": "size"}
+
+
+def _group_median(group, columns):
+    """The median of `columns` in every group, exact: every group's rows meet in one partition
+    (as Dask's shuffle-based median gathers them), then pandas computes it. Returns the engine
+    frame of keys and values the group-by reductions produce."""
+    from .partition_functions import zip_partitions
+    keys, options = group._keys, group._options
+    index_name = group._key_names[0] if group._series_key is not None else keys[0]
+
+    def run(part):
+        result = part.groupby(keys, sort=options["sort"], dropna=options["dropna"])[columns].median()
+        if len(keys) > 1:
+            return result.reset_index()
+        return result.rename_axis(index_name)
+    frame = group._frame[keys + columns].repartition(npartitions=1)
+    return zip_partitions(run, [frame], name="median")._d
+
+
+def _per_row(series_group, values, name):
+    """The group value of `values` (a frame of key columns and _VALUE) on every row of the
+    grouped frame, in its partitions and order, with its index (pandas' transform)."""
+    from .partition_functions import zip_partitions
+    group, column = series_group._group, series_group._column
+    keys = group._keys
+    frame = group._frame[keys + [column]]
+
+    def run(part, table):
+        merged = part[keys].merge(table, on=keys, how="left")[_VALUE]
+        return pd.Series(merged.to_numpy(), index=part.index, name=series_group._name).astype(meta.dtype)
+    value_dtype = values._meta[_VALUE].dtype
+    # a row whose key has no group (a missing key) gets no value: integers hold it as pandas' Int64,
+    # which reaches pandas as int64 when no row misses one and as float64 otherwise, as pandas gives it
+    dtype = "Int64" if value_dtype.kind in "iu" else value_dtype
+    meta = pd.Series([], dtype=dtype, name=series_group._name, index=frame._meta.index)
+    return zip_partitions(run, [frame, values], meta=meta, broadcast=(1,), name=name, keep_divisions=True,
+                          same_rows=True)
+
+
+def _group_values(series_group, function):
+    """A frame of the key columns and _VALUE: `function`'s value for every group."""
+    group = series_group._group
+    if function == "median":
+        d = _group_median(group, [series_group._column])
+    elif function == "size":
+        d = group._engine(by_columns=True).agg_named([(series_group._column, group._keys[0], "size")])
+    else:
+        g = group._engine(by_columns=True).select([series_group._column])
+        d = g.aggregate(function, 1) if function in ("var", "std") else g.aggregate(function)
+    frame = DataFrame(d)
+    if len(group._keys) == 1:
+        frame = frame.reset_index()
+        frame = frame.rename(columns={frame.columns[0]: group._keys[0]})
+    return frame.rename(columns={series_group._column: _VALUE})
+
+
+def _transform(series_group, func, args, kwargs):
+    """groupby(...)[column].transform(func): reductions by name from the group-by reductions,
+    put on every row; any other function on whole groups after a shuffle (rows then come
+    grouped, keeping their index labels, as in Dask)."""
+    if isinstance(func, str) and func in _AGGREGATIONS + ("var", "std", "median", "size") and not args and not kwargs:
+        return _per_row(series_group, _group_values(series_group, func), "transform")
+    group, column = series_group._group, series_group._column
+    keys, dropna = group._keys, group._options["dropna"]
+
+    def on_groups(pdf, *a, **k):
+        return pdf.groupby(keys, dropna=dropna)[column].transform(func, *a, **k).rename(series_group._name)
+    from .partition_functions import _python_function
+    frame = group._frame[keys + [column]]
+    sample = frame.head(100)
+    function, engine_meta, spec = _python_function(on_groups, args, kwargs, None, sample, True, keep_index=True)
+    g = frame._d.groupby_columns(keys, group._options["sort"], dropna, 1, group._options["split_every"])
+    return spec.wrap(g.apply(function, engine_meta))
+
+
+def _group_cumulative(series_group, name):
+    """groupby(...)[column].cumsum() and friends, as Dask computes them: each partition's running
+    values continue from every group's aggregate over the partitions before it; rows keep their
+    partitions, order and index."""
+    from .partition_functions import zip_partitions
+    group, column = series_group._group, series_group._column
+    keys, dropna = group._keys, group._options["dropna"]
+    reduction = _GROUP_CUMULATIVE[name]
+    frame = group._frame[keys + [column]]
+
+    def summarise(i, part):
+        grouped = part.groupby(keys, dropna=dropna, sort=False)[column]
+        values = grouped.size() if reduction == "size" else grouped.agg(reduction)
+        return values.rename(_VALUE).reset_index().assign(**{_PART: i})
+    summaries = zip_partitions(summarise, [frame], name=f"{name}-chunk", keep_index=False,
+                               with_partition=True).repartition(npartitions=1)
+
+    result_name = None if name == "cumcount" else series_group._name  # pandas' names
+
+    def finish(i, part, totals):
+        grouped = part.groupby(keys, dropna=dropna, sort=False)[column]
+        within = getattr(grouped, name)()
+        before = totals[totals[_PART] < i]
+        if not len(before) or not len(part):
+            return within.rename(result_name)
+        carried = before.groupby(keys, dropna=dropna, sort=False)[_VALUE]
+        carry = (carried.sum() if reduction == "size" else carried.agg(reduction)).rename(_VALUE).reset_index()
+        carry = part[keys].merge(carry, on=keys, how="left")[_VALUE].to_numpy()
+        if reduction in ("sum", "size"):
+            result = within + np.nan_to_num(carry, nan=0)
+        elif reduction == "prod":
+            result = within * np.where(np.isnan(carry), 1, carry)
+        else:
+            extreme = np.fmax if reduction == "max" else np.fmin
+            result = within.where(within.isna(), extreme(within, carry))
+        return result.astype(within.dtype).rename(result_name)
+    meta = getattr(frame._meta.groupby(keys)[column], name)().rename(result_name)
+    return zip_partitions(finish, [frame, summaries], meta=meta, broadcast=(1,), name=name, with_partition=True,
+                          keep_divisions=True, same_rows=True)

@@ -95,3 +95,24 @@ def _loc_per_partition(frame, key, columns):
         return rows if columns is None else rows[columns]
     meta = select(frame._meta)
     return _map_partitions(frame, select, (), {}, meta, name="loc", keep_index=True)
+
+
+class _ILocIndexer:
+    """``df.iloc[:, positions]``: columns by position, the only iloc Dask supports (rows have no
+    global positions without computing every partition's length)."""
+
+    def __init__(self, frame):
+        self._frame = frame
+
+    def __getitem__(self, key):
+        if not (isinstance(key, tuple) and len(key) == 2 and isinstance(key[0], slice) and key[0] == slice(None)):
+            raise NotImplementedError("iloc selects columns only, as in Dask: write df.iloc[:, positions]; "
+                                      "select rows with loc, head, or partitions[...]")
+        columns = self._frame.columns
+        try:
+            selected = columns[key[1]]
+        except IndexError:
+            raise IndexError(f"iloc: column position(s) {key[1]!r} out of range for {len(columns)} columns") from None
+        if np.ndim(selected) == 0:
+            return self._frame[selected]
+        return self._frame[list(selected)]

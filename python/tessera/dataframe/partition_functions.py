@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .. import _profiling
-from .._convert import pandas_to_table, table_to_pandas
-from .core import DataFrame, Series
+from .. import _core, _profiling
+from .._convert import pandas_to_table, table_to_pandas, table_to_series
+from .core import DataFrame, Index, Series
 from .shape import Shape, ShapedFrame, ShapedSeries, encode_frame
 
 
@@ -185,9 +185,23 @@ def binary_partitionwise(op, lhs, rhs, recipe_only=False):
 
 def assign_partitionwise(frame, name, value):
     """frame[name] = value computed partition by partition, when value comes from the same
-    frame's partitions; None otherwise."""
+    frame's partitions, or has the rows of partitions like the frame's (a shift or cumulative
+    sum of its column: equal partition counts and divisions); None otherwise."""
     if not isinstance(value, Series):
         return None
+    if getattr(value, "_same_rows", False) and value.npartitions == frame.npartitions \
+            and value.divisions == frame.divisions:
+        labelled = frame._frame_engine().index_dtype is not None
+
+        def put(i, part, values):
+            if labelled:
+                return part.assign(**{name: values})  # pandas lines the labels up
+            if len(values) != len(part):
+                raise ValueError(f"cannot assign column {name!r}: partition {i} of the frame has {len(part)} rows and "
+                                 f"the value's has {len(values)}; the value comes from other rows (a filtered frame?)")
+            return part.assign(**{name: values.to_numpy()})
+        return zip_partitions(put, [frame, value], meta=frame._meta.assign(**{name: value._meta.to_numpy()}),
+                              name="assign", keep_divisions=True, with_partition=True)
     target, source = recipe_of(frame), recipe_of(value)
     root = _shared_root(target, source)
     if root is None:
@@ -223,3 +237,120 @@ def combine_partitionwise(series, func, name):
         meta = func(*[s._meta for s in series])
         return _on_root(root, from_root, meta, name)
     return _map_partitions(frame, run, (), {}, None, name=name)
+
+
+# ---------------------------------------------------------------------------------------------
+# Functions over the i-th partitions of several collections (the engine's zip_partitions)
+
+def _to_pandas_partition(collection, table):
+    """A partition of `collection` as pandas shapes it (a group-by result's MultiIndex, objects)."""
+    if isinstance(collection, Index):
+        return table_to_series(table, collection.name)
+    return collection._to_pandas(table)
+
+
+def zip_partitions(func, collections, meta=None, broadcast=(), name="zip-partitions", keep_index=None,
+                   keep_divisions=False, with_partition=False, same_rows=False):
+    """func(*partitions) (func(i, *partitions) with `with_partition`) over the i-th partitions
+    of `collections` (frames or Series with equal partition counts; those whose positions are
+    in `broadcast` have one partition, given to every call). Meta is func on the collections'
+    empty metas unless given. `keep_index`: whether results keep their pandas index; by default
+    when the first collection has one (without, pandas' positional RangeIndex is not kept).
+    `same_rows`: every result partition has the rows of the first collection's partition (shift,
+    cumulative ops), so it can be assigned to that collection's frame partition by partition."""
+    collections = list(collections)
+    if keep_index is None:
+        keep_index = collections[0]._frame_engine().index_dtype is not None
+    if meta is None:
+        metas = [c._meta for c in collections]
+        meta_pd = func(0, *metas) if with_partition else func(*metas)
+    else:
+        meta_pd = _meta_to_pandas(meta)
+    meta_pd = meta_pd.iloc[:0]
+    spec = ResultSpec(meta_pd, False)
+
+    meta_frame = meta_pd.to_frame(name=spec.column) if isinstance(meta_pd, pd.Series) else meta_pd
+    # a MultiIndex (group-by results of several keys) travels as columns, restored by a Shape
+    index_names = list(meta_pd.index.names) if isinstance(meta_pd.index, pd.MultiIndex) else None
+    levels = [f"\x1flevel{k}" for k in range(len(index_names))] if index_names else None
+
+    def to_table(result):
+        if isinstance(result, pd.Series):
+            result = result.to_frame(name=spec.column)
+        result = _with_meta_integers(result, meta_frame)
+        if levels:
+            result = result.rename_axis(levels).reset_index()
+        return pandas_to_table(encode_frame(result, spec.object_columns), keep_index=keep_index and not levels)
+
+    prefix = name
+
+    def function(partition, tables):
+        parts = [_to_pandas_partition(c, t) for c, t in zip(collections, tables)]
+        with _profiling.task(prefix):
+            result = func(partition, *parts) if with_partition else func(*parts)
+        return to_table(result)
+
+    flags = [i in broadcast for i in range(len(collections))]
+    d = _core.zip_partitions([c._frame_engine() for c in collections], flags, function, to_table(meta_pd), name,
+                             keep_divisions)
+    if levels:
+        shape = Shape(levels, index_names, objects=spec.object_columns)
+        result = ShapedSeries(d, spec.column, spec.name, shape) if spec.returns_series else ShapedFrame(d, shape)
+    else:
+        result = spec.wrap(d)
+    if same_rows:
+        object.__setattr__(result, "_same_rows", True)
+    return result
+
+
+def _with_meta_integers(frame, meta):
+    """`frame` with integer columns that alignment filled with NaN (float in pandas) as nullable
+    integers, which the engine holds as int64 with missing values, as `meta` declares: results
+    then reach pandas as int64 when nothing is missing and as float64 otherwise, as pandas gives
+    them for the whole data."""
+    for column in frame.columns:
+        if column in meta.columns and meta[column].dtype.kind in "iu" and frame[column].dtype.kind == "f":
+            try:
+                frame = frame.assign(**{column: frame[column].astype("Int64")})
+            except (TypeError, ValueError):
+                pass  # fractional values: the meta check names the column
+    return frame
+
+
+def _describe(collection):
+    return f"{type(collection).__name__} {collection.name!r}" if isinstance(collection, Series) else "DataFrame"
+
+
+def align_partitionwise(func, *operands, name="align"):
+    """func(*operands) computed partition by partition with pandas' index alignment inside each
+    partition, as Dask aligns collections: when they have one partition each or the same known
+    divisions; with other known divisions, after repartitioning all to their union; with
+    unknown divisions, when the partition counts agree. Operands that are not lazy collections
+    are passed as they are. ValueError naming the collections otherwise."""
+    lazy = [i for i, x in enumerate(operands) if isinstance(x, (Series, DataFrame))]
+    collections = [operands[i] for i in lazy]
+    counts = {c.npartitions for c in collections}
+    if len(counts) > 1 or not all(c.npartitions == 1 for c in collections):
+        if all(c.known_divisions for c in collections):
+            if len({tuple(c.divisions) for c in collections}) > 1:
+                union = sorted(set().union(*[c.divisions for c in collections]))
+                collections = [_repartitioned(c, union) for c in collections]
+        elif len(counts) > 1:
+            raise ValueError(
+                f"cannot align {' and '.join(_describe(c) for c in collections)}: they have "
+                f"{' and '.join(str(c.npartitions) for c in collections)} partitions and unknown divisions; "
+                f"set_index(...) on both, or repartition(npartitions=1) each, to align them")
+
+    def run(*parts):
+        values = list(operands)
+        for i, part in zip(lazy, parts):
+            values[i] = part
+        return func(*values)
+    keep = all(c.known_divisions for c in collections)
+    return zip_partitions(run, collections, name=name, keep_divisions=keep)
+
+
+def _repartitioned(collection, divisions):
+    if isinstance(collection, Series):
+        return collection._from_frame(collection.to_frame().repartition(divisions=divisions))
+    return collection.repartition(divisions=divisions)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numbers
 
+import pandas as pd
+
 from pandas.tseries.frequencies import to_offset
 
 from .core import DataFrame, Series, _as_list
@@ -167,3 +169,108 @@ def _frame_rolling(frame, window, min_periods, func, ddof):
             current = concat(tails + [current]).repartition(npartitions=1)
         pieces.append(current.map_partitions(finish, meta=meta))
     return pieces[0] if len(pieces) == 1 else concat(pieces)
+
+
+# ---------------------------------------------------------------------------------------------
+# Operations that need values of other partitions: cumulative ops (each partition continues from
+# the aggregate of the partitions before it) and shift / diff (rows of the neighbouring
+# partitions), as Dask's cumulative aggregations and map_overlap give them. A first step
+# summarises every partition (tagged with its number), the summaries meet in one partition, and
+# that is given to every partition's final step.
+
+_PART = "\x1fpartition"
+_CUMULATIVE = {"cumsum": "sum", "cumprod": "prod", "cummax": "max", "cummin": "min"}
+
+
+_VALUES = "\x1fvalues"
+
+
+def _as_frame(part):
+    return part.to_frame(name=_VALUES) if isinstance(part, pd.Series) else part
+
+
+def _like(part, frame):
+    """`frame` (one-column for a Series `part`) back in `part`'s kind."""
+    return frame.iloc[:, 0].rename(part.name) if isinstance(part, pd.Series) else frame
+
+
+def _summaries(collection, summarise, name):
+    """One partition holding summarise(partition) of every partition, tagged with its number."""
+    from .partition_functions import zip_partitions
+
+    def run(i, part):
+        return summarise(_as_frame(part)).assign(**{_PART: i})
+    return zip_partitions(run, [collection], name=name, keep_index=False, with_partition=True).repartition(npartitions=1)
+
+
+def cumulative(collection, name, skipna=True):
+    """cumsum / cumprod / cummax / cummin of a Series or a frame's columns, across partitions."""
+    from .partition_functions import zip_partitions
+    reduction = _CUMULATIVE[name]
+
+    def summarise(frame):
+        if not len(frame):
+            return frame.iloc[:0]
+        return getattr(frame, reduction)(skipna=skipna).to_frame().T.astype(frame.dtypes)
+
+    summaries = _summaries(collection, summarise, f"{name}-chunk")
+
+    def finish(i, part, totals):
+        before = totals[totals[_PART] < i].drop(columns=[_PART])
+        frame = _as_frame(part)
+        if len(before) and len(frame):
+            # the partitions before as one row that this partition's cumulative op continues from
+            carry = getattr(before, reduction)(skipna=skipna).to_frame().T
+            frame = getattr(pd.concat([carry.astype(frame.dtypes), frame]), name)(skipna=skipna).iloc[1:]
+        else:
+            frame = getattr(frame, name)(skipna=skipna)
+        return _like(part, frame)
+    meta = getattr(collection._meta, name)()
+    return zip_partitions(finish, [collection, summaries], meta=meta, broadcast=(1,), name=name, with_partition=True,
+                          keep_divisions=True, same_rows=True)
+
+
+def _meta_of_step(meta, step):
+    """The empty result of `step` (shift, diff) on data shaped as `meta`: pandas' dtype for rows
+    that exist (integers shifted become float), found on two placeholder rows."""
+    def placeholder(dtype):
+        try:
+            return pd.Series([0, 0]).astype(dtype)
+        except (TypeError, ValueError):
+            return pd.Series([None, None], dtype=dtype)
+    if isinstance(meta, pd.Series):
+        return meta.astype(step(placeholder(meta.dtype)).dtype)
+    sample = pd.DataFrame({c: placeholder(t) for c, t in meta.dtypes.items()})
+    return meta.astype(step(sample).dtypes.to_dict())
+
+
+def shifted(collection, periods, name, step):
+    """shift(periods) or diff(periods) (`step` on a pandas object) of a Series or frame, with the
+    rows it needs from neighbouring partitions (after for negative periods)."""
+    from .partition_functions import zip_partitions
+    if not isinstance(periods, numbers.Integral):
+        raise TypeError(f"{name}: periods must be an integer number of rows, got {periods!r}")
+    periods = int(periods)
+    meta = _meta_of_step(collection._meta, step)
+    if periods == 0:
+        return zip_partitions(step, [collection], meta=meta, name=name, keep_divisions=True, same_rows=True)
+
+    def edge(frame):
+        return frame.iloc[-periods:] if periods > 0 else frame.iloc[:-periods]
+
+    edges = _summaries(collection, edge, f"{name}-overlap")
+
+    def finish(i, part, rows):
+        frame = _as_frame(part)
+        neighbours = rows[rows[_PART] < i] if periods > 0 else rows[rows[_PART] > i]
+        neighbours = neighbours.drop(columns=[_PART])
+        if len(neighbours) and len(frame):
+            neighbours = neighbours.astype(frame.dtypes)
+            whole = pd.concat([neighbours, frame]) if periods > 0 else pd.concat([frame, neighbours])
+            result = step(whole)
+            result = result.iloc[len(neighbours):] if periods > 0 else result.iloc[:len(frame)]
+        else:
+            result = step(frame)
+        return _like(part, result)
+    return zip_partitions(finish, [collection, edges], meta=meta, broadcast=(1,), name=name, with_partition=True,
+                          keep_divisions=True, same_rows=True)

@@ -516,6 +516,13 @@ class Rolling {
 /// same columns and dtypes.
 DataFrame concat(const std::vector<DataFrame>& frames);
 
+/// function(i, {partition i of every frame}) for every partition i (Dask's partition-wise
+/// combine of aligned collections); frames marked in `broadcast` have one partition, given to
+/// every call. See expr::ZipPartitionsNode.
+DataFrame zip_partitions(const std::vector<DataFrame>& frames, std::vector<bool> broadcast,
+                         std::function<TablePtr(int64_t, const std::vector<TablePtr>&)> function, TablePtr meta,
+                         std::string name, bool keep_divisions);
+
 /// Several results computed in one graph, so work they share runs once.
 std::vector<TablePtr> compute_all(const std::vector<expr::NodePtr>& nodes,
                               sched::Scheduler& scheduler = sched::DefaultScheduler());

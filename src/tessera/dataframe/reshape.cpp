@@ -11,12 +11,22 @@
 #include "tessera/expr/merge_node.hpp"
 #include "tessera/expr/reduction.hpp"
 #include "tessera/expr/sort_node.hpp"
+#include "tessera/expr/zip_partitions_node.hpp"
 #include "tessera/io/csv/csv_writer.hpp"
 #include "tessera/table/column_builder.hpp"
 
 namespace tessera::dataframe {
 
 using Part = expr::RepartitionNode::Part;
+
+DataFrame zip_partitions(const std::vector<DataFrame>& frames, std::vector<bool> broadcast,
+                         std::function<TablePtr(int64_t, const std::vector<TablePtr>&)> function, TablePtr meta,
+                         std::string name, bool keep_divisions) {
+  std::vector<expr::NodePtr> inputs;
+  for (const auto& frame : frames) inputs.push_back(frame.node());
+  return DataFrame(expr::ZipPartitionsNode::Make(std::move(inputs), std::move(broadcast), std::move(function),
+                                                 std::move(meta), std::move(name), keep_divisions));
+}
 
 DataFrame concat(const std::vector<DataFrame>& frames) {
   // Timestamp (duration) columns of different units meet in the finer one, as pandas.concat.

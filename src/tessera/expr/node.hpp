@@ -53,6 +53,7 @@ enum class NodeKind : uint8_t {
   kMerge,          // two collections joined on keys or index
   kBroadcastScalars,  // single values added as columns on every row
   kInputStub,      // the shape of an input of a node read back from bytes (node_codec.hpp)
+  kZipPartitions,     // a callable over the i-th partitions of several inputs
 };
 
 class Node : public std::enable_shared_from_this<Node> {

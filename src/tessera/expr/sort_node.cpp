@@ -48,8 +48,7 @@ MapPartitionsNode::Function FirstOfEachKey(std::vector<std::string> keys) {
         rows.push_back(row);
       }
     }
-    const TablePtr kept = compute::Take(*table, rows);
-    return Table::Make(kept->column_names(), kept->columns());  // the index is not kept
+    return compute::Take(*table, rows);  // with the index: first occurrences keep their labels, as pandas'
   };
 }
 

@@ -5,6 +5,7 @@
 #include "tessera/compute/selection.hpp"
 #include "tessera/compute/sort.hpp"
 #include "tessera/dataframe/tests/frame_testing.hpp"
+#include "tessera/expr/column_expr.hpp"
 #include "tessera/io/csv/csv_reader.hpp"
 #include "tessera/io/csv/csv_writer.hpp"
 
@@ -28,6 +29,46 @@ TEST_F(ReshapeTest, ConcatStacksFramesInOrder) {
   // Known, ordered divisions stay known; overlapping ones become unknown.
   const DataFrame first = from_table(a, 3), second = from_table(b->Slice(0, 0)->num_rows() == 0 ? a : b, 2);
   EXPECT_FALSE(concat({first, second}).known_divisions());  // both start at index 0
+}
+
+// `table` with an int64 column `name` holding `value` on every row.
+TablePtr WithConstant(const TablePtr& table, const std::string& name, int64_t value) {
+  return table->SetColumn(name, expr::ColumnExpr::Literal(compute::Scalar::Int64(value))->Evaluate(*table));
+}
+
+TEST_F(ReshapeTest, ZipPartitionsPairsTheIthPartitionsAndBroadcastsOnePartitionInputs) {
+  const TablePtr table = RandomTable(90, 31, true);
+  const TablePtr small = RandomTable(7, 32, true);
+  const TablePtr meta = WithConstant(WithConstant(table, "partition", 0), "broadcast_rows", 0)->Slice(0, 0);
+  for (const auto& parts : Partitionings(table)) {
+    const DataFrame df = from_tables(parts);
+    // the frame's partition i, its number and the rows of the broadcast input
+    const auto function = [](int64_t i, const std::vector<TablePtr>& inputs) {
+      EXPECT_EQ(inputs.size(), 3u);
+      EXPECT_EQ(inputs[0]->num_rows(), inputs[1]->num_rows());  // the same partition of the same frame
+      return WithConstant(WithConstant(inputs[0], "partition", i), "broadcast_rows", inputs[2]->num_rows());
+    };
+    const DataFrame zipped = zip_partitions({df, df, from_tables({small})}, {false, false, true}, function, meta,
+                                            "zip-test", true);
+    ASSERT_EQ(zipped.npartitions(), df.npartitions());
+    EXPECT_EQ(zipped.known_divisions(), df.known_divisions());
+    std::vector<TablePtr> expected;
+    for (size_t i = 0; i < parts.size(); ++i) {
+      expected.push_back(WithConstant(WithConstant(parts[i], "partition", int64_t(i)), "broadcast_rows", 7));
+    }
+    EXPECT_TABLES_NEAR(zipped.compute(scheduler_), ConcatenateTables(expected));
+  }
+  const auto identity = [](int64_t, const std::vector<TablePtr>& inputs) { return inputs[0]; };
+  // unequal partition counts, or a broadcast input of several partitions, are errors naming them
+  EXPECT_THROW(zip_partitions({from_table(table, 3), from_table(table, 4)}, {}, identity, table->Slice(0, 0), "z", false),
+               InvalidArgument);
+  EXPECT_THROW(zip_partitions({from_table(table, 3), from_table(table, 2)}, {false, true}, identity, table->Slice(0, 0),
+                              "z", false),
+               InvalidArgument);
+  // a result that does not match the meta
+  const auto wrong = [](int64_t, const std::vector<TablePtr>& inputs) { return inputs[0]->DropColumn("x"); };
+  EXPECT_THROW(zip_partitions({from_table(table, 3)}, {}, wrong, table->Slice(0, 0), "z", false).compute(scheduler_),
+               TypeError);
 }
 
 TEST_F(ReshapeTest, RepartitionMergesAndSplitsWithoutChangingRows) {
