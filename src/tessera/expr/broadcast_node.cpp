@@ -3,6 +3,7 @@
 #include "tessera/base/error.hpp"
 #include "tessera/base/hash.hpp"
 #include "tessera/expr/lowering.hpp"
+#include "tessera/expr/node_codec.hpp"
 #include "tessera/expr/reduction.hpp"
 #include "tessera/table/table_value.hpp"
 
@@ -67,16 +68,26 @@ NodePtr BroadcastScalarsNode::WithInputs(std::vector<NodePtr> inputs) const {
   return Make(std::move(frame), std::move(scalars), names_);
 }
 
+graph::ValuePtr BroadcastScalarsNode::RunStage(int, const graph::TaskInputs& task) const {
+  std::vector<compute::Scalar> values;
+  for (size_t k = 1; k < task.size(); ++k) values.push_back(ScalarValue(*TableOf(task.Get(k))));
+  return std::make_shared<const TableValue>(WithScalarColumns(TableOf(task.Get(0)), values, names_));
+}
+
+void BroadcastScalarsNode::WriteParameters(NodeWriter& out) const { out.Strings(names_); }
+
+NodePtr BroadcastScalarsNode::Read(NodeReader& in, std::vector<NodePtr> inputs, const NodeShape& shape) {
+  auto node = std::shared_ptr<BroadcastScalarsNode>(new BroadcastScalarsNode(std::move(inputs)));
+  node->names_ = in.Strings();
+  node->Restore(shape);
+  return node;
+}
+
 std::vector<graph::Arg> BroadcastScalarsNode::Lower(LoweringContext& context) const {
   const auto& frame = context.Partitions(input());
   std::vector<graph::Arg> scalars;
   for (size_t k = 1; k < inputs().size(); ++k) scalars.push_back(context.Partitions(inputs()[k]).at(0));
-  const auto names = names_;
-  const uint32_t function = context.AddFunction(prefix(), [names](const graph::TaskInputs& task) -> graph::ValuePtr {
-    std::vector<compute::Scalar> values;
-    for (size_t k = 1; k < task.size(); ++k) values.push_back(ScalarValue(*TableOf(task.Get(k))));
-    return std::make_shared<const TableValue>(WithScalarColumns(TableOf(task.Get(0)), values, names));
-  });
+  const uint32_t function = context.AddStage(*this, 0, prefix());
   const uint32_t name_id = graph::InternName(name());
   std::vector<graph::Arg> partitions;
   for (size_t i = 0; i < frame.size(); ++i) {

@@ -19,6 +19,9 @@ class BroadcastScalarsNode final : public Node {
   std::string Describe() const override;
   std::vector<graph::Arg> Lower(LoweringContext& context) const override;
   NodePtr WithInputs(std::vector<NodePtr> inputs) const override;
+  graph::ValuePtr RunStage(int stage, const graph::TaskInputs& task) const override;
+  void WriteParameters(NodeWriter& out) const override;
+  static NodePtr Read(NodeReader& in, std::vector<NodePtr> inputs, const NodeShape& shape);
   /// The added columns, in the order of the scalar inputs.
   const std::vector<std::string>& names() const { return names_; }
 

@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "tessera/base/error.hpp"
+#include "tessera/expr/broadcast_node.hpp"
 #include "tessera/expr/combine_node.hpp"
 #include "tessera/expr/group_by_node.hpp"
 #include "tessera/expr/merge_node.hpp"
@@ -214,6 +215,7 @@ NodePtr ReadNode(NodeReader& in) {
     case NodeKind::kRepartition: return RepartitionNode::Read(in, std::move(inputs), shape);
     case NodeKind::kRolling: return RollingNode::Read(in, std::move(inputs), shape);
     case NodeKind::kMerge: return MergeNode::Read(in, std::move(inputs), shape);
+    case NodeKind::kBroadcastScalars: return BroadcastScalarsNode::Read(in, std::move(inputs), shape);
     default: break;
   }
   throw IOError("stage bytes hold a node of kind " + std::to_string(kind) + " that has no stages to run");

@@ -71,26 +71,24 @@ NodePtr ZipPartitionsNode::WithInputs(std::vector<NodePtr> inputs) const {
   return node;
 }
 
+graph::ValuePtr ZipPartitionsNode::RunStage(int, const graph::TaskInputs& task) const {
+  // arguments: the partition number, then one partition per input
+  const int64_t partition = task.Int64(0);
+  std::vector<TablePtr> tables;
+  for (size_t k = 1; k < task.size(); ++k) tables.push_back(TableOf(task.Get(k)));
+  TablePtr result = function_(partition, tables);
+  if (result == nullptr) throw TypeError(name_ + " returned no table for partition " + std::to_string(partition));
+  if (!(result->schema() == meta()->schema())) {
+    throw TypeError(name_ + " returned columns\n" + result->schema().ToString() + "\nfor partition " +
+                    std::to_string(partition) + ", but its meta declares\n" + meta()->schema().ToString());
+  }
+  return std::make_shared<const TableValue>(std::move(result));
+}
+
 std::vector<graph::Arg> ZipPartitionsNode::Lower(LoweringContext& context) const {
   std::vector<const std::vector<graph::Arg>*> partitions;
   for (const auto& input : inputs()) partitions.push_back(&context.Partitions(input));
-  const auto function = function_;
-  const auto name = name_;
-  const TablePtr meta = this->meta();
-  const auto run = [function, name, meta](const graph::TaskInputs& task) -> graph::ValuePtr {
-    // arguments: the partition number, then one partition per input
-    const int64_t partition = task.Int64(0);
-    std::vector<TablePtr> tables;
-    for (size_t k = 1; k < task.size(); ++k) tables.push_back(TableOf(task.Get(k)));
-    TablePtr result = function(partition, tables);
-    if (result == nullptr) throw TypeError(name + " returned no table for partition " + std::to_string(partition));
-    if (!(result->schema() == meta->schema())) {
-      throw TypeError(name + " returned columns\n" + result->schema().ToString() + "\nfor partition " +
-                      std::to_string(partition) + ", but its meta declares\n" + meta->schema().ToString());
-    }
-    return std::make_shared<const TableValue>(std::move(result));
-  };
-  const uint32_t function_id = context.AddFunction(prefix(), run);
+  const uint32_t function_id = context.AddStage(*this, 0, prefix());
   const uint32_t name_id = graph::InternName(this->name());
   std::vector<graph::Arg> outputs;
   for (int64_t i = 0; i < npartitions(); ++i) {

@@ -27,6 +27,9 @@ class ZipPartitionsNode final : public Node {
   std::string Describe() const override;
   std::vector<graph::Arg> Lower(LoweringContext& context) const override;
   NodePtr WithInputs(std::vector<NodePtr> inputs) const override;
+  /// Runs in this process only: the function has no data form yet (sending the node to another
+  /// process is a NotImplemented error naming it).
+  graph::ValuePtr RunStage(int stage, const graph::TaskInputs& task) const override;
 
  private:
   explicit ZipPartitionsNode(std::vector<NodePtr> inputs) : Node(NodeKind::kZipPartitions, std::move(inputs)) {}

@@ -4,6 +4,7 @@
 // on the whole table where the node has one).
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -13,6 +14,7 @@
 #include "tessera/compute/group_by.hpp"
 #include "tessera/compute/partition.hpp"
 #include "tessera/compute/sort.hpp"
+#include "tessera/expr/broadcast_node.hpp"
 #include "tessera/expr/combine_node.hpp"
 #include "tessera/expr/group_by_node.hpp"
 #include "tessera/expr/lowering.hpp"
@@ -173,6 +175,28 @@ TEST(LoweringRoundTripTest, ReductionsAndGroupBys) {
   counts.value_counts = true;
   const NodePtr value_counts = GroupByNode::Make(frame, counts);
   EXPECT_TRUE(RoundTrip(value_counts)->Equals(*static_cast<const GroupByNode&>(*value_counts).AggregateTable(Whole(frame))));
+}
+
+TEST(LoweringRoundTripTest, BroadcastScalarsOntoEveryRow) {
+  // x - mean(x) over a frame with the mean broadcast onto its rows, against a reference loop.
+  const NodePtr frame = Frame(300, 4);
+  const NodePtr mean = ReduceNode::Make(frame, {{"x", ReduceFunction::kMean}}, ReduceShape::kScalar, {}, 2);
+  const NodePtr broadcast = BroadcastScalarsNode::Make(frame, {mean}, {"__m"});
+  const NodePtr centred = ProjectNode::Make(broadcast, {{"d", ColumnExpr::Call("sub", {Col("x"), Col("__m")})}});
+  const TablePtr result = RoundTrip(centred);
+  const TablePtr whole = Whole(frame);
+  const auto* x = whole->column("x")->values<double>();
+  double sum = 0;
+  int64_t count = 0;
+  for (int64_t i = 0; i < whole->num_rows(); ++i) {
+    if (!std::isnan(x[i])) sum += x[i], ++count;
+  }
+  ASSERT_EQ(result->num_rows(), whole->num_rows());
+  for (int64_t i = 0; i < whole->num_rows(); ++i) {
+    const double got = result->column("d")->values<double>()[i];
+    if (std::isnan(x[i])) EXPECT_TRUE(std::isnan(got));
+    else EXPECT_DOUBLE_EQ(got, x[i] - sum / double(count));
+  }
 }
 
 TEST(LoweringRoundTripTest, SetIndexByBoundariesBothMethods) {
