@@ -250,6 +250,10 @@ def array(scale=1.0, cases=None, out=sys.stdout):
         ratios["gaussian_vs_scipy_per_core"] = round(by[("gaussian", "tessera")]["s"] /
                                                      (by[("gaussian", "scipy")]["s"] / 2), 3)
     report = {"bench": "array", "scale": scale, "rows": rows, "tessera_over_dask": ratios}
+    print(json.dumps(report), file=out, flush=True)
+    return report
+
+
 def _best_of(repeat, fn):
     times, result = [], None
     for _ in range(repeat):

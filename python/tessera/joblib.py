@@ -89,11 +89,12 @@ class _LocalRunner:
         return handle.num_threads
 
     def scatter(self, value):
-        (future,) = _core.submit_nodes([_call_node(_identity, (value,), {}, False, "scatter")], self._handle)
+        node, _ = _call_node(_identity, (value,), {}, False, "scatter")
+        (future,) = _core.submit_nodes([node], self._handle)
         return Delayed(_core.held_node(future)), future
 
     def submit(self, function, calls, key):
-        node = _call_node(function, (calls,), {}, False, function.__name__, key=key)
+        node, _ = _call_node(function, (calls,), {}, False, function.__name__, key=key)
         (future,) = _core.submit_nodes([node], self._handle)
         return future
 
