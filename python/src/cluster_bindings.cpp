@@ -18,6 +18,7 @@
 #include "table_convert.hpp"
 #include "tessera/base/error.hpp"
 #include "tessera/dataframe/dataframe.hpp"
+#include "tessera/dataframe/sources.hpp"
 #include "tessera/expr/lowering.hpp"
 #include "tessera/expr/node_codec.hpp"
 #include "tessera/expr/optimizer.hpp"
@@ -395,6 +396,7 @@ std::function<TablePtr(const TablePtr&)> ReadPythonFunction(std::string_view byt
 void BindCluster(nb::module_& m) {
   // A worker process runs tasks of graphs it never lowered.
   expr::RegisterOperations();
+  dataframe::RegisterSourceGenerators();
   expr::RegisterPartitionFunction("python", &ReadPythonFunction);
   nb::class_<PartitionHandle>(m, "Partition",
                               "A task result of a lowered graph: a table, the pieces of a split partition, or "

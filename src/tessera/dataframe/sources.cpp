@@ -5,6 +5,7 @@
 #include "tessera/base/hash.hpp"
 #include "tessera/compute/selection.hpp"
 #include "tessera/compute/sort.hpp"
+#include "tessera/expr/node_codec.hpp"
 #include "tessera/expr/reduction.hpp"
 #include "tessera/io/csv/csv_reader.hpp"
 
@@ -64,13 +65,38 @@ DataFrame timeseries(const datasets::TimeseriesOptions& options) {
   for (const std::string* text : {&options.end, &options.freq, &options.partition_freq}) {
     parameters = HashBytes(text->data(), text->size(), parameters);
   }
+  RegisterSourceGenerators();
   auto generator = [options, boundaries](int64_t partition) {
     return datasets::TimeseriesPartition(options, boundaries, size_t(partition));
   };
+  expr::PortableFunction portable{"timeseries", [options] {
+                                    std::string bytes;
+                                    expr::NodeWriter out(&bytes);
+                                    for (const std::string* text : {&options.start, &options.end, &options.freq, &options.partition_freq}) {
+                                      out.String(*text);
+                                    }
+                                    out.Int(int64_t(options.seed));
+                                    out.Int(int64_t(options.unit));
+                                    return bytes;
+                                  }};
   return DataFrame(expr::GeneratedNode::Make("make-timeseries",
                                              "Timeseries " + options.start + " to " + options.end + " every " + options.freq,
                                              meta, int64_t(boundaries.size()) - 1, std::move(divisions), generator,
-                                             parameters));
+                                             parameters, std::move(portable)));
+}
+
+void RegisterSourceGenerators() {
+  expr::RegisterGenerator("timeseries", [](std::string_view bytes) -> expr::GeneratedNode::Generator {
+    expr::NodeReader in(bytes);
+    datasets::TimeseriesOptions options;
+    for (std::string* text : {&options.start, &options.end, &options.freq, &options.partition_freq}) *text = in.String();
+    options.seed = uint64_t(in.Int());
+    options.unit = TimeUnit(in.Int());
+    const std::vector<int64_t> boundaries = datasets::TimeseriesDivisions(options);
+    return [options, boundaries](int64_t partition) {
+      return datasets::TimeseriesPartition(options, boundaries, size_t(partition));
+    };
+  });
 }
 
 DataFrame from_delayed(const std::vector<Delayed<TablePtr>>& parts, TablePtr meta, sched::Scheduler& scheduler) {

@@ -27,6 +27,9 @@ DataFrame from_table(const TablePtr& table, int64_t npartitions, bool sort = tru
 
 /// dask.datasets.timeseries(): generated per partition at compute(), known daily divisions.
 DataFrame timeseries(const datasets::TimeseriesOptions& options = {});
+/// Registers how timeseries partitions are rebuilt from bytes in another process (called by
+/// timeseries() and on import of the Python module). Idempotent.
+void RegisterSourceGenerators();
 
 /// Delayed tables as partitions: they are computed now (persisted) and read from the store.
 /// `meta` declares their columns (null = the first table's).

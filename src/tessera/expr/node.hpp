@@ -166,23 +166,37 @@ class FromPersistedNode final : public Node {
   std::vector<int64_t> lengths_;
 };
 
+/// A function over partitions that can leave the process: the kind its reader is registered
+/// under (RegisterPartitionFunction in node_codec.hpp) and a hook writing its bytes, called only
+/// when a graph is serialised (building plans locally never pays for it).
+struct PortableFunction {
+  std::string kind;
+  std::function<std::string()> serialize;
+  explicit operator bool() const { return !kind.empty(); }
+};
+
 /// A source whose partition i is made by a function of i (timeseries, generators).
 class GeneratedNode final : public Node {
  public:
   using Generator = std::function<TablePtr(int64_t partition)>;
+  /// `portable`: how the generator leaves the process (a reader registered with
+  /// RegisterGenerator in node_codec.hpp); without it the node runs only in this process.
   static NodePtr Make(std::string prefix, std::string description, TablePtr meta, int64_t npartitions,
-                      Divisions divisions, Generator generator, uint64_t parameters);
+                      Divisions divisions, Generator generator, uint64_t parameters, PortableFunction portable = {});
   std::string prefix() const override { return prefix_; }
   std::string Describe() const override { return description_; }
   std::vector<graph::Arg> Lower(LoweringContext& context) const override;
   NodePtr WithInputs(std::vector<NodePtr>) const override { return shared_from_this(); }
   graph::ValuePtr RunStage(int stage, const graph::TaskInputs& task) const override;
+  void WriteParameters(NodeWriter& out) const override;
+  static NodePtr Read(NodeReader& in, const NodeShape& shape);
 
  private:
   GeneratedNode() : Node(NodeKind::kTimeseries, {}) {}
   std::string prefix_;
   std::string description_;
   Generator generator_;
+  std::shared_ptr<const PortableFunction> portable_;
 };
 
 /// Output columns computed from the input's columns; the index passes through unless
@@ -223,15 +237,6 @@ class FilterNode final : public Node {
  private:
   explicit FilterNode(NodePtr input) : Node(NodeKind::kFilter, {std::move(input)}) {}
   ColumnExprPtr predicate_;
-};
-
-/// A function over partitions that can leave the process: the kind its reader is registered
-/// under (RegisterPartitionFunction in node_codec.hpp) and a hook writing its bytes, called only
-/// when a graph is serialised (building plans locally never pays for it).
-struct PortableFunction {
-  std::string kind;
-  std::function<std::string()> serialize;
-  explicit operator bool() const { return !kind.empty(); }
 };
 
 /// A C++ callable applied to every partition. `meta` is the declared output (an empty table),

@@ -204,6 +204,7 @@ NodePtr ReadNode(NodeReader& in) {
   for (size_t n = in.Count("inputs", 8); n > 0; --n) inputs.push_back(InputStub::Make(ReadShape(in)));
   switch (NodeKind(kind)) {
     case NodeKind::kReadCsv: return ReadCsvNode::Read(in, shape);
+    case NodeKind::kTimeseries: return GeneratedNode::Read(in, shape);
     case NodeKind::kProject: return ProjectNode::Read(in, std::move(inputs), shape);
     case NodeKind::kFilter: return FilterNode::Read(in, std::move(inputs), shape);
     case NodeKind::kMapPartitions: return MapPartitionsNode::Read(in, std::move(inputs), shape);
@@ -294,6 +295,7 @@ graph::ValuePtr RunStageOperation(const graph::TaskInputs& task) {
 struct FunctionRegistry {
   std::mutex mutex;
   std::unordered_map<std::string, PartitionFunctionReader> readers;
+  std::unordered_map<std::string, GeneratorReader> generators;
 };
 
 FunctionRegistry& Functions() {
@@ -335,6 +337,27 @@ std::function<TablePtr(const TablePtr&)> ReadPartitionFunction(std::string_view 
   if (reader == nullptr) {
     throw KeyError("no partition function reader registered as '" + std::string(kind) +
                    "'; import the package that defines it (for 'python': tessera) in every worker");
+  }
+  return reader(bytes);
+}
+
+void RegisterGenerator(std::string_view kind, GeneratorReader reader) {
+  FunctionRegistry& registry = Functions();
+  std::lock_guard lock(registry.mutex);
+  registry.generators[std::string(kind)] = reader;
+}
+
+GeneratedNode::Generator ReadGenerator(std::string_view kind, std::string_view bytes) {
+  GeneratorReader reader = nullptr;
+  {
+    FunctionRegistry& registry = Functions();
+    std::lock_guard lock(registry.mutex);
+    auto it = registry.generators.find(std::string(kind));
+    if (it != registry.generators.end()) reader = it->second;
+  }
+  if (reader == nullptr) {
+    throw KeyError("no partition generator registered as '" + std::string(kind) +
+                   "'; import the package that defines it (for 'timeseries': tessera) in every worker");
   }
   return reader(bytes);
 }

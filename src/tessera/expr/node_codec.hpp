@@ -97,4 +97,9 @@ void RegisterPartitionFunction(std::string_view kind, PartitionFunctionReader re
 /// The function of `kind` from its bytes; KeyError naming the kind when none is registered.
 std::function<TablePtr(const TablePtr&)> ReadPartitionFunction(std::string_view kind, std::string_view bytes);
 
+/// The same for the generators of GeneratedNode (partition index -> table), e.g. "timeseries".
+using GeneratorReader = GeneratedNode::Generator (*)(std::string_view bytes);
+void RegisterGenerator(std::string_view kind, GeneratorReader reader);
+GeneratedNode::Generator ReadGenerator(std::string_view kind, std::string_view bytes);
+
 }  // namespace tessera::expr

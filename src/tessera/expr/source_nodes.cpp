@@ -395,12 +395,34 @@ std::vector<graph::Arg> FromPersistedNode::Lower(LoweringContext&) const {
 }
 
 NodePtr GeneratedNode::Make(std::string prefix, std::string description, TablePtr meta, int64_t npartitions,
-                            Divisions divisions, Generator generator, uint64_t parameters) {
+                            Divisions divisions, Generator generator, uint64_t parameters, PortableFunction portable) {
   auto node = std::shared_ptr<GeneratedNode>(new GeneratedNode());
+  if (portable) node->portable_ = std::make_shared<const PortableFunction>(std::move(portable));
   node->prefix_ = std::move(prefix);
   node->description_ = std::move(description);
   node->generator_ = std::move(generator);
   node->Init(std::move(meta), npartitions, std::move(divisions), HashText(node->prefix_, parameters));
+  return node;
+}
+
+void GeneratedNode::WriteParameters(NodeWriter& out) const {
+  if (portable_ == nullptr) {
+    throw NotImplemented("the partitions of '" + prefix_ + "' come from a C++ function only this process can run; "
+                         "they cannot be sent to another process yet");
+  }
+  out.String(prefix_);
+  out.String(description_);
+  out.String(portable_->kind);
+  out.String(portable_->serialize());
+}
+
+NodePtr GeneratedNode::Read(NodeReader& in, const NodeShape& shape) {
+  auto node = std::shared_ptr<GeneratedNode>(new GeneratedNode());
+  node->prefix_ = in.String();
+  node->description_ = in.String();
+  const std::string kind = in.String();
+  node->generator_ = ReadGenerator(kind, in.String());
+  node->Restore(shape);
   return node;
 }
 

@@ -265,6 +265,24 @@ TEST(LoweringRoundTripTest, DropDuplicatesAndGroupApplyTravelWithTheirFunctions)
   EXPECT_EQ(seen, (std::set<std::string>{"a", "b", "c"}));
 }
 
+// Partition i of the test generator: rows [10 i, 10 i + 10) of column "v".
+TablePtr RangePartition(int64_t partition) {
+  FixedWidthBuilder<int64_t> v(types::Int64(), 10);
+  for (int64_t i = 0; i < 10; ++i) v.Append(10 * partition + i);
+  return Table::Make({"v"}, {v.Finish()});
+}
+
+TEST(LoweringRoundTripTest, GeneratedPartitionsTravelByTheirGenerator) {
+  RegisterGenerator("test.range", [](std::string_view) -> GeneratedNode::Generator { return &RangePartition; });
+  const NodePtr generated = GeneratedNode::Make("make-range", "Range", RangePartition(0)->Slice(0, 0), 3, {},
+                                                &RangePartition, 42, {"test.range", [] { return std::string(); }});
+  const TablePtr result = RoundTrip(FilterNode::Make(generated, ColumnExpr::Call("ge", {Col("v"), ColumnExpr::Literal(compute::Scalar::Int64(5))})));
+  ASSERT_EQ(result->num_rows(), 25);
+  EXPECT_EQ(result->column("v")->values<int64_t>()[24], 29);
+  const NodePtr local_only = GeneratedNode::Make("make-local", "Local", RangePartition(0)->Slice(0, 0), 2, {}, &RangePartition, 43);
+  EXPECT_THROW(graph::SerializeGraph(LowerForCompute({local_only}, nullptr).graph), NotImplemented);
+}
+
 TEST(LoweringRoundTripTest, FunctionsWithoutADataFormAreClearErrors) {
   const NodePtr frame = Frame();
   const NodePtr mapped = MapPartitionsNode::Make(frame, [](const TablePtr& t) { return t; }, nullptr, "same", true);
