@@ -16,6 +16,7 @@
 #include "tessera/dataframe/group_by.hpp"
 #include "tessera/dataframe/sources.hpp"
 #include "tessera/datasets/taxi.hpp"
+#include "tessera/expr/read_parquet_node.hpp"
 #include "tessera/expr/reduction.hpp"
 #include "tessera/io/csv/csv_options.hpp"
 #include "tessera/sched/local_scheduler.hpp"
@@ -570,6 +571,22 @@ void BindDataFrame(nb::module_& m) {
     }
     nb::gil_scoped_release release;
     return dataframe::read_csv(paths, o);
+  });
+  m.def("read_parquet", [](std::vector<std::string> paths, std::vector<std::string> columns,
+                           std::optional<std::string> index, int64_t split_row_groups, int64_t blocksize,
+                           bool calculate_divisions) {
+    io::parquet::ParquetReadOptions o;
+    o.columns = std::move(columns);
+    o.index = std::move(index);
+    o.split_row_groups = split_row_groups;
+    o.blocksize = blocksize;
+    nb::gil_scoped_release release;
+    return dataframe::read_parquet(paths, o, calculate_divisions);
+  });
+  // The hive partition keys of a read_parquet frame (filters compare them as text).
+  m.def("read_parquet_partition_keys", [](const dataframe::DataFrame& df) {
+    if (const auto* read = dynamic_cast<const expr::ReadParquetNode*>(df.node().get())) return read->plan().partition_keys;
+    return std::vector<std::string>{};
   });
   // Whether read_csv found no data rows at all (every file is header-only): pandas then gives
   // object columns, which the Python side restores.
