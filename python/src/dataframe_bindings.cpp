@@ -16,6 +16,7 @@
 #include "tessera/dataframe/group_by.hpp"
 #include "tessera/dataframe/sources.hpp"
 #include "tessera/datasets/taxi.hpp"
+#include "tessera/expr/optimizer.hpp"
 #include "tessera/expr/read_parquet_node.hpp"
 #include "tessera/expr/reduction.hpp"
 #include "tessera/io/csv/csv_options.hpp"
@@ -583,11 +584,19 @@ void BindDataFrame(nb::module_& m) {
     nb::gil_scoped_release release;
     return dataframe::read_parquet(paths, o, calculate_divisions);
   });
-  // The hive partition keys of a read_parquet frame (filters compare them as text).
-  m.def("read_parquet_partition_keys", [](const dataframe::DataFrame& df) {
-    if (const auto* read = dynamic_cast<const expr::ReadParquetNode*>(df.node().get())) return read->plan().partition_keys;
-    return std::vector<std::string>{};
+  // The hive partition keys of a read_parquet frame and their values (directory text, sorted).
+  m.def("read_parquet_partitions", [](const dataframe::DataFrame& df) {
+    std::vector<std::pair<std::string, std::vector<std::string>>> partitions;
+    if (const auto* read = dynamic_cast<const expr::ReadParquetNode*>(df.node().get())) {
+      for (size_t k = 0; k < read->plan().partition_keys.size(); ++k) {
+        partitions.emplace_back(read->plan().partition_keys[k], read->plan().partition_values[k]);
+      }
+    }
+    return partitions;
   });
+  // The frame's plan after optimisation (read_parquet(filters=) prunes row groups up front, as
+  // Dask's does, so npartitions counts only the partitions read).
+  m.def("optimized", [](const dataframe::DataFrame& df) { return dataframe::DataFrame(expr::Optimize({df.node()}).at(0)); });
   // Whether read_csv found no data rows at all (every file is header-only): pandas then gives
   // object columns, which the Python side restores.
   m.def("read_csv_found_no_rows", [](const dataframe::DataFrame& df) {

@@ -65,10 +65,41 @@ _FILTER_OPS = {"==": "__eq__", "=": "__eq__", "!=": "__ne__", "<": "__lt__", "<=
                ">=": "__ge__"}
 
 
-def _filter_mask(frame, filters, partition_keys):
+def _typed_like(text, value):
+    """Directory text as the type of the value it is compared with (year=2015 vs 2015)."""
+    try:
+        return type(value)(text) if isinstance(value, (int, float)) and not isinstance(value, bool) else text
+    except ValueError:
+        return text
+
+
+def _filter_term(frame, column, op, value, partitions):
+    series = frame[column]
+    if column in partitions:
+        # Hive columns hold directory text: select the directories whose value passes, compared
+        # as the filter value's type, as Dask compares its parsed partition values.
+        values = partitions[column]
+        if op in ("in", "not in"):
+            wanted = {str(v) for v in value}
+            kept = [t for t in values if (t in wanted) == (op == "in")]
+        elif op in _FILTER_OPS:
+            kept = [t for t in values if getattr(_typed_like(t, value), _FILTER_OPS[op])(value) is True]
+        else:
+            kept = None
+        if kept is not None:
+            return series.isin(kept)
+    if op == "in":
+        return series.isin(list(value))
+    if op == "not in":
+        return ~series.isin(list(value))
+    if op in _FILTER_OPS:
+        return getattr(series, _FILTER_OPS[op])(value)
+    raise ValueError(f"filters: unknown operator {op!r}; use one of {', '.join(list(_FILTER_OPS) + ['in', 'not in'])}")
+
+
+def _filter_mask(frame, filters, partitions):
     """Dask's filters (a list of (column, op, value) tuples, AND-ed, or a list of such lists,
-    OR-ed) as a boolean Series over `frame`. Hive partition columns hold their directory text,
-    so their values compare as strings."""
+    OR-ed) as a boolean Series over `frame`."""
     if not filters:
         return None
     groups = filters if isinstance(filters[0], list) else [filters]
@@ -78,19 +109,7 @@ def _filter_mask(frame, filters, partition_keys):
         for item in group:
             if not isinstance(item, tuple) or len(item) != 3:
                 raise TypeError(f"filters takes (column, op, value) tuples, got {item!r}")
-            column, op, value = item
-            series = frame[column]
-            if column in partition_keys:
-                value = [str(v) for v in value] if op in ("in", "not in") else str(value)
-            if op == "in":
-                term = series.isin(list(value))
-            elif op == "not in":
-                term = ~series.isin(list(value))
-            elif op in _FILTER_OPS:
-                term = getattr(series, _FILTER_OPS[op])(value)
-            else:
-                raise ValueError(f"filters: unknown operator {op!r}; use one of "
-                                 f"{', '.join(list(_FILTER_OPS) + ['in', 'not in'])}")
+            term = _filter_term(frame, *item, partitions)
             conjunction = term if conjunction is None else conjunction & term
         mask = conjunction if mask is None else mask | conjunction
     return mask
@@ -156,9 +175,9 @@ def read_parquet(path, columns=None, filters=None, categories=None, index=None, 
         read_columns = wanted + [c for c in filter_columns if c not in wanted and c != index_name]
     engine_frame = _core.read_parquet(paths, read_columns or [], index_name, groups, size, bool(calculate_divisions))
     frame = DataFrame(engine_frame)
-    mask = _filter_mask(frame, filters, set(_core.read_parquet_partition_keys(engine_frame)))
+    mask = _filter_mask(frame, filters, dict(_core.read_parquet_partitions(engine_frame)))
     if mask is not None:
-        frame = frame[mask]
+        frame = DataFrame(_core.optimized(frame[mask]._d))
     if wanted is not None and list(frame.columns) != wanted:
         frame = frame[wanted]
     if categories is not None:
