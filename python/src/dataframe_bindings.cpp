@@ -14,6 +14,7 @@
 #include "python_value.hpp"
 #include "table_convert.hpp"
 #include "tessera/dataframe/group_by.hpp"
+#include "tessera/dataframe/parquet_sink.hpp"
 #include "tessera/dataframe/sources.hpp"
 #include "tessera/datasets/taxi.hpp"
 #include "tessera/expr/optimizer.hpp"
@@ -498,6 +499,16 @@ void BindDataFrame(nb::module_& m) {
         options.na_rep = std::move(na_rep);
         return Released(h, [&](auto& x) { return d.to_csv(pattern, options, x); });
       }, nb::arg("pattern"), nb::arg("index"), nb::arg("sep"), nb::arg("na_rep"), nb::arg("scheduler").none() = nb::none())
+      .def("to_parquet", [](const DataFrame& d, const std::string& directory, std::vector<std::string> names,
+                            std::string compression, int64_t row_group_size, bool write_index,
+                            std::vector<std::string> partition_on, SchedulerArg h) {
+        io::parquet::ParquetWriteOptions options;
+        options.compression = std::move(compression);
+        options.row_group_size = row_group_size;
+        options.write_index = write_index;
+        return Released(h, [&](auto& x) { return dataframe::to_parquet(d, directory, names, options, partition_on, x); });
+      }, nb::arg("directory"), nb::arg("names"), nb::arg("compression"), nb::arg("row_group_size"), nb::arg("write_index"),
+         nb::arg("partition_on"), nb::arg("scheduler").none() = nb::none())
       .def("map_partitions", [](const DataFrame& d, nb::object function, nb::handle meta, std::string name) {
         return d.map_partitions(PartitionFunction(std::move(function)), OptionalTable(meta), std::move(name));
       })

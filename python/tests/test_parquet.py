@@ -257,3 +257,66 @@ def _write(tmp_path):
     path = tmp_path / "small.parquet"
     pq.write_table(typed_table(100), path, compression="snappy", use_dictionary=False)
     return path
+
+
+def writable_frame(n=3000):
+    rng = np.random.default_rng(11)
+    return pd.DataFrame({
+        "i": rng.integers(-10**12, 10**12, n),
+        "i8": rng.integers(-100, 100, n).astype("int8"),
+        "u32": rng.integers(0, 2**32 - 1, n).astype("uint32"),
+        "f": np.where(rng.random(n) < 0.1, np.nan, rng.normal(size=n)),
+        "f32": rng.normal(size=n).astype("float32"),
+        "b": rng.random(n) < 0.5,
+        "s": rng.choice(["apple", "banana", "", "dürian"], n),
+        "t": pd.Timestamp("2015-01-01") + pd.to_timedelta(rng.integers(0, 10**15, n), unit="us"),
+        "k": rng.choice(["x", "y", "z"], n),
+    })
+
+
+@pytest.mark.parametrize("compression", [None, "snappy", "gzip", "zstd", "lz4", "brotli"])
+def test_to_parquet_reads_back_in_pyarrow_polars_and_duckdb(tmp_path, compression):
+    pdf = writable_frame()
+    df = dd.from_pandas(pdf, npartitions=3)
+    paths = df.to_parquet(tmp_path / "out", compression=compression, write_index=False, row_group_size=400)
+    assert [p.rsplit("/", 1)[1] for p in paths] == ["part.0.parquet", "part.1.parquet", "part.2.parquet"]
+    expected = pdf.reset_index(drop=True)
+    back = pq.read_table(tmp_path / "out").to_pandas()
+    assert_eq(back, expected, check_dtype=False)
+    meta = pq.ParquetFile(paths[0]).metadata
+    assert meta.num_row_groups == 3  # 1000 rows in groups of 400
+    stats = meta.row_group(1).column(0).statistics
+    part = pdf.iloc[400:800]
+    assert stats.has_min_max and stats.min == part.i.min() and stats.max == part.i.max()
+    assert meta.row_group(0).column(3).statistics.null_count == int(pdf.f.iloc[:400].isna().sum())
+    pl = pytest.importorskip("polars")
+    polars_back = pl.read_parquet(str(tmp_path / "out" / "*.parquet")).to_pandas()
+    assert_eq(polars_back, expected, check_dtype=False)
+    duckdb = pytest.importorskip("duckdb")
+    duck_back = duckdb.sql(f"SELECT * FROM read_parquet('{tmp_path / 'out' / '*.parquet'}')").df()
+    assert_eq(duck_back.astype({"t": "datetime64[us]"}), expected, check_dtype=False)
+    # and tessera itself, with statistics filters over its own files
+    again = dd.read_parquet(str(tmp_path / "out"), split_row_groups=True, filters=[("i8", ">", 90)])
+    assert_eq(again.compute(), expected[expected.i8 > 90], check_index=False)
+
+
+def test_to_parquet_index_name_function_and_partition_on(tmp_path):
+    pdf = writable_frame(600).set_index("i").sort_index()
+    df = dd.from_pandas(pdf, npartitions=2)
+    df.to_parquet(tmp_path / "indexed", name_function=lambda i: f"chunk-{i}.parquet")
+    assert sorted(p.name for p in (tmp_path / "indexed").iterdir()) == ["chunk-0.parquet", "chunk-1.parquet"]
+    back = pq.read_table(tmp_path / "indexed").to_pandas()
+    assert back.index.name == "i"
+    assert_eq(back, pdf, check_dtype=False)
+    assert_eq(dd.read_parquet(str(tmp_path / "indexed")), pdf)
+    paths = dd.from_pandas(pdf.reset_index(), npartitions=2).to_parquet(tmp_path / "hive", partition_on=["k"],
+                                                                        write_index=False)
+    assert {p.split("/")[-2] for p in paths} == {"k=x", "k=y", "k=z"}
+    hive = pq.read_table(tmp_path / "hive").to_pandas()
+    got = hive.astype({"k": str}).sort_values(["i"]).reset_index(drop=True)
+    want = pdf.reset_index()[list(hive.columns)].sort_values(["i"]).reset_index(drop=True)
+    assert_eq(got, want, check_dtype=False)
+    with pytest.raises(KeyError, match="nope"):
+        df.to_parquet(tmp_path / "bad", partition_on=["nope"])
+    with pytest.raises(ValueError, match="lzma"):
+        df.to_parquet(tmp_path / "bad", compression="lzma")

@@ -185,6 +185,29 @@ def read_parquet(path, columns=None, filters=None, categories=None, index=None, 
     return frame[wanted[0]] if single else frame
 
 
+def write_parquet(frame, path, compression, write_index, partition_on, name_function, row_group_size,
+                  storage_options):
+    """DataFrame.to_parquet: the engine writes every partition's file in its own task."""
+    if storage_options:
+        raise NotImplementedError("to_parquet: storage_options are for remote files, which this build "
+                                  "does not write; pass a local directory")
+    directory = os.path.abspath(_local_paths(path)[0])
+    os.makedirs(directory, exist_ok=True)
+    names = [str(name_function(i)) if name_function else f"part.{i}.parquet" for i in range(frame.npartitions)]
+    if len(set(names)) != len(names):
+        raise ValueError("name_function must give a different name to every partition")
+    codec = "none" if compression is None else str(compression)
+    groups = (1 << 20) if row_group_size is None else int(row_group_size)
+    return frame._d.to_parquet(directory, names, codec, groups, bool(write_index),
+                               [] if partition_on is None else [str(c) for c in _as_list(partition_on)],
+                               _scheduler.current())
+
+
+def to_parquet(df, path, **kwargs):
+    """Writes one file per partition into directory `path` and returns the paths."""
+    return df.to_parquet(path, **kwargs)
+
+
 def write_csv(frame, filename, index, sep, na_rep, name_function):
     """DataFrame.to_csv: the engine writes every partition in parallel (numbered files); with a
     name_function the files are written under temporary names first and then renamed, so a new
