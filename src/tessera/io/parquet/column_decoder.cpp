@@ -19,7 +19,7 @@ using format::Encoding;
 using format::Type;
 
 // A page larger than this is taken for corruption rather than allocated.
-constexpr int64_t kMaxPageBytes = int64_t(1) << 31;
+constexpr int64_t kMaxPageBytes = int64_t(1) << 30;
 constexpr int64_t kJulianDayOfEpoch = 2440588;
 constexpr int64_t kNanosPerDay = 86'400'000'000'000;
 
