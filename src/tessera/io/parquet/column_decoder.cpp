@@ -53,6 +53,16 @@ int FixedWidth(Type::type type) {
   }
 }
 
+// Sets bits [start, start + length) of a zeroed bitmap, whole bytes at a time in the middle.
+void SetBitRange(uint8_t* bitmap, int64_t start, int64_t length) {
+  int64_t i = start;
+  const int64_t end = start + length;
+  for (; i < end && (i & 7) != 0; ++i) bits::SetBit(bitmap, i);
+  const int64_t whole = (end - i) / 8;
+  std::memset(bitmap + i / 8, 0xff, size_t(whole));
+  for (i += whole * 8; i < end; ++i) bits::SetBit(bitmap, i);
+}
+
 void Need(int64_t have, int64_t need, const char* what) {
   if (need < 0 || have < need) {
     throw ParseError(std::string(what) + " needs " + std::to_string(need) + " bytes but the page has " +
@@ -226,10 +236,12 @@ class ChunkDecoder {
     const uint8_t max_level = uint8_t(column_.max_definition_level);
     uint8_t* validity = validity_->mutable_data();
     int64_t present = 0;
-    for (int64_t i = 0; i < num_values; ++i) {
-      if (levels_[size_t(i)] == max_level) {
-        bits::SetBit(validity, rows_ + i);
-        ++present;
+    for (int64_t i = 0; i < num_values; ++i) present += levels_[size_t(i)] == max_level;
+    if (present == num_values) {
+      SetBitRange(validity, rows_, num_values);  // the common case: no nulls in the page
+    } else {
+      for (int64_t i = 0; i < num_values; ++i) {
+        if (levels_[size_t(i)] == max_level) bits::SetBit(validity, rows_ + i);
       }
     }
     null_count_ += num_values - present;
