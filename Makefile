@@ -62,7 +62,8 @@ test-tsan: setup build/tsan/build.ninja
 	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
 	  ctest --test-dir build/tsan --output-on-failure -j $(JOBS) --timeout 900 -L '^(sched_test|delayed_test|diagnostics_test)$$'
 
-# The CSV tokenizer and reader under libFuzzer (clang), seeded with the golden files.
+# The CSV tokenizer and reader, then the Parquet reader, under libFuzzer (clang), seeded with
+# the golden files.
 build/fuzz/build.ninja: | setup
 	CXX=clang++ cmake -S . -B build/fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	  -DTESSERA_BUILD_FUZZERS=ON -DTESSERA_BUILD_TESTS=OFF -DTESSERA_BUILD_BENCHMARKS=OFF \
@@ -70,9 +71,11 @@ build/fuzz/build.ninja: | setup
 
 FUZZ_SECONDS ?= 60
 fuzz: build/fuzz/build.ninja
-	cmake --build build/fuzz -j $(JOBS) --target csv_tokenizer_fuzzer
+	cmake --build build/fuzz -j $(JOBS) --target csv_tokenizer_fuzzer parquet_reader_fuzzer
 	mkdir -p build/fuzz/corpus && cp tests/data/csv/*.csv build/fuzz/corpus/
 	build/fuzz/fuzz/csv_tokenizer_fuzzer -max_total_time=$(FUZZ_SECONDS) -max_len=512 build/fuzz/corpus
+	mkdir -p build/fuzz/parquet-corpus && cp tests/data/parquet/*.parquet build/fuzz/parquet-corpus/
+	build/fuzz/fuzz/parquet_reader_fuzzer -max_total_time=$(FUZZ_SECONDS) -max_len=16384 build/fuzz/parquet-corpus
 
 clean:
 	rm -rf build

@@ -14,8 +14,11 @@
 #include "python_value.hpp"
 #include "table_convert.hpp"
 #include "tessera/dataframe/group_by.hpp"
+#include "tessera/dataframe/parquet_sink.hpp"
 #include "tessera/dataframe/sources.hpp"
 #include "tessera/datasets/taxi.hpp"
+#include "tessera/expr/optimizer.hpp"
+#include "tessera/expr/read_parquet_node.hpp"
 #include "tessera/expr/reduction.hpp"
 #include "tessera/io/csv/csv_options.hpp"
 #include "tessera/sched/local_scheduler.hpp"
@@ -554,6 +557,16 @@ void BindDataFrame(nb::module_& m) {
         return Released(h, [&](auto& x) { return d.to_csv(pattern, options, x); });
       }, nb::arg("pattern"), nb::arg("index"), nb::arg("sep"), nb::arg("na_rep"),
          nb::arg("storage_options"), nb::arg("partition_names"), nb::arg("scheduler").none() = nb::none())
+      .def("to_parquet", [](const DataFrame& d, const std::string& directory, std::vector<std::string> names,
+                            std::string compression, int64_t row_group_size, bool write_index,
+                            std::vector<std::string> partition_on, SchedulerArg h) {
+        io::parquet::ParquetWriteOptions options;
+        options.compression = std::move(compression);
+        options.row_group_size = row_group_size;
+        options.write_index = write_index;
+        return Released(h, [&](auto& x) { return dataframe::to_parquet(d, directory, names, options, partition_on, x); });
+      }, nb::arg("directory"), nb::arg("names"), nb::arg("compression"), nb::arg("row_group_size"), nb::arg("write_index"),
+         nb::arg("partition_on"), nb::arg("scheduler").none() = nb::none())
       .def("map_partitions", [](const DataFrame& d, nb::object function, nb::handle meta, std::string name) {
         expr::PortableFunction portable = PortablePython(function);
         return d.map_partitions(PartitionFunction(std::move(function)), OptionalTable(meta), std::move(name),
@@ -636,6 +649,30 @@ void BindDataFrame(nb::module_& m) {
     nb::gil_scoped_release release;
     return dataframe::read_csv(paths, o);
   });
+  m.def("read_parquet", [](std::vector<std::string> paths, std::vector<std::string> columns,
+                           std::optional<std::string> index, int64_t split_row_groups, int64_t blocksize,
+                           bool calculate_divisions) {
+    io::parquet::ParquetReadOptions o;
+    o.columns = std::move(columns);
+    o.index = std::move(index);
+    o.split_row_groups = split_row_groups;
+    o.blocksize = blocksize;
+    nb::gil_scoped_release release;
+    return dataframe::read_parquet(paths, o, calculate_divisions);
+  });
+  // The hive partition keys of a read_parquet frame and their values (directory text, sorted).
+  m.def("read_parquet_partitions", [](const dataframe::DataFrame& df) {
+    std::vector<std::pair<std::string, std::vector<std::string>>> partitions;
+    if (const auto* read = dynamic_cast<const expr::ReadParquetNode*>(df.node().get())) {
+      for (size_t k = 0; k < read->plan().partition_keys.size(); ++k) {
+        partitions.emplace_back(read->plan().partition_keys[k], read->plan().partition_values[k]);
+      }
+    }
+    return partitions;
+  });
+  // The frame's plan after optimisation (read_parquet(filters=) prunes row groups up front, as
+  // Dask's does, so npartitions counts only the partitions read).
+  m.def("optimized", [](const dataframe::DataFrame& df) { return dataframe::DataFrame(expr::Optimize({df.node()}).at(0)); });
   // Whether read_csv found no data rows at all (every file is header-only): pandas then gives
   // object columns, which the Python side restores.
   m.def("read_csv_found_no_rows", [](const dataframe::DataFrame& df) {

@@ -839,6 +839,17 @@ class DataFrame(_Collection):
         from .io import write_csv
         return write_csv(self, os.fspath(filename), bool(index), sep, na_rep, name_function, storage_options)
 
+    def to_parquet(self, path, compression="snappy", write_index=True, partition_on=None, name_function=None,
+                   row_group_size=None, storage_options=None, **kwargs):
+        """One Parquet file per partition in directory `path`, written in parallel:
+        ``part.{i}.parquet``, or ``name_function(i)``; with ``partition_on``, in hive
+        ``key=value/`` directories without those columns. Files carry min/max statistics and
+        pandas' metadata for the index. Returns the paths written."""
+        _reject(kwargs, "to_parquet")
+        from .io import write_parquet
+        return write_parquet(self, path, compression, write_index, partition_on, name_function, row_group_size,
+                             storage_options)
+
     # -- user functions ---------------------------------------------------------------------------
     def map_partitions(self, func, *args, meta=None, **kwargs):
         from .partition_functions import _map_partitions

@@ -1,5 +1,5 @@
 """Sources and sinks with pandas' and Dask's argument names: ``read_csv``, ``to_csv``,
-``from_pandas``, ``from_arrow``, ``from_delayed``."""
+``read_parquet``, ``from_pandas``, ``from_arrow``, ``from_delayed``."""
 
 from __future__ import annotations
 
@@ -63,6 +63,153 @@ def read_csv(urlpath, blocksize="default", parse_dates=None, dtype=None, usecols
         declared = set(options.get("dtype", {}))
         return ShapedFrame(engine, Shape(objects=[c for c in engine.columns if c not in declared]))
     return DataFrame(engine)
+
+
+_FILTER_OPS = {"==": "__eq__", "=": "__eq__", "!=": "__ne__", "<": "__lt__", "<=": "__le__", ">": "__gt__",
+               ">=": "__ge__"}
+
+
+def _typed_like(text, value):
+    """Directory text as the type of the value it is compared with (year=2015 vs 2015)."""
+    try:
+        return type(value)(text) if isinstance(value, (int, float)) and not isinstance(value, bool) else text
+    except ValueError:
+        return text
+
+
+def _filter_term(frame, column, op, value, partitions):
+    series = frame[column]
+    if column in partitions:
+        # Hive columns hold directory text: select the directories whose value passes, compared
+        # as the filter value's type, as Dask compares its parsed partition values.
+        values = partitions[column]
+        if op in ("in", "not in"):
+            wanted = {str(v) for v in value}
+            kept = [t for t in values if (t in wanted) == (op == "in")]
+        elif op in _FILTER_OPS:
+            kept = [t for t in values if getattr(_typed_like(t, value), _FILTER_OPS[op])(value) is True]
+        else:
+            kept = None
+        if kept is not None:
+            return series.isin(kept)
+    if op == "in":
+        return series.isin(list(value))
+    if op == "not in":
+        return ~series.isin(list(value))
+    if op in _FILTER_OPS:
+        return getattr(series, _FILTER_OPS[op])(value)
+    raise ValueError(f"filters: unknown operator {op!r}; use one of {', '.join(list(_FILTER_OPS) + ['in', 'not in'])}")
+
+
+def _filter_mask(frame, filters, partitions):
+    """Dask's filters (a list of (column, op, value) tuples, AND-ed, or a list of such lists,
+    OR-ed) as a boolean Series over `frame`."""
+    if not filters:
+        return None
+    groups = filters if isinstance(filters[0], list) else [filters]
+    mask = None
+    for group in groups:
+        conjunction = None
+        for item in group:
+            if not isinstance(item, tuple) or len(item) != 3:
+                raise TypeError(f"filters takes (column, op, value) tuples, got {item!r}")
+            term = _filter_term(frame, *item, partitions)
+            conjunction = term if conjunction is None else conjunction & term
+        mask = conjunction if mask is None else mask | conjunction
+    return mask
+
+
+def _local_paths(path):
+    paths = [os.fspath(p) for p in path] if isinstance(path, (list, tuple)) else [os.fspath(path)]
+    return [p[len("file://"):] if p.startswith("file://") else p for p in paths]
+
+
+def read_parquet(path, columns=None, filters=None, categories=None, index=None, storage_options=None,
+                 engine="auto", calculate_divisions=False, ignore_metadata_file=False, metadata_task_size=None,
+                 split_row_groups="infer", blocksize="default", aggregate_files=None,
+                 parquet_file_extension=(".parq", ".parquet", ".pq"), filesystem=None, **kwargs):
+    """Parquet files (a path, a glob, a list, or a directory, hive-partitioned
+    ``key=value/`` directories included) as a lazy frame with one partition per row group, or
+    per group of row groups of about ``blocksize`` bytes (``split_row_groups='infer'``, the
+    default; ``True``: one per row group; ``False``: one per file; an int: that many row
+    groups). Footers are read now; at compute() only the column chunks of the columns used are
+    read, and row groups whose statistics rule out ``filters`` (or a filter applied later) are
+    skipped. Hive partition columns come back as categoricals of their directory text.
+    ``index``: a column to use as the index (None: the index pandas stored; False: none).
+    ``calculate_divisions=True`` gives known divisions from the index column's statistics."""
+    if kwargs:
+        raise TypeError(f"read_parquet() got an unexpected keyword argument '{next(iter(kwargs))}'")
+    if storage_options:
+        raise NotImplementedError("read_parquet: storage_options are for remote files, which this build "
+                                  "does not read; pass local paths")
+    if engine not in ("auto", "pyarrow", "tessera"):
+        raise ValueError(f"read_parquet: engine={engine!r} is not available; tessera reads Parquet itself")
+    paths = _local_paths(path)
+    single = isinstance(columns, str)
+    wanted = [columns] if single else (None if columns is None else [str(c) for c in columns])
+    if index is False:
+        index_name = ""
+    elif index is None:
+        index_name = None
+    else:
+        names = _as_list(index)
+        if len(names) != 1:
+            raise NotImplementedError("read_parquet: index takes one column (tessera has no MultiIndex)")
+        index_name = str(names[0])
+        if wanted is not None:
+            wanted = [c for c in wanted if c != index_name]
+    if split_row_groups in ("infer", "adaptive"):
+        groups = -1
+    elif split_row_groups is True:
+        groups = 1
+    elif split_row_groups is False:
+        groups = 0
+    else:
+        groups = int(split_row_groups)
+        if groups < 1:
+            raise ValueError(f"split_row_groups must be True, False, 'infer' or a positive int, got {split_row_groups}")
+    if blocksize == "default" or blocksize is None:
+        size = 256 << 20
+    else:
+        size = parse_bytes(blocksize, "blocksize")
+    filter_columns = sorted({item[0] for group in (filters or []) for item in
+                             (group if isinstance(group, list) else [group])})
+    read_columns = wanted
+    if wanted is not None:
+        read_columns = wanted + [c for c in filter_columns if c not in wanted and c != index_name]
+    engine_frame = _core.read_parquet(paths, read_columns or [], index_name, groups, size, bool(calculate_divisions))
+    frame = DataFrame(engine_frame)
+    mask = _filter_mask(frame, filters, dict(_core.read_parquet_partitions(engine_frame)))
+    if mask is not None:
+        frame = DataFrame(_core.optimized(frame[mask]._d))
+    if wanted is not None and list(frame.columns) != wanted:
+        frame = frame[wanted]
+    if categories is not None:
+        frame = frame.astype({c: "category" for c in _as_list(categories)})
+    return frame[wanted[0]] if single else frame
+
+
+def write_parquet(frame, path, compression, write_index, partition_on, name_function, row_group_size,
+                  storage_options):
+    """DataFrame.to_parquet: the engine writes every partition's file in its own task."""
+    if storage_options:
+        raise NotImplementedError("to_parquet: storage_options are for remote files, which this build "
+                                  "does not write; pass a local directory")
+    directory = os.path.abspath(_local_paths(path)[0])
+    os.makedirs(directory, exist_ok=True)
+    names = [str(name_function(i)) if name_function else f"part.{i}.parquet" for i in range(frame.npartitions)]
+    if len(set(names)) != len(names):
+        raise ValueError("name_function must give a different name to every partition")
+    codec = "none" if compression is None else str(compression)
+    groups = (1 << 20) if row_group_size is None else int(row_group_size)
+    return frame._d.to_parquet(directory, names, codec, groups, bool(write_index),
+                               [] if partition_on is None else [str(c) for c in _as_list(partition_on)],
+                               _scheduler.current())
+
+
+def to_parquet(df, path, **kwargs):
+    """Writes one file per partition into directory `path` and returns the paths."""
+    return df.to_parquet(path, **kwargs)
 
 
 def write_csv(frame, filename, index, sep, na_rep, name_function, storage_options=None):

@@ -79,6 +79,7 @@ void AddBenchCommand(CLI::App& app) {
   AddOverheadBench(*bench);
   AddSeedBench(*bench);
   AddMemoryBench(*bench);
+  AddParquetBench(*bench);
 }
 
 }  // namespace tessera::cli

@@ -14,5 +14,6 @@ void AddOverheadBench(CLI::App& bench);
 /// `bench seed`, registered under the `bench` subcommand.
 void AddSeedBench(CLI::App& bench);
 void AddMemoryBench(CLI::App& bench);
+void AddParquetBench(CLI::App& bench);
 
 }  // namespace tessera::cli

@@ -1,4 +1,4 @@
-// read_csv, from_tables, from_table, timeseries, from_delayed.
+// read_csv, read_parquet, from_tables, from_table, timeseries, from_delayed.
 #include "tessera/dataframe/sources.hpp"
 
 #include "tessera/base/error.hpp"
@@ -6,6 +6,7 @@
 #include "tessera/compute/selection.hpp"
 #include "tessera/compute/sort.hpp"
 #include "tessera/expr/node_codec.hpp"
+#include "tessera/expr/read_parquet_node.hpp"
 #include "tessera/expr/reduction.hpp"
 #include "tessera/io/csv/csv_reader.hpp"
 
@@ -18,6 +19,12 @@ DataFrame read_csv(const std::vector<std::string>& paths, const io::CsvReadOptio
 
 DataFrame read_csv(const std::string& path, const io::CsvReadOptions& options) {
   return read_csv(std::vector<std::string>{path}, options);
+}
+
+DataFrame read_parquet(const std::vector<std::string>& paths, const io::parquet::ParquetReadOptions& options,
+                       bool calculate_divisions) {
+  auto plan = std::make_shared<const io::parquet::ParquetPlan>(io::parquet::PlanParquet(paths, options));
+  return DataFrame(expr::ReadParquetNode::Make(std::move(plan), calculate_divisions));
 }
 
 DataFrame from_tables(std::vector<TablePtr> tables, expr::Divisions divisions) {

@@ -9,6 +9,7 @@
 #include "tessera/datasets/timeseries.hpp"
 #include "tessera/delayed/delayed.hpp"
 #include "tessera/io/csv/csv_options.hpp"
+#include "tessera/io/parquet/parquet_dataset.hpp"
 
 namespace tessera::dataframe {
 
@@ -17,6 +18,13 @@ namespace tessera::dataframe {
 /// With `nrows` the rows are read now.
 DataFrame read_csv(const std::vector<std::string>& paths, const io::CsvReadOptions& options = {});
 DataFrame read_csv(const std::string& path, const io::CsvReadOptions& options = {});
+
+/// Parquet files (paths, globs, hive-partitioned directories) read lazily, one partition per
+/// piece of row groups. Footers are read now; column chunks at compute(), only those of the
+/// columns the plan uses, skipping row groups that filters above rule out by their statistics.
+/// `calculate_divisions`: known divisions from the index column's statistics.
+DataFrame read_parquet(const std::vector<std::string>& paths, const io::parquet::ParquetReadOptions& options = {},
+                       bool calculate_divisions = false);
 
 /// Tables in memory as partitions (one schema). `divisions`: npartitions + 1 sorted index
 /// boundaries, or empty (unknown).

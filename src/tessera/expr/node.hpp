@@ -35,6 +35,7 @@ using Divisions = std::vector<compute::Scalar>;
 
 enum class NodeKind : uint8_t {
   kReadCsv,
+  kReadParquet,    // read_parquet (read_parquet_node.hpp)
   kFromTables,
   kFromPersisted,
   kTimeseries,

@@ -1,4 +1,4 @@
-// Projection pushdown over the node DAG, and plan printing.
+// Projection and filter pushdown over the node DAG, and plan printing.
 #include "tessera/expr/optimizer.hpp"
 
 #include <algorithm>
@@ -9,6 +9,7 @@
 
 #include "tessera/expr/broadcast_node.hpp"
 #include "tessera/expr/group_by_node.hpp"
+#include "tessera/expr/read_parquet_node.hpp"
 #include "tessera/expr/reduction.hpp"
 
 namespace tessera::expr {
@@ -100,6 +101,13 @@ NodePtr Rebuild(const NodePtr& node, const Need& need, std::vector<NodePtr> inpu
     const auto kept = KeptColumns(*node->meta(), need);
     if (int(kept.size()) < node->meta()->num_columns()) {
       return static_cast<const ReadCsvNode&>(*node).WithColumns(kept);
+    }
+    return node;
+  }
+  if (node->kind() == NodeKind::kReadParquet && !need.all) {
+    const auto kept = KeptColumns(*node->meta(), need);
+    if (int(kept.size()) < node->meta()->num_columns()) {
+      return static_cast<const ReadParquetNode&>(*node).WithColumns(kept);
     }
     return node;
   }
@@ -211,6 +219,11 @@ NodePtr PushFilters(const NodePtr& node, const std::unordered_map<uint64_t, int>
     const auto& project = static_cast<const ProjectNode&>(*input);
     const ColumnExprPtr pushed = project.Inline(filter.predicate());
     return ProjectNode::Make(PushFilters(FilterNode::Make(input->input(), pushed), uses), project.columns());
+  }
+  // A Parquet source skips the row groups whose statistics rule the predicate out.
+  if (input->kind() == NodeKind::kReadParquet && single_use(input)) {
+    const NodePtr pruned = static_cast<const ReadParquetNode&>(*input).WithFilter(filter.predicate());
+    if (pruned != input) return PushFilters(FilterNode::Make(pruned, filter.predicate()), uses);
   }
   // Partitions whose divisions cannot hold a matching index value are not read.
   if (input->known_divisions() && input->kind() != NodeKind::kPartitions) {
