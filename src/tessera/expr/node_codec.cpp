@@ -11,6 +11,7 @@
 #include "tessera/expr/combine_node.hpp"
 #include "tessera/expr/group_by_node.hpp"
 #include "tessera/expr/merge_node.hpp"
+#include "tessera/expr/read_parquet_node.hpp"
 #include "tessera/expr/reduction.hpp"
 #include "tessera/expr/rolling_node.hpp"
 #include "tessera/expr/sort_node.hpp"
@@ -204,6 +205,7 @@ NodePtr ReadNode(NodeReader& in) {
   for (size_t n = in.Count("inputs", 8); n > 0; --n) inputs.push_back(InputStub::Make(ReadShape(in)));
   switch (NodeKind(kind)) {
     case NodeKind::kReadCsv: return ReadCsvNode::Read(in, shape);
+    case NodeKind::kReadParquet: return ReadParquetNode::Read(in, shape);
     case NodeKind::kTimeseries: return GeneratedNode::Read(in, shape);
     case NodeKind::kProject: return ProjectNode::Read(in, std::move(inputs), shape);
     case NodeKind::kFilter: return FilterNode::Read(in, std::move(inputs), shape);

@@ -4,6 +4,7 @@
 
 #include "tessera/base/hash.hpp"
 #include "tessera/expr/lowering.hpp"
+#include "tessera/expr/node_codec.hpp"
 #include "tessera/expr/reduction.hpp"
 #include "tessera/table/table_value.hpp"
 
@@ -211,12 +212,72 @@ std::string ReadParquetNode::Describe() const {
   return text;
 }
 
+graph::ValuePtr ReadParquetNode::RunStage(int, const graph::TaskInputs& task) const {
+  return std::make_shared<const TableValue>(io::parquet::ReadParquetPiece(*plan_, size_t(task.key().index)));
+}
+
+namespace {
+template <typename T>
+std::vector<int64_t> Wide(const std::vector<T>& values) { return {values.begin(), values.end()}; }
+template <typename T>
+std::vector<T> Narrow(const std::vector<int64_t>& values) { return {values.begin(), values.end()}; }
+}  // namespace
+
+void ReadParquetNode::WriteParameters(NodeWriter& out) const {
+  const ParquetPlan& plan = *plan_;
+  out.Bool(calculate_divisions_);
+  out.Int(int64_t(filters_.size()));
+  for (const auto& filter : filters_) out.Expr(filter);
+  std::vector<std::string> paths;
+  for (const auto& file : plan.files) paths.push_back(file->path());
+  out.Strings(paths);
+  out.Strings(plan.file_columns);
+  out.Strings(plan.partition_keys);
+  out.Int(int64_t(plan.partition_values.size()));
+  for (const auto& values : plan.partition_values) out.Strings(values);
+  out.Int(int64_t(plan.file_partition_codes.size()));
+  for (const auto& codes : plan.file_partition_codes) out.Ints(Wide(codes));
+  out.Ints(Wide(plan.selected));
+  out.Ints(Wide(plan.selected_partitions));
+  out.Int(plan.index_column);
+  out.String(plan.index_name);
+  out.Int(int64_t(plan.pieces.size()));
+  for (const auto& piece : plan.pieces) {
+    out.Int(piece.file);
+    out.Ints(Wide(piece.row_groups));
+  }
+  out.Int(plan.total_row_groups);
+}
+
+NodePtr ReadParquetNode::Read(NodeReader& in, const NodeShape& shape) {
+  auto plan = std::make_shared<ParquetPlan>();
+  const bool calculate_divisions = in.Bool();
+  std::vector<ColumnExprPtr> filters;
+  for (size_t n = in.Count("filters", 1); n > 0; --n) filters.push_back(in.Expr());
+  for (const auto& path : in.Strings()) plan->files.push_back(io::parquet::ParquetFile::Open(path));
+  plan->file_columns = in.Strings();
+  plan->partition_keys = in.Strings();
+  for (size_t n = in.Count("partition keys", 8); n > 0; --n) plan->partition_values.push_back(in.Strings());
+  for (size_t n = in.Count("files", 8); n > 0; --n) plan->file_partition_codes.push_back(Narrow<int32_t>(in.Ints()));
+  plan->selected = Narrow<int>(in.Ints());
+  plan->selected_partitions = Narrow<int>(in.Ints());
+  plan->index_column = int(in.Int());
+  plan->index_name = in.String();
+  for (size_t n = in.Count("pieces", 16); n > 0; --n) {
+    io::parquet::ParquetPiece piece;
+    piece.file = int(in.Int());
+    piece.row_groups = Narrow<int>(in.Ints());
+    plan->pieces.push_back(std::move(piece));
+  }
+  plan->total_row_groups = in.Int();
+  auto node = std::shared_ptr<ReadParquetNode>(new ReadParquetNode(std::move(plan), calculate_divisions, std::move(filters)));
+  node->Restore(shape);
+  return node;
+}
+
 std::vector<graph::Arg> ReadParquetNode::Lower(LoweringContext& context) const {
   if (plan_->pieces.empty()) return {context.graph().AddLiteral(std::make_shared<const TableValue>(meta()))};
-  auto plan = plan_;
-  const uint32_t read = context.AddFunction("read-parquet", [plan](const graph::TaskInputs& task) -> graph::ValuePtr {
-    return std::make_shared<const TableValue>(io::parquet::ReadParquetPiece(*plan, size_t(task.key().index)));
-  });
+  const uint32_t read = context.AddStage(*this, 0, "read-parquet");
   const uint32_t name_id = graph::InternName(name());
   std::vector<graph::Arg> partitions;
   for (size_t p = 0; p < plan_->pieces.size(); ++p) partitions.push_back(context.AddTask(name_id, int64_t(p), read, {}));

@@ -31,6 +31,11 @@ class ReadParquetNode final : public Node {
   std::string Describe() const override;
   std::vector<graph::Arg> Lower(LoweringContext& context) const override;
   NodePtr WithInputs(std::vector<NodePtr>) const override { return shared_from_this(); }
+  graph::ValuePtr RunStage(int stage, const graph::TaskInputs& task) const override;
+  /// The plan as plain data: file paths (footers are read again where the node is read back),
+  /// pieces, selections and filters.
+  void WriteParameters(NodeWriter& out) const override;
+  static NodePtr Read(NodeReader& in, const NodeShape& shape);
 
  private:
   ReadParquetNode(std::shared_ptr<const io::parquet::ParquetPlan> plan, bool calculate_divisions,

@@ -21,6 +21,7 @@
 #include "tessera/expr/merge_node.hpp"
 #include "tessera/expr/node_codec.hpp"
 #include "tessera/expr/optimizer.hpp"
+#include "tessera/expr/read_parquet_node.hpp"
 #include "tessera/expr/reduction.hpp"
 #include "tessera/expr/rolling_node.hpp"
 #include "tessera/expr/sort_node.hpp"
@@ -102,6 +103,15 @@ TEST(LoweringRoundTripTest, ReadCsvWithProjectionAndFilter) {
   ASSERT_EQ(result->num_rows(), expected_rows);
   EXPECT_EQ(result->column("a2")->values<int64_t>()[0], 5 * 5);  // row a=5, b=5
   std::filesystem::remove(path);
+}
+
+TEST(LoweringRoundTripTest, ReadParquetTravelsAsPathsAndPieces) {
+  const std::string file = std::string(TESSERA_TEST_DATA_DIR) + "/parquet/dict_v2_snappy.parquet";
+  io::parquet::ParquetReadOptions options;
+  options.split_row_groups = 1;
+  auto plan = std::make_shared<const io::parquet::ParquetPlan>(io::parquet::PlanParquet({file}, options));
+  const TablePtr result = RoundTrip(ReadParquetNode::Make(plan, false));
+  EXPECT_TRUE(result->Equals(*io::parquet::ReadParquetTable({file}, options)));
 }
 
 TEST(LoweringRoundTripTest, ProjectFilterAndMapPartitionsFuseIntoOneStage) {
