@@ -212,6 +212,20 @@ class _LinearModel(BaseEstimator):
         b = np.atleast_1d(self.intercept_)
         return np.concatenate(blocks.map(_linear, W, b, name="predict"))
 
+
+class _PenalizedModel(_LinearModel):
+    """The parameters and penalty checks of the models fitted by minimising a penalised loss."""
+
+    def __init__(self, penalty="l2", *, C=1.0, l1_ratio=0.5, fit_intercept=True, solver="lbfgs", max_iter=100,
+                 tol=1e-4):
+        self.penalty = penalty
+        self.C = C
+        self.l1_ratio = l1_ratio
+        self.fit_intercept = fit_intercept
+        self.solver = solver
+        self.max_iter = max_iter
+        self.tol = tol
+
     def _check_penalty(self):
         if self.penalty not in ("l2", "l1", "elasticnet", None, "none"):
             raise ValueError(f"penalty must be 'l2', 'l1', 'elasticnet' or None; got {self.penalty!r}")
@@ -245,22 +259,12 @@ class LinearRegression(RegressorMixin, _LinearModel):
         return r2_score(y, self.predict(X))
 
 
-class LogisticRegression(ClassifierMixin, _LinearModel):
+class LogisticRegression(ClassifierMixin, _PenalizedModel):
     """Binary and multinomial logistic regression with L2, L1 or elastic-net penalties.
 
     solver: 'lbfgs' (any penalty; L1 parts by the bound-constrained split) or 'newton' (binary,
     'l2' or None). Coefficients equal scikit-learn's LogisticRegression for the same C and
     l1_ratio within the solvers' tolerance."""
-
-    def __init__(self, penalty="l2", *, C=1.0, l1_ratio=0.5, fit_intercept=True, solver="lbfgs", max_iter=100,
-                 tol=1e-4):
-        self.penalty = penalty
-        self.C = C
-        self.l1_ratio = l1_ratio
-        self.fit_intercept = fit_intercept
-        self.solver = solver
-        self.max_iter = max_iter
-        self.tol = tol
 
     def fit(self, X, y):
         self._check_penalty()
@@ -303,19 +307,9 @@ class LogisticRegression(ClassifierMixin, _LinearModel):
         return accuracy_score(y, self.predict(X))
 
 
-class PoissonRegression(RegressorMixin, _LinearModel):
+class PoissonRegression(RegressorMixin, _PenalizedModel):
     """Poisson regression with a log link (counts). Its objective equals scikit-learn's
     PoissonRegressor's with alpha = 1 / (C * n_samples)."""
-
-    def __init__(self, penalty="l2", *, C=1.0, l1_ratio=0.5, fit_intercept=True, solver="lbfgs", max_iter=100,
-                 tol=1e-4):
-        self.penalty = penalty
-        self.C = C
-        self.l1_ratio = l1_ratio
-        self.fit_intercept = fit_intercept
-        self.solver = solver
-        self.max_iter = max_iter
-        self.tol = tol
 
     def fit(self, X, y):
         self._check_penalty()
