@@ -404,3 +404,10 @@ def test_distinct_operations_get_distinct_keys():
     assert f1.name != f2.name
     np.testing.assert_allclose(f2.compute() - f1.compute(), np.ones_like(BASE))
     assert da.from_array(BASE, chunks=4).sum().name == da.from_array(BASE, chunks=4).sum().name
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"n": 2}, {"prepend": 0}, {"append": [[1.0], [2.0], [3.0], [4.0]]},
+                                    {"prepend": 1.5, "append": 2, "n": 2}, {"axis": 0, "prepend": -1}])
+def test_diff_with_prepend_and_append(kwargs):
+    x = np.arange(20.0).reshape(4, 5) ** 2
+    np.testing.assert_allclose(da.diff(da.from_array(x, chunks=2), **kwargs).compute(), np.diff(x, **kwargs))

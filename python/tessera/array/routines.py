@@ -229,22 +229,17 @@ def rot90(m, k=1, axes=(0, 1)):
 def diff(a, n=1, axis=-1, prepend=None, append=None):
     a = asarray(a)
     axis %= a.ndim
-    parts = []
-    if prepend is not None:
-        p = asarray(np.asarray(prepend) if not isinstance(prepend, Array) else prepend)
-        if p.ndim == 0:
+
+    def edge(value):
+        """prepend / append as an array; a scalar becomes one slice along `axis`, as NumPy's."""
+        edge_array = asarray(value if isinstance(value, Array) else np.asarray(value))
+        if edge_array.ndim == 0:
             shape = list(a.shape)
             shape[axis] = 1
-            p = broadcast_to(p, tuple(shape))
-        parts.append(p)
-    parts.append(a)
-    if append is not None:
-        q = asarray(np.asarray(append) if not isinstance(append, Array) else append)
-        if q.ndim == 0:
-            shape = list(a.shape)
-            shape[axis] = 1
-            q = broadcast_to(q, tuple(shape))
-        parts.append(q)
+            edge_array = broadcast_to(edge_array, tuple(shape))
+        return edge_array
+
+    parts = ([edge(prepend)] if prepend is not None else []) + [a] + ([edge(append)] if append is not None else [])
     a = concatenate(parts, axis=axis) if len(parts) > 1 else a
     for _ in range(n):
         hi = tuple(slice(1, None) if i == axis else slice(None) for i in range(a.ndim))
