@@ -240,6 +240,7 @@ def test_arithmetic_with_lazy_reductions(pair):
     centred = (df.f - df.f.mean()) / df.f.std()
     assert "Scalar" not in type(centred).__name__
     assert_eq(centred, (pdf.f - pdf.f.mean()) / pdf.f.std())
+    assert_eq((df.f - df.f.mean()) / df.f.mean(), (pdf.f - pdf.f.mean()) / pdf.f.mean())
     assert_eq(df.i / df.i.sum(), pdf.i / pdf.i.sum())
     assert_eq(df.i.sum() - df.i, pdf.i.sum() - pdf.i)
     assert_eq(2 * df.f.max() - df.f, 2 * pdf.f.max() - pdf.f)

@@ -258,15 +258,19 @@ std::pair<Series, std::vector<Series>> Series::with_scalars(const std::vector<Sc
     nodes.push_back(scalar.node());
     names.push_back("__scalar_" + scalar.node()->name());
   }
-  // one column per distinct scalar
+  // one column per distinct scalar; a scalar the frame already carries (x - x.mean()) / x.mean()
+  // is not broadcast again (its column is named after the scalar's node)
   std::vector<expr::NodePtr> distinct_nodes;
   std::vector<std::string> distinct_names;
   for (size_t k = 0; k < names.size(); ++k) {
     if (std::find(distinct_names.begin(), distinct_names.end(), names[k]) != distinct_names.end()) continue;
+    if (input_->meta()->schema().FieldIndex(names[k]) >= 0) continue;
     distinct_names.push_back(names[k]);
     distinct_nodes.push_back(nodes[k]);
   }
-  const auto frame = expr::BroadcastScalarsNode::Make(input_, std::move(distinct_nodes), std::move(distinct_names));
+  const auto frame = distinct_names.empty()
+                         ? input_
+                         : expr::BroadcastScalarsNode::Make(input_, std::move(distinct_nodes), std::move(distinct_names));
   std::vector<Series> columns;
   for (const auto& name : names) columns.emplace_back(frame, ColumnExpr::Column(name), name_);
   return {Series(frame, expression_, name_), std::move(columns)};

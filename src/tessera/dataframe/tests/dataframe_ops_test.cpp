@@ -185,6 +185,9 @@ TEST_F(DataFrameOpsTest, LazyScalarsOnEveryRow) {
     const DataFrame df = from_tables(parts);
     expect_values(((df["x"] - df["x"].mean()) / df["x"].max()).rename("c").compute(scheduler_), "c",
                   [&](int64_t i) { return (x[i] - mean) / high; });
+    // The same lazy value used twice in one expression.
+    expect_values(((df["x"] - df["x"].mean()) / df["x"].mean()).rename("r").compute(scheduler_), "r",
+                  [&](int64_t i) { return (x[i] - mean) / mean; });
     expect_values(df.assign("d", df["x"] - df["x"].mean()).compute(scheduler_), "d",
                   [&](int64_t i) { return x[i] - mean; });
     // Two Series, each with its own lazy value, over one frame.
