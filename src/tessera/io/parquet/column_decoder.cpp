@@ -254,6 +254,11 @@ class ChunkDecoder {
     }
     if (header.num_values < 0) throw ParseError("dictionary page has a negative value count");
     const int64_t count = header.num_values;
+    // Every PLAIN value takes at least a bit (a byte array at least its 4-byte length): a count
+    // the page cannot hold is corrupt, and is refused before anything is sized by it.
+    if (count > size * 8 || (width_ <= 0 && count > size / 4)) {
+      throw ParseError("dictionary page claims " + std::to_string(count) + " values in " + std::to_string(size) + " bytes");
+    }
     if (width_ > 0) {
       dictionary_fixed_.resize(size_t(std::max<int64_t>(count * width_, 1)));
       DecodeFixed(Encoding::PLAIN, data, size, count, dictionary_fixed_.data());
