@@ -23,7 +23,7 @@ constexpr int kMaxContainerSize = 1 << 24;
 
 template <typename T>
 int64_t Deserialize(const uint8_t* data, int64_t size, T* out, const char* what) {
-  if (size < 0 || size > kMaxMessageBytes) {
+  if (size <= 0 || size > kMaxMessageBytes) {  // no bytes: nothing Thrift could read (and a null base)
     throw ParseError(std::string(what) + " of " + std::to_string(size) + " bytes is out of range");
   }
   try {
